@@ -1,0 +1,12 @@
+// `npm run bench`: every benchmark in one run, printing percentiles and ratios (DESIGN §10).
+// Benchmarks print figures; they do not fail a build (shared, noisy machines).
+import { benchStartup } from './startup.ts';
+
+const only = process.argv[2];
+const benches: Record<string, () => Promise<unknown>> = {
+  startup: () => benchStartup(),
+};
+for (const [name, run] of Object.entries(benches)) {
+  if (only && only !== name) continue;
+  await run();
+}

@@ -1,0 +1,172 @@
+// `edge-gateway` command line (DESIGN §9). Exit codes come from the catalogue in errors.ts.
+import { parseArgs } from 'node:util';
+import { ConfigError } from './config/errors.ts';
+import { loadConfig } from './config/load.ts';
+import { hashPassword } from './config/password.ts';
+import { redactSecrets } from './config/secrets.ts';
+import { EXIT_CODES } from './errors.ts';
+import { startGateway } from './gateway.ts';
+import { createLogger, isLogLevel, type Logger } from './log.ts';
+import { VERSION } from './version.ts';
+
+const HELP = `edge-gateway ${VERSION} — till edge gateway
+
+Usage:
+  edge-gateway start [--config FILE] [--data-dir DIR]   run the gateway (demo mode when unconfigured)
+  edge-gateway config check [--config FILE] [--data-dir DIR]
+                                                        validate the configuration and print it (secrets removed)
+  edge-gateway config hash-password                     read a password on stdin, print its scrypt hash
+  edge-gateway --help | --version
+
+Environment: EDGE_CONFIG, EDGE_DATA_DIR, EDGE_TILL_ID, EDGE_BRANCH_ID, EDGE_MQTT_PORT, EDGE_HTTP_PORT,
+EDGE_PROVIDER_URL, EDGE_PROVIDER_API_KEY, EDGE_UPLINK_URL, EDGE_SERIAL_DEVICES, EDGE_LOG_LEVEL.
+Exit codes: 0 ok, 1 failure, 2 usage error, 3 invalid configuration.
+`;
+
+function bootLogger(): Logger {
+  const lvl = process.env.EDGE_LOG_LEVEL;
+  return createLogger({ level: isLogLevel(lvl) ? lvl : 'info' });
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${HELP}`);
+    return EXIT_CODES.usage;
+  }
+  const { values, positionals } = parsed;
+  if (values.version) {
+    process.stdout.write(`${VERSION}\n`);
+    return EXIT_CODES.ok;
+  }
+  const [cmd, sub] = positionals;
+  if (values.help || cmd === undefined || cmd === 'help') {
+    process.stdout.write(HELP);
+    return cmd === undefined && !values.help ? EXIT_CODES.usage : EXIT_CODES.ok;
+  }
+  switch (cmd) {
+    case 'start':
+      return start(values.config, values['data-dir']);
+    case 'config':
+      if (sub === 'check') return configCheck(values.config, values['data-dir']);
+      if (sub === 'hash-password') return hashFromStdin();
+      break;
+  }
+  process.stderr.write(`unknown command: ${positionals.join(' ')}\n\n${HELP}`);
+  return EXIT_CODES.usage;
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string' },
+      'data-dir': { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
+  });
+}
+
+async function start(configPath?: string, dataDir?: string): Promise<number> {
+  const boot = bootLogger();
+  let loaded: Awaited<ReturnType<typeof loadConfig>>;
+  try {
+    loaded = await loadConfig({ configPath, dataDir, logger: boot });
+  } catch (err) {
+    return reportConfigError(err, boot);
+  }
+  const log = createLogger({ level: loaded.settings.log_level });
+  const abort = new AbortController();
+  let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
+  let stopping = false;
+  const onSignal = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('stopping', { signal });
+    abort.abort();
+    // DESIGN/issue 2: clean stop within 2 s; never hang a systemd stop.
+    setTimeout(() => {
+      log.error('stop took too long, exiting');
+      process.exit(EXIT_CODES.failure);
+    }, 1900).unref();
+    void (gateway?.stop() ?? Promise.resolve()).then(() => {
+      log.info('stopped');
+      process.exit(EXIT_CODES.ok);
+    });
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  try {
+    gateway = await startGateway({ config: loaded, logger: log, signal: abort.signal });
+  } catch (err) {
+    if (abort.signal.aborted) return EXIT_CODES.ok;
+    log.error('start failed', { error: err });
+    return EXIT_CODES.failure;
+  }
+  if (abort.signal.aborted) await gateway.stop();
+  return new Promise<number>(() => {}); // runs until a signal
+}
+
+async function configCheck(configPath?: string, dataDir?: string): Promise<number> {
+  const boot = createLogger({ level: 'warn', write: (l) => process.stderr.write(l + '\n') });
+  try {
+    const loaded = await loadConfig({ configPath, dataDir, logger: boot });
+    process.stdout.write(
+      JSON.stringify(
+        {
+          ok: true,
+          config_file: loaded.configPath,
+          config_file_exists: loaded.configExists,
+          data_dir: loaded.dataDir,
+          demo: loaded.demo,
+          settings: redactSecrets(loaded.settings),
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+    return EXIT_CODES.ok;
+  } catch (err) {
+    return reportConfigError(err, boot);
+  }
+}
+
+function reportConfigError(err: unknown, log: Logger): number {
+  if (err instanceof ConfigError) {
+    // One line for the journal (machine-readable), and the readable list for a person.
+    log.error('invalid configuration', { file: err.file, problems: err.problems });
+    process.stderr.write(`${err.message}\n`);
+    return EXIT_CODES.config_invalid;
+  }
+  log.error('configuration could not be read', { error: err });
+  process.stderr.write(`configuration could not be read: ${(err as Error).message}\n`);
+  return EXIT_CODES.failure;
+}
+
+async function hashFromStdin(): Promise<number> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  const password = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+  if (!password) {
+    process.stderr.write('no password on stdin\n');
+    return EXIT_CODES.usage;
+  }
+  process.stdout.write(`${await hashPassword(password)}\n`);
+  return EXIT_CODES.ok;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`edge-gateway: ${(err as Error).stack ?? err}\n`);
+    process.exit(EXIT_CODES.failure);
+  },
+);

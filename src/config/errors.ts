@@ -1,0 +1,77 @@
+// One clear error naming every invalid setting (DESIGN §9, STYLE "loud, specific config errors"):
+// its dotted path, where the value came from (file or environment variable), the value seen
+// (masked for secrets) and what is allowed.
+import type { z } from 'zod';
+import { SECRET_PATHS } from './schema.ts';
+
+export interface ConfigProblem {
+  path: string;
+  source: string;
+  seen: string;
+  message: string;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly problems: ConfigProblem[],
+    readonly file?: string,
+  ) {
+    super(formatProblems(problems, file));
+    this.name = 'ConfigError';
+  }
+}
+
+export function formatProblems(problems: ConfigProblem[], file?: string): string {
+  const head = `invalid configuration${file ? ` (${file})` : ''}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`;
+  return [head, ...problems.map((p) => `  - ${p.path} (${p.source}): ${p.message}; got ${p.seen}`)].join(
+    '\n',
+  );
+}
+
+export function problemsFromZod(
+  issues: readonly z.core.$ZodIssue[],
+  input: unknown,
+  sources: ReadonlyMap<string, string>,
+  fileLabel: string,
+): ConfigProblem[] {
+  return issues.map((issue) => {
+    const path = issue.path.map(String).join('.') || '(root)';
+    const value = getPath(input, issue.path);
+    return {
+      path,
+      source: sourceOf(path, sources) ?? fileLabel,
+      seen: isSecretPath(path) && value !== undefined ? '[secret]' : describe(value),
+      message: issue.message,
+    };
+  });
+}
+
+function sourceOf(path: string, sources: ReadonlyMap<string, string>): string | undefined {
+  // The longest recorded prefix wins: `devices.serial.0.profile` came from EDGE_SERIAL_DEVICES.
+  for (let p = path; p; p = p.includes('.') ? p.slice(0, p.lastIndexOf('.')) : '') {
+    const s = sources.get(p);
+    if (s) return s;
+  }
+  return undefined;
+}
+
+export function isSecretPath(path: string): boolean {
+  return SECRET_PATHS.some((p) =>
+    new RegExp(`^${p.replace(/\./g, '\\.').replace(/\*/g, '\\d+')}$`).test(path),
+  );
+}
+
+function getPath(obj: unknown, path: readonly PropertyKey[]): unknown {
+  let cur = obj;
+  for (const k of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[k];
+  }
+  return cur;
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  const s = JSON.stringify(v);
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}

@@ -1,0 +1,74 @@
+// Builds the one frozen Settings object at start (STYLE: no global settings.get(); each part gets
+// the slice it needs). Precedence: defaults < config file < secrets file < environment < CLI flags.
+import { resolve } from 'node:path';
+import type { Logger } from '../log.ts';
+import { applyEnv } from './env.ts';
+import { ConfigError, problemsFromZod } from './errors.ts';
+import { isDemoMode, type Settings, settingsSchema } from './schema.ts';
+import { deepMerge, readSecrets, secretsPath } from './secrets.ts';
+import { ConfigStore } from './store.ts';
+
+export const DEFAULT_DATA_DIR = '.edge-data';
+
+export interface LoadOptions {
+  configPath?: string;
+  dataDir?: string;
+  env?: NodeJS.ProcessEnv;
+  logger: Logger;
+}
+
+export interface LoadedConfig {
+  settings: Readonly<Settings> & { data_dir: string };
+  configPath: string;
+  configExists: boolean;
+  dataDir: string;
+  demo: boolean;
+  recoveredFrom?: string;
+  store: ConfigStore;
+}
+
+export async function loadConfig(opts: LoadOptions): Promise<LoadedConfig> {
+  const env = opts.env ?? process.env;
+  const earlyDataDir = opts.dataDir ?? (env.EDGE_DATA_DIR || undefined);
+  const configPath = resolve(
+    opts.configPath ?? (env.EDGE_CONFIG || undefined) ?? `${earlyDataDir ?? DEFAULT_DATA_DIR}/config.json`,
+  );
+  const opened = await ConfigStore.open(configPath, opts.logger);
+
+  const dataDir = resolve(
+    opts.dataDir ??
+      (env.EDGE_DATA_DIR || undefined) ??
+      (typeof opened.data.data_dir === 'string' ? opened.data.data_dir : undefined) ??
+      DEFAULT_DATA_DIR,
+  );
+  const secrets = await readSecrets(secretsPath(dataDir), opts.logger);
+  const merged = deepMerge(opened.data, secrets);
+  const { input, sources } = applyEnv(merged, env);
+  if (opts.dataDir) {
+    input.data_dir = opts.dataDir;
+    sources.set('data_dir', '--data-dir');
+  }
+
+  const parsed = settingsSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(problemsFromZod(parsed.error.issues, input, sources, configPath), configPath);
+  }
+  const settings = deepFreeze({ ...parsed.data, data_dir: dataDir });
+  return {
+    settings,
+    configPath,
+    configExists: opened.exists,
+    dataDir,
+    demo: isDemoMode(settings),
+    recoveredFrom: opened.recoveredFrom,
+    store: opened.store,
+  };
+}
+
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

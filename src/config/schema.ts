@@ -1,0 +1,144 @@
+// The one settings schema (DESIGN §9, STYLE "one schema produces types, defaults and validation").
+// From it come: the TypeScript type `Settings`, the defaults (an empty file is a valid demo config),
+// validation with clear errors (see errors.ts), the JSON Schema published in `gateway/info` for
+// forms, and the list of secret paths (fields marked `writeOnly`), which are never shown or logged.
+import { z } from 'zod';
+
+const id = (what: string) =>
+  z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, `${what} must be 1-64 letters, digits, '-' or '_'`);
+
+const port = z.number().int().min(0).max(65535);
+const host = z.string().min(1);
+const secret = () => z.string().min(1).meta({ writeOnly: true });
+
+/** `scrypt$N$r$p$salt$hash` as made by `hashPassword` (src/config/password.ts). */
+export const passwordHash = z
+  .string()
+  .regex(
+    /^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/,
+    'must be a scrypt hash made by edge-gateway',
+  )
+  .meta({ writeOnly: true });
+
+const mqttUser = z.object({
+  username: z.string().min(1).max(128),
+  password_hash: passwordHash,
+  /** The till whose base topic this login may use; the box's own till when omitted. */
+  till_id: id('till_id').optional(),
+});
+
+export const settingsSchema = z.object({
+  till_id: id('till_id').default('demo-till').describe('Till this box serves; part of every topic'),
+  branch_id: id('branch_id').default('demo-branch').describe('Branch (shop) of the till'),
+  log_level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  data_dir: z.string().min(1).optional().describe('Outbox, secrets and state; default ./.edge-data'),
+  mqtt: z
+    .object({
+      host: host.default('127.0.0.1').describe('Address the embedded broker listens on'),
+      port: port.default(1883),
+      ws_port: port.nullable().default(null).describe('MQTT over WebSocket for the page; null = off'),
+      topic_prefix: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'topic_prefix must be topic levels without wildcards')
+        .default('pos'),
+      users: z.array(mqttUser).default([]).describe('Till logins; none = demo mode (anonymous, loopback)'),
+      max_payload_bytes: z.number().int().min(1024).max(1048576).default(65536),
+    })
+    .prefault({}),
+  http: z
+    .object({
+      host: host.default('127.0.0.1'),
+      port: port.default(8080),
+    })
+    .prefault({}),
+  provider: z
+    .object({
+      name: z.string().min(1).default('helloagain'),
+      url: z.url().nullable().default(null).describe('Provider base URL; null = built-in simulator'),
+      api_key: secret().optional(),
+      timeout_ms: z.number().int().min(100).max(60000).default(3000),
+      booking_window_ms: z
+        .number()
+        .int()
+        .min(0)
+        .max(30000)
+        .default(2000)
+        .describe('How long a turnover waits for the provider before it is answered queued'),
+    })
+    .prefault({}),
+  outbox: z
+    .object({
+      max_depth: z.number().int().min(1).default(100000),
+      warn_depth: z.number().int().min(1).default(1000),
+      warn_age_s: z.number().int().min(1).default(3600),
+      retention_days: z.number().min(0).default(7),
+      redeem_policy: z.enum(['online_only', 'queue']).default('online_only'),
+    })
+    .prefault({}),
+  devices: z
+    .object({
+      serial: z
+        .array(z.object({ path: z.string().min(1), profile: z.string().min(1) }))
+        .default([])
+        .describe('Serial devices auto-detection cannot see (ptys, RS-232 adapters)'),
+      profiles_dir: z.string().min(1).optional(),
+      poll_interval_ms: z.number().int().min(100).max(60000).default(1000),
+      hid: z.boolean().default(true).describe('Scan for USB HID devices'),
+    })
+    .prefault({}),
+  uplink: z
+    .object({
+      url: z
+        .string()
+        .regex(
+          /^(mqtts?|wss?|tcp|ssl):\/\/.+/,
+          'uplink.url must be an mqtt://, mqtts://, ws:// or wss:// URL',
+        )
+        .nullable()
+        .default(null),
+      username: z.string().min(1).optional(),
+      password: secret().optional(),
+      ca_file: z.string().min(1).optional(),
+      health_interval_s: z.number().int().min(5).max(3600).default(60),
+    })
+    .prefault({}),
+  technician: z
+    .object({
+      password_hash: passwordHash.optional(),
+    })
+    .prefault({}),
+});
+
+/** Settings as validated and defaulted; handed to parts frozen, slice by slice. */
+export type Settings = z.output<typeof settingsSchema>;
+/** What a config file may contain (everything optional). */
+export type SettingsInput = z.input<typeof settingsSchema>;
+
+/** JSON Schema of the settings (published in gateway/info, draws the provisioning form). */
+export function settingsJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(settingsSchema, { io: 'input' }) as Record<string, unknown>;
+}
+
+/** Dotted paths of write-only fields (`users.*.password_hash` style for arrays). */
+export const SECRET_PATHS: readonly string[] = collectSecretPaths(settingsJsonSchema(), '');
+
+function collectSecretPaths(schema: Record<string, unknown>, prefix: string): string[] {
+  if (schema.writeOnly === true) return [prefix];
+  const out: string[] = [];
+  const props = schema.properties as Record<string, Record<string, unknown>> | undefined;
+  if (props) {
+    for (const [k, v] of Object.entries(props))
+      out.push(...collectSecretPaths(v, prefix ? `${prefix}.${k}` : k));
+  }
+  const items = schema.items as Record<string, unknown> | undefined;
+  if (items) out.push(...collectSecretPaths(items, `${prefix}.*`));
+  for (const alt of (schema.anyOf as Record<string, unknown>[] | undefined) ?? []) {
+    out.push(...collectSecretPaths(alt, prefix));
+  }
+  return [...new Set(out)];
+}
+
+/** True when no till login is configured: the unprovisioned demo mode of DESIGN §3. */
+export function isDemoMode(s: Settings): boolean {
+  return s.mqtt.users.length === 0;
+}

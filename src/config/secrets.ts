@@ -1,0 +1,109 @@
+// Secrets live apart from the config in a 0600 file (DESIGN §7, §9: write-only, never shown).
+// The file holds the secret fields in the shape of the settings, e.g.
+// {"provider": {"api_key": "…"}}; they are merged over the config at load.
+import { chmodSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '../log.ts';
+import { readJsonObject, writeFileDurably } from './durable-file.ts';
+import { SECRET_PATHS } from './schema.ts';
+
+export const SECRETS_FILE = 'secrets.json';
+
+export function secretsPath(dataDir: string): string {
+  return join(dataDir, SECRETS_FILE);
+}
+
+export async function readSecrets(path: string, log: Logger): Promise<Record<string, unknown>> {
+  const data = await readJsonObject(path);
+  if (!data) return {};
+  const mode = statSync(path).mode & 0o777;
+  if (mode !== 0o600) {
+    // Tighten rather than refuse: a box that cannot start is worse than one fixed on the spot.
+    chmodSync(path, 0o600);
+    log.warn('secrets file permissions tightened', { file: path, was: mode.toString(8) });
+  }
+  return data;
+}
+
+export function writeSecrets(path: string, secrets: Record<string, unknown>): void {
+  writeFileDurably(path, JSON.stringify(secrets, null, 2) + '\n', 0o600);
+}
+
+/** Splits a settings-shaped object into (public part, secret part) by the schema's secret paths. */
+export function splitSecrets(input: Record<string, unknown>): {
+  public: Record<string, unknown>;
+  secrets: Record<string, unknown>;
+} {
+  const pub = structuredClone(input);
+  const secrets: Record<string, unknown> = {};
+  for (const path of SECRET_PATHS) {
+    // Array entries (mqtt users) keep their hashes in the config: scrypt hashes are not reversible,
+    // and the user list must stay one list. Plain secrets move out.
+    if (path.includes('*')) continue;
+    const keys = path.split('.');
+    const parent = walk(pub, keys.slice(0, -1));
+    const last = keys[keys.length - 1]!;
+    if (parent && last in parent) {
+      const target = ensure(secrets, keys.slice(0, -1));
+      target[last] = parent[last];
+      delete parent[last];
+    }
+  }
+  return { public: pub, secrets };
+}
+
+/** Removes every secret (including array entries) for display: gateway/info, status, diagnostics. */
+export function redactSecrets<T>(value: T): T {
+  const copy = structuredClone(value) as Record<string, unknown>;
+  for (const path of SECRET_PATHS) removePath(copy, path.split('.'));
+  return copy as T;
+}
+
+function removePath(obj: unknown, keys: string[]): void {
+  if (obj === null || typeof obj !== 'object') return;
+  const [k, ...rest] = keys;
+  if (k === undefined) return;
+  if (k === '*') {
+    if (Array.isArray(obj)) for (const item of obj) removePath(item, rest);
+    return;
+  }
+  const rec = obj as Record<string, unknown>;
+  if (rest.length === 0) delete rec[k];
+  else removePath(rec[k], rest);
+}
+
+function walk(obj: Record<string, unknown>, keys: string[]): Record<string, unknown> | undefined {
+  let cur: unknown = obj;
+  for (const k of keys) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[k];
+  }
+  return cur !== null && typeof cur === 'object' ? (cur as Record<string, unknown>) : undefined;
+}
+
+function ensure(obj: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  let cur = obj;
+  for (const k of keys) {
+    if (typeof cur[k] !== 'object' || cur[k] === null) cur[k] = {};
+    cur = cur[k] as Record<string, unknown>;
+  }
+  return cur;
+}
+
+/** Deep merge for plain objects (secrets over config); arrays and scalars from `over` win. */
+export function deepMerge(
+  base: Record<string, unknown>,
+  over: Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] =
+      isPlain(v) && isPlain(b) ? deepMerge(b as Record<string, unknown>, v as Record<string, unknown>) : v;
+  }
+  return out;
+}
+
+function isPlain(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

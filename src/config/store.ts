@@ -1,0 +1,95 @@
+// The config file on disk: lowdb over the durable adapter, plus a last-good copy so a file cut
+// short by a power failure is reported and replaced, never a crash (DESIGN §9, issue 2).
+import { existsSync, renameSync } from 'node:fs';
+import { Low } from 'lowdb';
+import type { Logger } from '../log.ts';
+import { DurableJsonFile, JsonFileError, readJsonObject, writeFileDurably } from './durable-file.ts';
+import { ConfigError } from './errors.ts';
+
+type Raw = Record<string, unknown>;
+
+export interface OpenedConfig {
+  store: ConfigStore;
+  /** The file's content, `{}` when there is no file. */
+  data: Raw;
+  exists: boolean;
+  /** Set when the file was unusable and the last good copy was used instead. */
+  recoveredFrom?: string;
+}
+
+export class ConfigStore {
+  private constructor(
+    readonly path: string,
+    private readonly db: Low<Raw>,
+  ) {}
+
+  static lastGoodPath(path: string): string {
+    return `${path}.last-good`;
+  }
+
+  static async open(path: string, log: Logger): Promise<OpenedConfig> {
+    const db = new Low<Raw>(new DurableJsonFile<Raw>(path), {});
+    const store = new ConfigStore(path, db);
+    try {
+      await db.read();
+      const exists = existsSync(path);
+      if (exists) store.refreshLastGood(db.data);
+      return { store, data: db.data, exists };
+    } catch (err) {
+      if (!(err instanceof JsonFileError)) throw err;
+      const recovered = await store.recover(err, log);
+      return { store, data: recovered, exists: true, recoveredFrom: ConfigStore.lastGoodPath(path) };
+    }
+  }
+
+  get data(): Raw {
+    return this.db.data;
+  }
+
+  /** Replaces the file's content durably and keeps it as the last good copy. */
+  async replace(data: Raw): Promise<void> {
+    this.db.data = data;
+    await this.db.write();
+    this.refreshLastGood(data);
+  }
+
+  private refreshLastGood(data: Raw): void {
+    writeFileDurably(ConfigStore.lastGoodPath(this.path), JSON.stringify(data, null, 2) + '\n', 0o600);
+  }
+
+  private async recover(err: JsonFileError, log: Logger): Promise<Raw> {
+    const backup = ConfigStore.lastGoodPath(this.path);
+    let good: Raw | null = null;
+    try {
+      good = await readJsonObject(backup);
+    } catch {
+      good = null;
+    }
+    if (!good) {
+      throw new ConfigError(
+        [
+          {
+            path: '(file)',
+            source: this.path,
+            seen: err.kind === 'empty' ? 'an empty file' : 'unreadable content',
+            message: `${err.message}; no last good copy at ${backup} to fall back to — restore the file or delete it to start in demo mode`,
+          },
+        ],
+        this.path,
+      );
+    }
+    // Keep the broken file for a post-mortem, then put the last good copy back in place.
+    const aside = `${this.path}.corrupt-${Date.now()}`;
+    renameSync(this.path, aside);
+    this.db.data = good;
+    await this.db.write();
+    log.error('config file unusable, using last good copy', {
+      file: this.path,
+      reason: err.kind,
+      detail: err.message,
+      kept_as: aside,
+      restored_from: backup,
+    });
+    return good;
+  }
+}

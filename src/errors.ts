@@ -1,0 +1,47 @@
+// The catalogue of stable error codes (STYLE "errors as a catalogue", DESIGN §3): every MQTT error
+// response carries one of these; the README documents this table. Never rename a code: tills
+// branch on them.
+
+export const ERROR_CODES = {
+  invalid_request:
+    'The request is not valid JSON, misses `transaction`, or an argument is missing, of the wrong type or out of range.',
+  unknown_op: 'No operation of that name; see the ops table.',
+  transaction_reused: 'This transaction id was already used for a different request.',
+  provider_unreachable:
+    'The loyalty provider could not be reached in time; an online-only request was not carried out.',
+  provider_error: 'The loyalty provider answered with an error the gateway does not know.',
+  buffer_full: 'The outbox is at its configured cap; the request was not stored.',
+  not_found: 'The customer, code, reward or transaction does not exist.',
+  expired: 'The code or reward is expired (a reward may still be redeemed with `override: true`).',
+  not_activated: 'The customer has not activated this reward in the app.',
+  exhausted: 'The reward has no remaining uses.',
+  already_redeemed: 'The reward was already redeemed.',
+  void_window_closed: 'The redemption can no longer be voided.',
+  duplicate_contact: 'The mobile number or e-mail is already enrolled.',
+  unavailable:
+    'The part of the gateway needed for this request is not running (e.g. no provider configured).',
+  internal_error:
+    'The gateway failed unexpectedly; nothing was stored. Safe to retry with the same transaction.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** An error a handler throws to answer a request with a specific code. */
+export class GatewayError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'GatewayError';
+  }
+}
+
+/** Exit codes of the `edge-gateway` command line. */
+export const EXIT_CODES = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  config_invalid: 3,
+} as const;

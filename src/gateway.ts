@@ -1,0 +1,160 @@
+// Composition root (DESIGN §11, STYLE "a small lifecycle for each part"): builds the parts from the
+// frozen config, starts them in order, stops them in reverse. SIGTERM during start aborts cleanly.
+import { mkdirSync } from 'node:fs';
+import type { LoadedConfig } from './config/load.ts';
+import { settingsJsonSchema } from './config/schema.ts';
+import { redactSecrets } from './config/secrets.ts';
+import type { Logger } from './log.ts';
+import { type Broker, startBroker } from './mqtt/broker.ts';
+import { createRequestRouter } from './mqtt/requests.ts';
+import { baseTopic, filterOf, matchTopic, TOPICS, type TopicName, topicOf } from './mqtt/topics.ts';
+import { createClassifier } from './scans/classifier.ts';
+import { createScanPipeline, frameFromText, type ScanPipeline } from './scans/pipeline.ts';
+import { API_VERSION, VERSION } from './version.ts';
+import { type HttpServer, sendJson, startHttpServer } from './web/server.ts';
+
+export interface GatewayOptions {
+  config: LoadedConfig;
+  logger: Logger;
+  signal?: AbortSignal;
+}
+
+export interface Gateway {
+  readonly base: string;
+  readonly mqttPort: number;
+  readonly httpPort: number;
+  readonly scans: ScanPipeline;
+  publish(name: TopicName, payload: unknown, params?: Record<string, string>): Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface Part {
+  name: string;
+  stop(): Promise<void> | void;
+}
+
+export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
+  const { settings, demo } = opts.config;
+  const log = opts.logger;
+  const base = baseTopic(settings.mqtt.topic_prefix, settings.till_id);
+  const parts: Part[] = [];
+  const stopAll = async () => {
+    for (const part of parts.reverse()) {
+      try {
+        await part.stop();
+      } catch (err) {
+        log.error('stop failed', { part: part.name, error: err });
+      }
+    }
+    parts.length = 0;
+  };
+  const checkAbort = async () => {
+    if (opts.signal?.aborted) {
+      await stopAll();
+      throw new Error('start aborted');
+    }
+  };
+
+  try {
+    mkdirSync(settings.data_dir, { recursive: true, mode: 0o700 });
+
+    const broker: Broker = await startBroker({
+      host: settings.mqtt.host,
+      port: settings.mqtt.port,
+      prefix: settings.mqtt.topic_prefix,
+      tillId: settings.till_id,
+      users: settings.mqtt.users,
+      demo,
+      logger: log.child({ part: 'broker' }),
+    });
+    parts.push({ name: 'broker', stop: () => broker.close() });
+    await checkAbort();
+
+    const publish = (name: TopicName, payload: unknown, params: Record<string, string> = {}) =>
+      broker.publish(topicOf(base, name, params), payload, {
+        retain: TOPICS[name].retain,
+        qos: TOPICS[name].qos,
+      });
+
+    const scans = createScanPipeline({
+      classify: createClassifier(settings),
+      logger: log.child({ part: 'scans' }),
+    });
+    scans.onScan((scan) => {
+      publish('scan', scan.event).catch((err) => log.error('scan publish failed', { error: err }));
+    });
+
+    const router = createRequestRouter({
+      logger: log.child({ part: 'requests' }),
+      maxPayloadBytes: settings.mqtt.max_payload_bytes,
+      respond: (op, response) => publish('response', response, { op }),
+    });
+    router.handle('gateway/test_scan', (args) => {
+      const scan = scans.ingest(
+        { deviceId: args.device_id ?? 'test', profile: 'test', transport: 'test' },
+        frameFromText(args.text),
+      );
+      return { scan_id: scan?.event.id ?? null };
+    });
+    await broker.subscribe(filterOf(base, 'request'), (topic, payload) => {
+      const op = matchTopic(base, 'request', topic)?.op;
+      if (op !== undefined) void router.dispatch(op, payload);
+    });
+
+    const http: HttpServer = await startHttpServer({
+      host: demo ? '127.0.0.1' : settings.http.host,
+      port: settings.http.port,
+      logger: log.child({ part: 'http' }),
+    });
+    parts.push({ name: 'http', stop: () => http.close() });
+    http.route('GET', '/healthz', (_req, res) => sendJson(res, 200, { status: 'ok' }));
+    http.route('GET', '/api/status', (_req, res) =>
+      sendJson(res, 200, {
+        version: VERSION,
+        till_id: settings.till_id,
+        branch_id: settings.branch_id,
+        demo,
+        mqtt: { port: broker.port, clients: broker.clientCount() },
+        provider: settings.provider.name,
+      }),
+    );
+    await checkAbort();
+
+    // aedes keeps retained messages in memory only (stack-notes): republish the catalogue at start.
+    await publish('info', {
+      version: VERSION,
+      api_version: API_VERSION,
+      till_id: settings.till_id,
+      branch_id: settings.branch_id,
+      provider: settings.provider.name,
+      demo,
+      config: redactSecrets(settings),
+      config_schema: settingsJsonSchema(),
+    });
+    await publish('state', { state: 'online' });
+    parts.push({ name: 'state', stop: () => publish('state', { state: 'offline' }) });
+    await checkAbort();
+
+    log.info('ready', {
+      version: VERSION,
+      till_id: settings.till_id,
+      branch_id: settings.branch_id,
+      demo,
+      mqtt_port: broker.port,
+      http_port: http.port,
+      data_dir: settings.data_dir,
+    });
+
+    return {
+      base,
+      mqttPort: broker.port,
+      httpPort: http.port,
+      scans,
+      publish,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

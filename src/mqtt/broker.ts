@@ -1,0 +1,171 @@
+// The embedded aedes broker with per-till logins and ACLs from the topic registry (DESIGN §3).
+// aedes 1.x speaks MQTT 3.1.1 only (stack-notes), so request/response uses topic pairs.
+// A denied publish closes the offending connection (aedes, MQTT-3.3.5-2); a denied subscription
+// is answered with granted QoS 0x80.
+import { createServer, type Server, type Socket } from 'node:net';
+import { Aedes, type Client } from 'aedes';
+import { verifyPassword } from '../config/password.ts';
+import type { Logger } from '../log.ts';
+import { baseTopic, tillMayPublish, tillMaySubscribe } from './topics.ts';
+
+export interface BrokerUser {
+  username: string;
+  password_hash: string;
+  till_id?: string;
+}
+
+export interface BrokerOptions {
+  host: string;
+  port: number;
+  prefix: string;
+  tillId: string;
+  users: readonly BrokerUser[];
+  /** Demo mode: anonymous clients, loopback only (DESIGN §3). */
+  demo: boolean;
+  logger: Logger;
+}
+
+export type MessageHandler = (topic: string, payload: Buffer) => void;
+
+export interface Broker {
+  readonly port: number;
+  readonly host: string;
+  publish(topic: string, payload: unknown, opts: { retain: boolean; qos: 0 | 1 }): Promise<void>;
+  subscribe(filter: string, handler: MessageHandler): Promise<void>;
+  clientCount(): number;
+  close(): Promise<void>;
+}
+
+const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
+
+export function isLoopback(address: string | undefined): boolean {
+  return address !== undefined && LOOPBACK.test(address);
+}
+
+export async function startBroker(opts: BrokerOptions): Promise<Broker> {
+  const log = opts.logger;
+  // Which base topic each authenticated connection may use.
+  const baseOf = new WeakMap<Client, string>();
+  const ownBase = baseTopic(opts.prefix, opts.tillId);
+
+  const aedes = await Aedes.createBroker({
+    authenticate(client, username, password, done) {
+      const remote = remoteAddress(client);
+      if (opts.demo) {
+        if (!isLoopback(remote)) {
+          log.warn('mqtt login refused: demo mode accepts loopback only', { client_id: client.id, remote });
+          return done(Object.assign(new Error('not authorized'), { returnCode: 5 }), false);
+        }
+        baseOf.set(client, ownBase);
+        return done(null, true);
+      }
+      const user = username === undefined ? undefined : opts.users.find((u) => u.username === username);
+      if (!user || !password) {
+        log.warn('mqtt login refused', {
+          client_id: client.id,
+          remote,
+          reason: user ? 'no password' : 'unknown user',
+        });
+        return done(Object.assign(new Error('not authorized'), { returnCode: username ? 4 : 5 }), false);
+      }
+      verifyPassword(password.toString('utf8'), user.password_hash).then(
+        (ok) => {
+          if (!ok) {
+            log.warn('mqtt login refused', {
+              client_id: client.id,
+              remote,
+              reason: 'bad password',
+              user: username,
+            });
+            return done(Object.assign(new Error('bad username or password'), { returnCode: 4 }), false);
+          }
+          baseOf.set(client, baseTopic(opts.prefix, user.till_id ?? opts.tillId));
+          done(null, true);
+        },
+        (err) => done(Object.assign(err as Error, { returnCode: 3 as const }), false),
+      );
+    },
+    authorizePublish(client, packet, done) {
+      if (!client) return done(null); // the broker's own will handling
+      const base = baseOf.get(client);
+      if (base && tillMayPublish(base, packet.topic)) {
+        // A retained request would be replayed to every later subscriber as if sent again.
+        packet.retain = false;
+        return done(null);
+      }
+      log.warn('mqtt publish denied', { client_id: client.id, topic: packet.topic });
+      done(new Error(`publish to ${packet.topic} not allowed`));
+    },
+    authorizeSubscribe(client, sub, done) {
+      const base = baseOf.get(client);
+      if (base && tillMaySubscribe(base, sub.topic)) return done(null, sub);
+      log.warn('mqtt subscribe denied', { client_id: client.id, topic: sub.topic });
+      done(null, null);
+    },
+  });
+
+  aedes.on('clientError', (client, err) =>
+    log.debug('mqtt client error', { client_id: client.id, error: err }),
+  );
+  aedes.on('connectionError', (_client, err) => log.debug('mqtt connection error', { error: err }));
+
+  const host = opts.demo && !isLoopback(opts.host) && opts.host !== 'localhost' ? '127.0.0.1' : opts.host;
+  if (host !== opts.host) log.warn('demo mode: broker bound to loopback only', { configured: opts.host });
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    aedes.handle(socket);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port;
+
+  return {
+    port,
+    host,
+    publish(topic, payload, { retain, qos }) {
+      const buf = Buffer.isBuffer(payload) ? payload : Buffer.from(JSON.stringify(payload));
+      return new Promise((resolve, reject) =>
+        aedes.publish({ cmd: 'publish', topic, payload: buf, qos, retain, dup: false }, (err) =>
+          err ? reject(err) : resolve(),
+        ),
+      );
+    },
+    subscribe(filter, handler) {
+      return new Promise((resolve) =>
+        aedes.subscribe(
+          filter,
+          (packet, cb) => {
+            try {
+              handler(packet.topic, packet.payload as Buffer);
+            } catch (err) {
+              log.error('mqtt handler failed', { topic: packet.topic, error: err });
+            }
+            cb();
+          },
+          () => resolve(),
+        ),
+      );
+    },
+    clientCount: () => aedes.connectedClients,
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // aedes.close() ends every client connection; then no socket keeps the server open.
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      for (const s of sockets) s.destroy();
+      await closed;
+    },
+  };
+}
+
+function remoteAddress(client: Client): string | undefined {
+  const conn = (client as unknown as { conn?: { remoteAddress?: string } }).conn;
+  return conn?.remoteAddress;
+}

@@ -1,0 +1,81 @@
+// The one request/response envelope (DESIGN §3, STYLE "one envelope"): requests are
+// `{transaction, ...args}`; responses `{transaction, status, data, error?:{code, message}}`.
+// Parsing never throws: every malformed payload becomes an error the router answers.
+import type { ErrorCode } from '../errors.ts';
+import { isOpName, OPS, type OpName, type Transaction, transactionSchema } from './ops.ts';
+import type { ResponseEnvelope } from './topics.ts';
+
+export type ParsedRequest =
+  | { ok: true; op: OpName; transaction: Transaction; args: Record<string, unknown> }
+  | {
+      ok: false;
+      transaction: Transaction | null;
+      code: ErrorCode;
+      message: string;
+      details?: Record<string, unknown>;
+    };
+
+export function parseRequest(op: string, payload: Buffer, maxBytes: number): ParsedRequest {
+  if (payload.length > maxBytes) {
+    return fail(null, 'invalid_request', `payload of ${payload.length} bytes exceeds ${maxBytes}`, {
+      reason: 'too_large',
+    });
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(payload.toString('utf8'));
+  } catch {
+    return fail(null, 'invalid_request', 'payload is not valid JSON', { reason: 'invalid_json' });
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return fail(null, 'invalid_request', 'payload must be a JSON object', { reason: 'not_object' });
+  }
+  const { transaction: rawTx, ...rest } = body as Record<string, unknown>;
+  const tx = transactionSchema.safeParse(rawTx);
+  // Echo a usable transaction even when other fields are bad, so the till can match the answer.
+  const transaction = tx.success ? tx.data : null;
+  if (!tx.success) {
+    return fail(null, 'invalid_request', 'transaction is required: a string (1-128 chars) or an integer', {
+      reason: 'schema',
+      fields: { transaction: rawTx === undefined ? 'missing' : 'invalid' },
+    });
+  }
+  if (!isOpName(op)) return fail(transaction, 'unknown_op', `unknown operation '${op}'`);
+  const args = OPS[op].safeParse(rest);
+  if (!args.success) {
+    const fields: Record<string, string> = {};
+    for (const issue of args.error.issues) fields[issue.path.join('.') || '(args)'] = issue.message;
+    const list = Object.entries(fields)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('; ');
+    return fail(transaction, 'invalid_request', `invalid arguments: ${list}`, { reason: 'schema', fields });
+  }
+  return { ok: true, op, transaction: tx.data, args: args.data as Record<string, unknown> };
+}
+
+function fail(
+  transaction: Transaction | null,
+  code: ErrorCode,
+  message: string,
+  details?: Record<string, unknown>,
+): ParsedRequest {
+  return { ok: false, transaction, code, message, details };
+}
+
+export function okResponse(transaction: Transaction | null, data: unknown): ResponseEnvelope {
+  return { transaction, status: 'ok', data: data ?? null };
+}
+
+export function errorResponse(
+  transaction: Transaction | null,
+  code: ErrorCode,
+  message: string,
+  details?: Record<string, unknown>,
+): ResponseEnvelope {
+  return {
+    transaction,
+    status: 'error',
+    data: null,
+    error: details ? { code, message, details } : { code, message },
+  };
+}

@@ -1,0 +1,66 @@
+// The request operations a till can call (DESIGN §3 ops table): name → argument schema. The
+// router validates every request against this before a handler sees it, so handlers get typed,
+// checked arguments and malformed input is answered with `invalid_request` in one place.
+import { z } from 'zod';
+
+// ISO 4217 codes the runtime knows (Node ships full ICU); `XXX`-style test codes are excluded.
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+
+const ref = z.string().min(1).max(128);
+/** Integer minor units; the upper bound stops typos like amounts in millis (DESIGN §3). */
+const amountCents = z.number().int('amount_cents must be an integer (minor units)').min(0).max(100_000_000);
+
+export const OPS = {
+  'loyalty/identify': z.object({
+    code: z.string().min(1).max(2048),
+    entry: z.enum(['manual', 'scan']).default('manual'),
+  }),
+  'loyalty/redeem': z.object({
+    customer_ref: ref,
+    reward_id: ref,
+    override: z.boolean().optional(),
+  }),
+  'loyalty/turnover': z
+    .object({
+      customer_ref: ref.optional(),
+      code: z.string().min(1).max(2048).optional(),
+      receipt_number: z.string().min(1).max(64),
+      amount_cents: amountCents,
+      currency: z
+        .string()
+        .regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code such as EUR')
+        .refine((c) => CURRENCIES.has(c), 'unknown ISO 4217 currency'),
+      receipt_datetime: z.iso.datetime({ offset: true }).optional(),
+      redeemed: z.array(ref).max(100).optional(),
+    })
+    .refine((a) => a.customer_ref !== undefined || a.code !== undefined, {
+      message: 'customer_ref or code is required',
+      path: ['customer_ref'],
+    }),
+  'loyalty/reverse': z.object({
+    original_transaction: z.union([z.string().min(1).max(128), z.number().int()]),
+  }),
+  'loyalty/void_redemption': z.object({ redemption_id: ref }),
+  'loyalty/activate': z.object({
+    mobile: z.string().regex(/^\+?[0-9 ()/-]{6,24}$/, 'mobile must be a phone number'),
+    email: z.email(),
+  }),
+  'gateway/test_scan': z.object({
+    text: z.string().min(1).max(4096),
+    device_id: z.string().min(1).max(128).optional(),
+  }),
+} as const;
+
+export type OpName = keyof typeof OPS;
+export type OpArgs<K extends OpName> = z.output<(typeof OPS)[K]>;
+
+export function isOpName(op: string): op is OpName {
+  return Object.hasOwn(OPS, op);
+}
+
+/** The `transaction` field: the idempotency key end to end (DESIGN §3). */
+export const transactionSchema = z.union([
+  z.string().min(1).max(128),
+  z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+]);
+export type Transaction = z.infer<typeof transactionSchema>;

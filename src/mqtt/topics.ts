@@ -1,0 +1,199 @@
+// The topic registry: the only place that knows topic strings (DESIGN §3, §11). Routing (which
+// requests exist), ACLs (what a till may publish and subscribe) and payload types all come from
+// here. Topics are relative to a till's base `<prefix>/<tillId>`.
+import { z } from 'zod';
+
+export type Direction = 'box_to_till' | 'till_to_box';
+
+export interface TopicDef<S extends z.ZodType = z.ZodType> {
+  /** Relative pattern; `{name}` is one level, `{name*}` one or more levels. */
+  pattern: string;
+  direction: Direction;
+  retain: boolean;
+  qos: 0 | 1;
+  schema: S;
+  doc: string;
+}
+
+const onlineState = z.object({ state: z.enum(['online', 'offline']) });
+
+const scanKind = z.enum(['loyalty', 'product', 'gs1', 'uid', 'text', 'payment_card_rejected']);
+
+export const scanSchema = z.object({
+  id: z.string(),
+  seq: z.number().int(),
+  ts: z.string(),
+  device_id: z.string(),
+  profile: z.string(),
+  transport: z.string(),
+  symbology: z.string().nullable(),
+  aim: z.string().nullable(),
+  kind: scanKind,
+  text: z.string().nullable(),
+  loyalty: z.object({ pattern: z.string(), token_masked: z.string(), kind: z.string() }).optional(),
+  warnings: z.array(z.string()),
+});
+export type ScanEvent = z.infer<typeof scanSchema>;
+
+export const responseSchema = z.object({
+  transaction: z.union([z.string(), z.number(), z.null()]),
+  status: z.enum(['ok', 'error']),
+  data: z.unknown(),
+  error: z
+    .object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() })
+    .optional(),
+});
+export type ResponseEnvelope = z.infer<typeof responseSchema>;
+
+export const TOPICS = {
+  state: {
+    pattern: 'gateway/state',
+    direction: 'box_to_till',
+    retain: true,
+    qos: 1,
+    schema: onlineState,
+    doc: 'Gateway online/offline; offline published on clean stop.',
+  },
+  info: {
+    pattern: 'gateway/info',
+    direction: 'box_to_till',
+    retain: true,
+    qos: 1,
+    schema: z.object({
+      version: z.string(),
+      api_version: z.number().int(),
+      till_id: z.string(),
+      branch_id: z.string(),
+      provider: z.string(),
+      demo: z.boolean(),
+      config: z.record(z.string(), z.unknown()),
+      config_schema: z.record(z.string(), z.unknown()),
+    }),
+    doc: 'Version, till, branch, provider, config with secrets removed and its JSON Schema.',
+  },
+  health: {
+    pattern: 'gateway/health',
+    direction: 'box_to_till',
+    retain: true,
+    qos: 1,
+    schema: z.record(z.string(), z.unknown()),
+    doc: 'Cloud link, outbox {depth, oldest_age_s, dead}, devices, system.',
+  },
+  devices: {
+    pattern: 'devices',
+    direction: 'box_to_till',
+    retain: true,
+    qos: 1,
+    schema: z.array(z.record(z.string(), z.unknown())),
+    doc: 'Attached devices with profile, transport, state.',
+  },
+  deviceAvailability: {
+    pattern: 'device/{device_id}/availability',
+    direction: 'box_to_till',
+    retain: true,
+    qos: 1,
+    schema: onlineState,
+    doc: 'One device online/offline.',
+  },
+  scan: {
+    pattern: 'scan',
+    direction: 'box_to_till',
+    retain: false,
+    qos: 1,
+    schema: scanSchema,
+    doc: 'One scan event per scan.',
+  },
+  loyaltyCustomer: {
+    pattern: 'loyalty/customer',
+    direction: 'box_to_till',
+    retain: false,
+    qos: 1,
+    schema: z.record(z.string(), z.unknown()),
+    doc: 'Identify result after a loyalty scan.',
+  },
+  request: {
+    pattern: 'request/{op*}',
+    direction: 'till_to_box',
+    retain: false,
+    qos: 1,
+    schema: z.record(z.string(), z.unknown()),
+    doc: 'A till request `{transaction, ...args}`.',
+  },
+  response: {
+    pattern: 'response/{op*}',
+    direction: 'box_to_till',
+    retain: false,
+    qos: 1,
+    schema: responseSchema,
+    doc: 'Exactly one response per request.',
+  },
+  event: {
+    pattern: 'event/{name*}',
+    direction: 'box_to_till',
+    retain: false,
+    qos: 1,
+    schema: z.record(z.string(), z.unknown()),
+    doc: 'Later outcomes such as loyalty/booked.',
+  },
+} as const satisfies Record<string, TopicDef>;
+
+export type TopicName = keyof typeof TOPICS;
+
+export function baseTopic(prefix: string, tillId: string): string {
+  return `${prefix}/${tillId}`;
+}
+
+/** Fills a pattern: `topicOf(base, 'deviceAvailability', {device_id: 'x'})`. */
+export function topicOf(base: string, name: TopicName, params: Record<string, string> = {}): string {
+  const rel = TOPICS[name].pattern.replace(/\{(\w+)\*?\}/g, (_m, key: string) => {
+    const v = params[key];
+    if (v === undefined || v === '' || /[+#]/.test(v)) throw new Error(`topic ${name}: bad parameter ${key}`);
+    return v;
+  });
+  return `${base}/${rel}`;
+}
+
+/** MQTT subscription filter for a pattern (`{x}` → `+`, `{x*}` → `#`). */
+export function filterOf(base: string, name: TopicName): string {
+  return `${base}/${TOPICS[name].pattern.replace(/\{\w+\*\}/g, '#').replace(/\{\w+\}/g, '+')}`;
+}
+
+/** Matches a concrete topic against a registry entry; returns its parameters or null. */
+export function matchTopic(base: string, name: TopicName, topic: string): Record<string, string> | null {
+  if (!topic.startsWith(base + '/')) return null;
+  const rel = topic.slice(base.length + 1).split('/');
+  const pat = TOPICS[name].pattern.split('/');
+  const params: Record<string, string> = {};
+  for (let i = 0; i < pat.length; i++) {
+    const p = pat[i]!;
+    const multi = /^\{(\w+)\*\}$/.exec(p);
+    if (multi) {
+      const restParts = rel.slice(i);
+      if (restParts.length === 0 || restParts.some((s) => s === '')) return null;
+      params[multi[1]!] = restParts.join('/');
+      return params;
+    }
+    const seg = rel[i];
+    if (seg === undefined) return null;
+    const single = /^\{(\w+)\}$/.exec(p);
+    if (single) {
+      if (seg === '') return null;
+      params[single[1]!] = seg;
+    } else if (p !== seg) return null;
+  }
+  return rel.length === pat.length ? params : null;
+}
+
+/** Topics a till may publish to: the registry's till→box entries below its own base. */
+export function tillMayPublish(base: string, topic: string): boolean {
+  return (Object.keys(TOPICS) as TopicName[]).some(
+    (n) => TOPICS[n].direction === 'till_to_box' && matchTopic(base, n, topic) !== null,
+  );
+}
+
+/** A till may subscribe only below its own base, with no wildcard standing in for the base. */
+export function tillMaySubscribe(base: string, filter: string): boolean {
+  if (filter === `${base}/#`) return true;
+  if (!filter.startsWith(base + '/')) return false;
+  return filter.length > base.length + 1;
+}

@@ -1,0 +1,131 @@
+// Frame → classification → scan event (DESIGN §3 `scan`, §6, §11 data flow). One pipeline serves
+// every device and the `gateway/test_scan` op. The payment guard inside `classify` runs before
+// anything here looks at content; a rejected card leaves no text, bytes or digits in the event,
+// the log or memory beyond this call.
+import { randomUUID } from 'node:crypto';
+import type { Frame } from '../devices/types.ts';
+import { type Logger, maskToken } from '../log.ts';
+import type { ScanEvent } from '../mqtt/topics.ts';
+
+export interface ScanSource {
+  deviceId: string;
+  profile: string;
+  transport: string;
+}
+
+/** What the classifier decided; `text` is absent for a payment card. */
+export interface ScanClassification {
+  kind: ScanEvent['kind'];
+  symbology?: string;
+  aim?: string;
+  text?: string;
+  loyalty?: { pattern: string; token: string; kind: string };
+  warnings: string[];
+}
+
+export type Classifier = (frame: Frame, source: ScanSource) => ScanClassification;
+
+/** A classified scan as the gateway's parts see it (the loyalty token in clear stays in memory). */
+export interface Scan {
+  event: ScanEvent;
+  /** The loyalty token for identify; never published or logged in clear. */
+  loyaltyToken?: string;
+}
+
+export type ScanListener = (scan: Scan) => void;
+
+export interface ScanPipeline {
+  ingest(source: ScanSource, frame: Frame): Scan | null;
+  onScan(listener: ScanListener): () => void;
+  /** Last scan time per device, for the status page and devices list. */
+  lastScanAt(deviceId: string): string | undefined;
+}
+
+export interface ScanPipelineOptions {
+  classify: Classifier;
+  logger: Logger;
+  /** Same-device duplicate filter; true = drop. */
+  isDuplicate?: (deviceId: string, text: string) => boolean;
+}
+
+export function createScanPipeline(opts: ScanPipelineOptions): ScanPipeline {
+  const listeners = new Set<ScanListener>();
+  const lastScan = new Map<string, string>();
+  const log = opts.logger;
+  let seq = 0;
+
+  return {
+    ingest(source, frame) {
+      let c: ScanClassification;
+      try {
+        c = opts.classify(frame, source);
+      } catch (err) {
+        // Garbage from a device never crashes the process (DESIGN, bars): report without content.
+        log.error('scan classification failed', { device_id: source.deviceId, error: err });
+        return null;
+      }
+      if (
+        c.kind !== 'payment_card_rejected' &&
+        c.text !== undefined &&
+        opts.isDuplicate?.(source.deviceId, c.text)
+      ) {
+        log.debug('duplicate scan dropped', { device_id: source.deviceId });
+        return null;
+      }
+      const ts = new Date().toISOString();
+      const rejected = c.kind === 'payment_card_rejected';
+      const event: ScanEvent = {
+        id: randomUUID(),
+        seq: ++seq,
+        ts,
+        device_id: source.deviceId,
+        profile: source.profile,
+        transport: source.transport,
+        symbology: rejected ? null : (c.symbology ?? null),
+        aim: rejected ? null : (c.aim ?? frame.aim ?? null),
+        kind: c.kind,
+        text: rejected ? null : (c.text ?? null),
+        warnings: rejected ? [] : c.warnings,
+      };
+      if (c.loyalty && !rejected) {
+        event.loyalty = {
+          pattern: c.loyalty.pattern,
+          token_masked: maskToken(c.loyalty.token),
+          kind: c.loyalty.kind,
+        };
+      }
+      lastScan.set(source.deviceId, ts);
+      log.info('scan', {
+        device_id: source.deviceId,
+        scan_id: event.id,
+        seq: event.seq,
+        kind: event.kind,
+        symbology: event.symbology,
+        // Content is never logged; a loyalty token only masked.
+        token: c.loyalty && !rejected ? c.loyalty.token : undefined,
+        warnings: event.warnings.length ? event.warnings : undefined,
+      });
+      const scan: Scan = { event, loyaltyToken: rejected ? undefined : c.loyalty?.token };
+      for (const l of listeners) {
+        try {
+          l(scan);
+        } catch (err) {
+          log.error('scan listener failed', { error: err });
+        }
+      }
+      return scan;
+    },
+    onScan(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    lastScanAt: (deviceId) => lastScan.get(deviceId),
+  };
+}
+
+/** A frame from typed text (test scans, manual entry). */
+export function frameFromText(text: string): Frame {
+  const aim = /^\][A-Za-z][0-9A-Za-z]/.exec(text)?.[0];
+  const body = aim ? text.slice(3) : text;
+  return { bytes: new TextEncoder().encode(body), text: body, aim, warnings: [] };
+}

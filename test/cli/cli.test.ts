@@ -1,0 +1,67 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import test from 'ava';
+import { runCli } from '../helpers/cli.ts';
+import { connect, nextMessages, tempDir } from '../helpers/gateway.ts';
+
+test('start with no config runs demo mode, prints ready, and SIGTERM publishes offline and exits 0', async (t) => {
+  t.timeout(30_000);
+  const dir = tempDir();
+  const run = runCli(['start'], { EDGE_DATA_DIR: dir, EDGE_MQTT_PORT: '0', EDGE_HTTP_PORT: '0' });
+  t.teardown(() => run.child.kill('SIGKILL'));
+  const ready = await run.ready;
+  t.true(ready.demo);
+  t.is(ready.level, 'info');
+  t.is(typeof ready.ts, 'string');
+  const client = await connect(`mqtt://127.0.0.1:${ready.mqtt_port}`);
+  const [online] = await nextMessages(client, 'pos/demo-till/gateway/state');
+  t.deepEqual(online!.payload, { state: 'online' });
+
+  const status = await fetch(`http://127.0.0.1:${ready.http_port}/api/status`).then((r) => r.json());
+  t.is(status.till_id, 'demo-till');
+  t.is((await fetch(`http://127.0.0.1:${ready.http_port}/healthz`)).status, 200);
+
+  const offline = nextMessages(client, 'pos/demo-till/gateway/state');
+  run.child.kill('SIGTERM');
+  t.deepEqual((await offline)[0]!.payload, { state: 'offline' });
+  // The process exits 0 only when its stop finished inside the 2 s budget (else it exits 1).
+  t.is(await run.exited, 0);
+  client.end(true);
+  t.true(run.lines.some((l) => l.msg === 'stopped'));
+});
+
+test('start with an invalid config exits 3 and names every problem, without a stack trace', async (t) => {
+  const dir = tempDir();
+  const config = join(dir, 'config.json');
+  writeFileSync(config, JSON.stringify({ mqtt: { port: -1 }, till_id: '' }));
+  const run = runCli(['start', '--config', config], { EDGE_DATA_DIR: dir, EDGE_LOG_LEVEL: 'silent' });
+  t.is(await run.exited, 3);
+  const err = run.stderr.join('');
+  t.regex(err, /mqtt\.port/);
+  t.regex(err, /till_id/);
+  t.regex(err, /2 problems/);
+  t.notRegex(err, /\s+at .*\.ts:\d+/);
+});
+
+test('config check prints the settings without secrets, and a bad command is a usage error', async (t) => {
+  const dir = tempDir();
+  const ok = runCli(['config', 'check'], {
+    EDGE_DATA_DIR: dir,
+    EDGE_PROVIDER_URL: 'http://127.0.0.1:9',
+    EDGE_PROVIDER_API_KEY: 'sk-very-secret',
+  });
+  t.is(await ok.exited, 0);
+  const out = ok.lines.filter((l) => typeof l !== 'string');
+  t.false(JSON.stringify(ok.lines).includes('sk-very-secret'));
+  t.is(out.length, 0, 'config check prints one pretty JSON document, not log lines');
+  const bad = runCli(['frobnicate'], { EDGE_DATA_DIR: dir });
+  t.is(await bad.exited, 2);
+  t.regex(bad.stderr.join(''), /unknown command/);
+});
+
+test('config hash-password turns a password on stdin into a scrypt hash', async (t) => {
+  const run = runCli(['config', 'hash-password']);
+  run.child.stdin!.end('correct horse\n');
+  t.is(await run.exited, 0);
+  t.regex(String(run.lines[0]), /^scrypt\$16384\$8\$1\$/);
+});

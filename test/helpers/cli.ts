@@ -1,0 +1,46 @@
+// Runs the real `edge-gateway` command as a child process.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const BIN = fileURLToPath(new URL('../../bin/edge-gateway.js', import.meta.url));
+
+export interface Running {
+  child: ChildProcess;
+  lines: any[];
+  stderr: string[];
+  ready: Promise<any>;
+  exited: Promise<number | null>;
+}
+
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Running {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const lines: any[] = [];
+  const stderr: string[] = [];
+  let buf = '';
+  let onReady: (line: any) => void = () => {};
+  const ready = new Promise<any>((resolve, reject) => {
+    onReady = resolve;
+    child.once('exit', (code) => reject(new Error(`exited with ${code} before ready: ${stderr.join('')}`)));
+  });
+  ready.catch(() => {});
+  child.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      try {
+        const json = JSON.parse(line);
+        lines.push(json);
+        if (json.msg === 'ready') onReady(json);
+      } catch {
+        lines.push(line);
+      }
+    }
+  });
+  child.stderr!.on('data', (d: Buffer) => stderr.push(d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, lines, stderr, ready, exited };
+}

@@ -1,0 +1,135 @@
+// Starts a real gateway in-process on free ports with a temp data dir, plus real mqtt.js clients.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import { loadConfig } from '../../src/config/load.ts';
+import { hashPassword } from '../../src/config/password.ts';
+import { type Gateway, startGateway } from '../../src/gateway.ts';
+import { createLogger, type Logger } from '../../src/log.ts';
+
+export interface TestGateway {
+  gateway: Gateway;
+  dataDir: string;
+  lines: string[];
+  url: string;
+  stop(): Promise<void>;
+}
+
+export function tempDir(prefix = 'edge-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A logger that keeps its JSON lines for assertions. */
+export function collectingLogger(level: 'debug' | 'info' = 'debug'): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  return { logger: createLogger({ level, write: (l) => lines.push(l) }), lines };
+}
+
+export interface StartOptions {
+  config?: Record<string, unknown>;
+  env?: NodeJS.ProcessEnv;
+  /** Till logins to provision: username → [password, tillId?]. */
+  users?: Record<string, { password: string; till_id?: string }>;
+}
+
+export async function startTestGateway(opts: StartOptions = {}): Promise<TestGateway> {
+  const dataDir = tempDir();
+  const users = await Promise.all(
+    Object.entries(opts.users ?? {}).map(async ([username, u]) => ({
+      username,
+      password_hash: await hashPassword(u.password),
+      ...(u.till_id ? { till_id: u.till_id } : {}),
+    })),
+  );
+  const config = {
+    ...opts.config,
+    mqtt: { port: 0, ...((opts.config?.mqtt as object) ?? {}), ...(users.length ? { users } : {}) },
+    http: { port: 0, ...((opts.config?.http as object) ?? {}) },
+  };
+  const configPath = join(dataDir, 'config.json');
+  writeFileSync(configPath, JSON.stringify(config));
+  const { logger, lines } = collectingLogger();
+  const loaded = await loadConfig({ configPath, dataDir, env: opts.env ?? {}, logger });
+  const gateway = await startGateway({ config: loaded, logger });
+  return { gateway, dataDir, lines, url: `mqtt://127.0.0.1:${gateway.mqttPort}`, stop: () => gateway.stop() };
+}
+
+export async function connect(url: string, opts: mqtt.IClientOptions = {}): Promise<MqttClient> {
+  return mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...opts });
+}
+
+/** Resolves with the next `count` messages on `filter` (subscribing first). */
+export async function nextMessages(
+  client: MqttClient,
+  filter: string,
+  count = 1,
+  timeoutMs = 5000,
+): Promise<{ topic: string; payload: any; retain: boolean }[]> {
+  const got: { topic: string; payload: any; retain: boolean }[] = [];
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.off('message', onMessage);
+      reject(new Error(`timed out waiting for ${count} message(s) on ${filter}, got ${got.length}`));
+    }, timeoutMs);
+    const onMessage = (topic: string, payload: Buffer, packet: { retain: boolean }) => {
+      if (!topicMatches(filter, topic)) return;
+      let body: unknown;
+      try {
+        body = JSON.parse(payload.toString());
+      } catch {
+        body = payload.toString();
+      }
+      got.push({ topic, payload: body, retain: packet.retain });
+      if (got.length >= count) {
+        clearTimeout(timer);
+        client.off('message', onMessage);
+        resolve(got);
+      }
+    };
+    client.on('message', onMessage);
+    client.subscribeAsync(filter, { qos: 1 }).catch(reject);
+  });
+}
+
+export function topicMatches(filter: string, topic: string): boolean {
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (f[i] !== '+' && f[i] !== t[i]) return false;
+  }
+  return f.length === t.length;
+}
+
+/** Collects every message on a filter until `stop()`; for "exactly one" assertions. */
+export async function recorder(client: MqttClient, filter: string) {
+  const messages: { topic: string; payload: any }[] = [];
+  const onMessage = (topic: string, payload: Buffer) => {
+    if (!topicMatches(filter, topic)) return;
+    let body: unknown;
+    try {
+      body = JSON.parse(payload.toString());
+    } catch {
+      body = payload.toString();
+    }
+    messages.push({ topic, payload: body });
+  };
+  client.on('message', onMessage);
+  await client.subscribeAsync(filter, { qos: 1 });
+  return {
+    messages,
+    stop: () => client.off('message', onMessage),
+    async waitFor(n: number, timeoutMs = 5000) {
+      const start = Date.now();
+      while (messages.length < n) {
+        if (Date.now() - start > timeoutMs)
+          throw new Error(`expected ${n} messages on ${filter}, got ${messages.length}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      return messages;
+    },
+  };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
