@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
 import { runCli } from '../helpers/cli.ts';
-import { connect, nextMessages, tempDir } from '../helpers/gateway.ts';
+import { connect, nextMessages, recorder, tempDir } from '../helpers/gateway.ts';
 
 test('start with no config runs demo mode, prints ready, and SIGTERM publishes offline and exits 0', async (t) => {
   t.timeout(30_000);
@@ -21,9 +21,10 @@ test('start with no config runs demo mode, prints ready, and SIGTERM publishes o
   t.is(status.till_id, 'demo-till');
   t.is((await fetch(`http://127.0.0.1:${ready.http_port}/healthz`)).status, 200);
 
-  const offline = nextMessages(client, 'pos/demo-till/gateway/state');
+  const states = await recorder(client, 'pos/demo-till/gateway/state');
   run.child.kill('SIGTERM');
-  t.deepEqual((await offline)[0]!.payload, { state: 'offline' });
+  const offline = await states.until((m) => m.payload.state === 'offline');
+  t.deepEqual(offline.payload, { state: 'offline' });
   // The process exits 0 only when its stop finished inside the 2 s budget (else it exits 1).
   t.is(await run.exited, 0);
   client.end(true);

@@ -129,6 +129,16 @@ export async function recorder(client: MqttClient, filter: string) {
       }
       return messages;
     },
+    /** The first message (already recorded or still to come) that satisfies `pred`. */
+    async until(pred: (m: { topic: string; payload: any }) => boolean, timeoutMs = 5000) {
+      const start = Date.now();
+      for (;;) {
+        const hit = messages.find(pred);
+        if (hit) return hit;
+        if (Date.now() - start > timeoutMs) throw new Error(`no matching message on ${filter}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
   };
 }
 
