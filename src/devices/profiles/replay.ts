@@ -1,10 +1,11 @@
 // Replays a profile's recorded serial / HID POS fixture through the real framer on a manual clock, so
-// the framing settings of every profile are proven against bytes laid out as the reference documents
-// them. Keyboard fixtures belong to the keyboard decoder and are not replayed here.
+// the framing and decoder settings of every profile are proven against bytes laid out as the
+// reference documents them.
 
 import { createHidPosAssembler } from '../framing/hid-pos-assembler.ts';
 import { createManualClock } from '../framing/manual-clock.ts';
 import { createSerialFramer } from '../framing/serial-framer.ts';
+import { createKeyboardDecoder } from '../keyboard/decoder.ts';
 import type { Frame, FrameSink } from '../types.ts';
 import { readFixture } from './fixtures.ts';
 import type { Fixture, Profile } from './schema.ts';
@@ -26,7 +27,11 @@ export function replayFixture(profile: Profile, fixture: Fixture, profilesDir: s
     const assembler = createHidPosAssembler({ ...profile.hidPos, clock }, sink);
     input = { write: assembler.feed, close: assembler.close };
   } else {
-    return { ok: false, error: `${fixture.transport} fixtures are replayed by the keyboard decoder` };
+    const decoder = createKeyboardDecoder(
+      { ...profile.keyboard, now: clock.now, setTimer: clock.setTimer, clearTimer: clock.clearTimer },
+      sink,
+    );
+    input = { write: decoder.feed, close: decoder.close };
   }
   for (const step of read.steps) {
     if (step.kind === 'wait') clock.advance(step.ms);

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { byteValue, word16Value } from '../framing/byte-values.ts';
 import { hidPosShape } from '../framing/hid-pos-options.ts';
 import { serialFramingShape } from '../framing/serial-options.ts';
+import { keyboardDecoderSettingsSchema } from '../keyboard/settings.ts';
 import type { TransportKind } from '../types.ts';
 
 export const transportSchema = z.enum(['hid-pos', 'serial', 'hid-keyboard']);
@@ -135,8 +136,8 @@ export const profileSchema = z
     match: z.array(matchRuleSchema).min(1),
     /** Preference order among the transports this model offers. */
     transports: z.array(transportSchema).min(1).default(defaultTransportPreference),
-    // Open for now: the keyboard decoder's own schema is merged in by the lead (DESIGN §6 keyboard wedge).
-    keyboard: z.record(z.string(), z.unknown()).default({}),
+    /** Keyboard-wedge decoder settings (layout, suffix, timeouts), validated by the decoder's schema. */
+    keyboard: keyboardDecoderSettingsSchema.prefault({}),
     serial: serialSettingsSchema.prefault({}),
     hidPos: hidPosSettingsSchema.prefault({}),
     // Open for now: the classifier's settings (payment guard, UID format, treatAs) join later.
