@@ -4,6 +4,11 @@ import { mkdirSync } from 'node:fs';
 import type { LoadedConfig } from './config/load.ts';
 import { settingsJsonSchema } from './config/schema.ts';
 import { redactSecrets } from './config/secrets.ts';
+import { createNodeHidBackend } from './devices/backends/node-hid.ts';
+import { createSerialPortBackend } from './devices/backends/serialport.ts';
+import type { HidBackend, SerialBackend } from './devices/backends/types.ts';
+import { createDeviceManager, type DeviceManager } from './devices/manager.ts';
+import { defaultProfilesDir, loadProfiles } from './devices/profiles/index.ts';
 import type { Logger } from './log.ts';
 import { type Broker, startBroker } from './mqtt/broker.ts';
 import { createRequestRouter } from './mqtt/requests.ts';
@@ -17,6 +22,9 @@ export interface GatewayOptions {
   config: LoadedConfig;
   logger: Logger;
   signal?: AbortSignal;
+  /** The hardware boundary; real node-hid / serialport unless a test replays recorded reports. */
+  hidBackend?: HidBackend;
+  serialBackend?: SerialBackend;
 }
 
 export interface Gateway {
@@ -24,6 +32,7 @@ export interface Gateway {
   readonly mqttPort: number;
   readonly httpPort: number;
   readonly scans: ScanPipeline;
+  readonly devices: DeviceManager;
   publish(name: TopicName, payload: unknown, params?: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
 }
@@ -84,6 +93,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       publish('scan', scan.event).catch((err) => log.error('scan publish failed', { error: err }));
     });
 
+    const devices = await startDevices(opts, scans, publish, log.child({ part: 'devices' }));
+    parts.push({ name: 'devices', stop: () => devices.stop() });
+    await checkAbort();
+
     const router = createRequestRouter({
       logger: log.child({ part: 'requests' }),
       maxPayloadBytes: settings.mqtt.max_payload_bytes,
@@ -116,6 +129,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         demo,
         mqtt: { port: broker.port, clients: broker.clientCount() },
         provider: settings.provider.name,
+        devices: devices.list().map((d) => ({ ...d, last_scan_at: scans.lastScanAt(d.id) ?? null })),
       }),
     );
     await checkAbort();
@@ -150,6 +164,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       mqttPort: broker.port,
       httpPort: http.port,
       scans,
+      devices,
       publish,
       stop: stopAll,
     };
@@ -157,4 +172,44 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     await stopAll();
     throw err;
   }
+}
+
+async function startDevices(
+  opts: GatewayOptions,
+  scans: ScanPipeline,
+  publish: (name: TopicName, payload: unknown, params?: Record<string, string>) => Promise<void>,
+  log: Logger,
+): Promise<DeviceManager> {
+  const { settings } = opts.config;
+  const { profiles, errors } = loadProfiles(settings.devices.profiles_dir ?? defaultProfilesDir);
+  // A broken profile file must not brick the box: it is named loudly and the others still work.
+  for (const e of errors)
+    log.error('device profile invalid', { file: e.file, path: e.path, detail: e.message });
+  const devices = createDeviceManager({
+    hid: settings.devices.hid
+      ? (opts.hidBackend ?? createNodeHidBackend(settings.devices.hid_driver))
+      : undefined,
+    serial: opts.serialBackend ?? createSerialPortBackend(),
+    profiles,
+    staticSerial: settings.devices.serial,
+    pollIntervalMs: settings.devices.poll_interval_ms,
+    logger: log,
+    onFrame: (source, frame) => {
+      scans.ingest(source, frame);
+    },
+    onChange: (list, changed) => {
+      const fail = (err: unknown) => log.error('device state publish failed', { error: err });
+      publish('devices', list).catch(fail);
+      publish(
+        'deviceAvailability',
+        { state: changed.state === 'online' ? 'online' : 'offline' },
+        {
+          device_id: changed.id,
+        },
+      ).catch(fail);
+    },
+  });
+  await publish('devices', []);
+  await devices.start();
+  return devices;
 }

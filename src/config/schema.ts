@@ -84,6 +84,10 @@ export const settingsSchema = z.object({
       profiles_dir: z.string().min(1).optional(),
       poll_interval_ms: z.number().int().min(100).max(60000).default(1000),
       hid: z.boolean().default(true).describe('Scan for USB HID devices'),
+      hid_driver: z
+        .enum(['libusb', 'hidraw'])
+        .default('libusb')
+        .describe('libusb claims keyboard-wedge scanners so scans never type into the console'),
     })
     .prefault({}),
   uplink: z

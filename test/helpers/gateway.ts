@@ -5,8 +5,18 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { loadConfig } from '../../src/config/load.ts';
 import { hashPassword } from '../../src/config/password.ts';
+import type { HidBackend } from '../../src/devices/backends/types.ts';
 import { type Gateway, startGateway } from '../../src/gateway.ts';
 import { createLogger, type Logger } from '../../src/log.ts';
+
+class FakeHidNone implements HidBackend {
+  async list() {
+    return [];
+  }
+  async open(): Promise<never> {
+    throw new Error('no HID devices in this test');
+  }
+}
 
 export interface TestGateway {
   gateway: Gateway;
@@ -28,6 +38,7 @@ export function collectingLogger(level: 'debug' | 'info' = 'debug'): { logger: L
 
 export interface StartOptions {
   config?: Record<string, unknown>;
+  hid?: HidBackend;
   env?: NodeJS.ProcessEnv;
   /** Till logins to provision: username → [password, tillId?]. */
   users?: Record<string, { password: string; till_id?: string }>;
@@ -51,7 +62,8 @@ export async function startTestGateway(opts: StartOptions = {}): Promise<TestGat
   writeFileSync(configPath, JSON.stringify(config));
   const { logger, lines } = collectingLogger();
   const loaded = await loadConfig({ configPath, dataDir, env: opts.env ?? {}, logger });
-  const gateway = await startGateway({ config: loaded, logger });
+  // Tests never touch the machine's real USB devices: HID is the fake (or off), serial is real.
+  const gateway = await startGateway({ config: loaded, logger, hidBackend: opts.hid ?? new FakeHidNone() });
   return { gateway, dataDir, lines, url: `mqtt://127.0.0.1:${gateway.mqttPort}`, stop: () => gateway.stop() };
 }
 

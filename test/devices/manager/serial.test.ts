@@ -1,0 +1,87 @@
+import test from 'ava';
+import { connect, recorder, startTestGateway } from '../../helpers/gateway.ts';
+import { startPtyPair } from '../../helpers/pty.ts';
+
+test('a serial scanner on a real tty: split writes give one scan; unplug marks it offline; replug re-attaches', async (t) => {
+  t.timeout(30_000);
+  const pty = await startPtyPair();
+  t.teardown(() => pty.stop());
+  const gw = await startTestGateway({
+    config: {
+      till_id: 'T1',
+      devices: { poll_interval_ms: 100, serial: [{ path: pty.device, profile: 'generic-serial' }] },
+    },
+  });
+  t.teardown(() => gw.stop());
+  const till = await connect(gw.url);
+  t.teardown(() => till.endAsync());
+  const scans = await recorder(till, 'pos/T1/scan');
+  const availability = await recorder(till, 'pos/T1/device/+/availability');
+  const devices = await recorder(till, 'pos/T1/devices');
+
+  const online = await availability.until((m) => m.payload.state === 'online');
+  t.is(online.topic, 'pos/T1/device/serial-scanner-tty/availability');
+  const list = await devices.until((m) => m.payload.some?.((d: any) => d.state === 'online'));
+  t.like(list.payload[0], {
+    id: 'serial-scanner-tty',
+    profile: 'generic-serial',
+    transport: 'serial',
+    state: 'online',
+  });
+
+  // Given a scan split across two writes, when the terminator arrives, then one scan is published.
+  pty.write('40063813');
+  await new Promise((r) => setTimeout(r, 20));
+  pty.write('33931\r');
+  const [first] = await scans.waitFor(1);
+  t.like(first!.payload, { text: '4006381333931', device_id: 'serial-scanner-tty', transport: 'serial' });
+
+  // Unplug: socat ends, both ttys vanish.
+  await pty.stop();
+  await availability.until((m) => m.payload.state === 'offline');
+  const state = gw.gateway.devices.list()[0]!;
+  t.is(state.state, 'offline');
+
+  // Replug: the same paths come back and the device is re-attached without a restart.
+  availability.messages.length = 0;
+  await pty.restart();
+  await availability.until((m) => m.payload.state === 'online', 10_000);
+  pty.write('HELLO\r');
+  await scans.waitFor(2);
+  t.is(scans.messages[1]!.payload.text, 'HELLO');
+  t.is(scans.messages[1]!.payload.seq, first!.payload.seq + 1);
+});
+
+test('a device path that does not exist yet is waited for, and garbage never crashes the gateway', async (t) => {
+  t.timeout(30_000);
+  const pty = await startPtyPair();
+  t.teardown(() => pty.stop());
+  const gw = await startTestGateway({
+    config: {
+      till_id: 'T1',
+      devices: {
+        poll_interval_ms: 100,
+        serial: [
+          { path: `${pty.device}-not-yet`, profile: 'generic-serial' },
+          { path: pty.device, profile: 'generic-serial' },
+        ],
+      },
+    },
+  });
+  t.teardown(() => gw.stop());
+  const till = await connect(gw.url);
+  t.teardown(() => till.endAsync());
+  const scans = await recorder(till, 'pos/T1/scan');
+  await new Promise((r) => setTimeout(r, 300));
+  t.deepEqual(
+    gw.gateway.devices.list().map((d) => d.id),
+    ['serial-scanner-tty'],
+  );
+  // 5 KB of noise without a terminator (a wrong baud rate), then a good scan.
+  pty.write(Buffer.alloc(5000, 0xff));
+  pty.write('\r');
+  pty.write('OK-1\r');
+  await scans.until((m) => m.payload.text === 'OK-1');
+  t.true(gw.lines.some((l) => l.includes('"code":"overlong"')));
+  t.is(gw.gateway.devices.list()[0]!.state, 'online');
+});
