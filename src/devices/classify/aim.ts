@@ -1,0 +1,96 @@
+// AIM symbology identifiers `]cm` → symbology names (reference §3.1, sources S64–S66), and a
+// content-based guess when a scanner sends no AIM (reference §8 item 23: "AIM absent when
+// expected"). FNC1 in first position shows in the modifier (`]C1`, `]d2`, `]Q3`), which is how a
+// GS1 scan is told apart from plain Code 128 / DataMatrix / QR (reference §7.2).
+
+import { readEanProduct } from './ean-upc.ts';
+
+const EXACT: Readonly<Record<string, string>> = {
+  ']E0': 'ean-13',
+  ']E1': 'ean-addon-2',
+  ']E2': 'ean-addon-5',
+  ']E3': 'ean-13-addon',
+  ']E4': 'ean-8',
+  ']C0': 'code-128',
+  ']C1': 'gs1-128',
+  ']C2': 'code-128',
+  ']C4': 'code-128',
+  ']d0': 'datamatrix',
+  ']d1': 'datamatrix',
+  ']d2': 'gs1-datamatrix',
+  ']d3': 'datamatrix',
+  ']d4': 'datamatrix',
+  ']d5': 'gs1-datamatrix',
+  ']d6': 'datamatrix',
+  ']Q0': 'qr-model-1',
+  ']Q1': 'qr',
+  ']Q2': 'qr',
+  ']Q3': 'gs1-qr',
+  ']Q4': 'gs1-qr',
+  ']Q5': 'qr',
+  ']Q6': 'qr',
+  ']e0': 'gs1-databar',
+  ']e1': 'gs1-databar',
+  ']e2': 'gs1-databar',
+  ']e3': 'gs1-databar',
+  ']I0': 'itf',
+  ']I1': 'itf',
+  ']I3': 'itf',
+};
+
+/** Families by the code letter, for modifiers not listed above. */
+const BY_LETTER: Readonly<Record<string, string>> = {
+  A: 'code-39',
+  B: 'telepen',
+  C: 'code-128',
+  D: 'code-one',
+  E: 'ean-upc',
+  F: 'codabar',
+  G: 'code-93',
+  H: 'code-11',
+  I: 'itf',
+  K: 'code-16k',
+  L: 'pdf417',
+  M: 'msi',
+  N: 'anker',
+  O: 'codablock',
+  P: 'plessey',
+  Q: 'qr',
+  R: 'straight-2of5',
+  S: 'straight-2of5',
+  U: 'maxicode',
+  X: 'other',
+  Z: 'non-barcode',
+  d: 'datamatrix',
+  e: 'gs1-databar',
+  z: 'aztec',
+};
+
+const GS1_AIMS: ReadonlySet<string> = new Set([']C1', ']d2', ']Q3', ']Q4', ']e0', ']e1', ']e2', ']e3']);
+
+/** Symbology name for an AIM id, or undefined when there is none or it is not an AIM id. */
+export function symbologyFromAim(aim: string | undefined): string | undefined {
+  if (aim === undefined || aim.length !== 3 || aim[0] !== ']') return undefined;
+  return EXACT[aim] ?? BY_LETTER[aim[1]!];
+}
+
+/** True for AIM ids that announce GS1 element strings (FNC1 in first position, or GS1 DataBar). */
+export function isGs1Aim(aim: string | undefined): boolean {
+  return aim !== undefined && GS1_AIMS.has(aim);
+}
+
+/** True for AIM ids that announce a whole EAN/UPC product code (`]E0`, `]E3`, `]E4`; not the
+ * add-on-only `]E1`/`]E2`). */
+export function announcesEanProduct(aim: string | undefined): boolean {
+  return aim === ']E0' || aim === ']E3' || aim === ']E4';
+}
+
+/** True when a `%` in the data of this symbology may stand for FNC1 (GS1 QR, reference §7.2). */
+export function allowsPercentSeparator(aim: string | undefined): boolean {
+  return aim === ']Q3' || aim === ']Q4';
+}
+
+/** Without an AIM: EAN-13 / UPC-A / EAN-8 / UPC-E by length and check digit, else `unknown`. */
+export function inferSymbology(content: string): string {
+  return readEanProduct(content, undefined)?.symbology ?? 'unknown';
+}

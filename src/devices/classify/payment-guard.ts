@@ -1,0 +1,118 @@
+// Payment-card guard (DESIGN §3 `kind`, reference §0 rule 8, §4.2). Runs on every frame before
+// anything else looks at its content; a hit means the frame is dropped and only
+// `payment_card_rejected` leaves the classifier. It fails closed: an unexpected error counts as a hit.
+//
+// What counts as a payment card:
+//   1. Track 1 format B: `%B` + 12–19 digits (the PAN; spaces allowed as some issuers emboss them).
+//   2. Track 2: `;` + 12–19 digits + `=` + 4 digits (PAN and expiry), wherever it appears, so a
+//      `%E?` track-1 read error in front of it changes nothing (reference §8 item 31).
+//   3. Any maximal run of 12–19 digits (also inside a URL or other text) that passes Luhn and lies
+//      in a payment IIN range (payment-iin.ts), plus printed groups (`dddd dddd dddd dddd`,
+//      `dddd-dddddd-ddddd`). Runs of 20+ digits (SSCC, GS1 strings) are not PANs.
+//   4. The same on the keyboard decoder's digit view (`Frame.digitView`: same length as the text,
+//      digit keys read by position, other characters as decoded). When a layout mismatch hides
+//      digits in the text (AZERTY digits, or US `%`/`^` typed as Shift+5/Shift+6) a digit-view run
+//      that is not also a run of the text is searched with every 12–19 window, because sentinel
+//      keys may now be glued to the PAN (`5B<PAN>6…`). This can refuse a harmless scan from a
+//      scanner whose layout is wrong; such a scanner is already flagged `layout_suspect`.
+//
+// EAN exemption (reference §4.2 rule 4): ~10 % of valid German EAN-13s (40–44) also pass Luhn and
+// start with the Visa digit. When the whole content is a valid EAN-13, UPC-A or EAN-8 (with an
+// optional add-on), the AIM is `]E0`/`]E3`/`]E4` or absent, and the device is not a magstripe
+// reader, the text's digit run is a product, not a PAN. UPC-A (12 digits) is included for the same
+// reason. The price: a 12/13-digit card number that also has a valid GS1 check digit (1 in 10),
+// sent with an EAN AIM or none by a device that is not a magstripe reader, passes as a product.
+//
+// UID readers are guarded like everything else (reference §0 rule 8: every input). A UID typed as
+// 12–19 decimal digits collides with a payment range about as often as a random number does, so
+// UID profiles should make the reader type hex.
+//
+// Loyalty ranges: a run whose only matching range is the Maestro catch-all is let through when it
+// starts with one of the profile's `loyaltyIinPrefixes` (see payment-iin.ts for why and the limits).
+
+import type { Frame } from '../types.ts';
+import { luhnValid, luhnWindows } from './check-digits.ts';
+import { readEanProduct } from './ean-upc.ts';
+import { mayBePaymentPrefix, paymentSchemeOf } from './payment-iin.ts';
+
+export interface PaymentGuardSettings {
+  /** `msr` turns the EAN exemption off: a magstripe reader never reads a barcode. */
+  treatAs: 'auto' | 'uid' | 'msr';
+  /** The merchant's own card prefixes inside the Maestro catch-all (validated by the settings). */
+  loyaltyIinPrefixes: readonly string[];
+}
+
+const DEFAULT_GUARD: PaymentGuardSettings = { treatAs: 'auto', loyaltyIinPrefixes: [] };
+
+const TRACK1 = /%[Bb](?:[0-9] ?){12,19}/;
+const TRACK2 = /;[0-9]{12,19}=[0-9]{4}/;
+const DIGIT_RUN = /[0-9]+/g;
+const PRINTED_PAN = /(?<![0-9])[0-9]{4}(?:[ -][0-9]{3,6}){2,4}(?![0-9])/g;
+const PAN_MIN = 12;
+const PAN_MAX = 19;
+
+function looksLikePan(digits: string, guard: PaymentGuardSettings): boolean {
+  if (digits.length < PAN_MIN || digits.length > PAN_MAX) return false;
+  const scheme = paymentSchemeOf(digits);
+  if (scheme === undefined) return false;
+  if (scheme === 'maestro' && guard.loyaltyIinPrefixes.some((p) => digits.startsWith(p))) return false;
+  return luhnValid(digits);
+}
+
+function runsOf(text: string): string[] {
+  return text.match(DIGIT_RUN) ?? [];
+}
+
+function hasPanWindow(run: string, guard: PaymentGuardSettings): boolean {
+  if (run.length < PAN_MIN) return false;
+  const luhnAt = luhnWindows(run);
+  for (let start = 0; start + PAN_MIN <= run.length; start++) {
+    if (!mayBePaymentPrefix(run.slice(start, start + 6))) continue;
+    for (let end = start + PAN_MIN; end <= start + PAN_MAX && end <= run.length; end++) {
+      if (luhnAt(start, end) && looksLikePan(run.slice(start, end), guard)) return true;
+    }
+  }
+  return false;
+}
+
+function eanExempt(content: string, aim: string | undefined, guard: PaymentGuardSettings): boolean {
+  return guard.treatAs !== 'msr' && readEanProduct(content, aim) !== undefined;
+}
+
+function textHasPayment(text: string, aim: string | undefined, guard: PaymentGuardSettings): boolean {
+  if (TRACK1.test(text) || TRACK2.test(text)) return true;
+  if (eanExempt(text.trim(), aim, guard)) return false;
+  if (runsOf(text).some((run) => looksLikePan(run, guard))) return true;
+  for (const printed of text.match(PRINTED_PAN) ?? []) {
+    if (looksLikePan(printed.replace(/[ -]/g, ''), guard)) return true;
+  }
+  return false;
+}
+
+function digitViewHasPayment(
+  view: string,
+  textRuns: ReadonlySet<string>,
+  guard: PaymentGuardSettings,
+): boolean {
+  return runsOf(view).some((run) => !textRuns.has(run) && hasPanWindow(run, guard));
+}
+
+/**
+ * True when the frame carries payment card data and must be dropped (DESIGN §3). Never throws:
+ * any unexpected failure answers true (fail closed).
+ */
+export function isPaymentCard(
+  frame: Pick<Frame, 'text' | 'aim' | 'digitView'>,
+  guard: PaymentGuardSettings = DEFAULT_GUARD,
+): boolean {
+  try {
+    // NFKC folds full-width digits (`４１１１…` in a UTF-8 QR) onto ASCII before any digit test.
+    const text = String(frame.text ?? '').normalize('NFKC');
+    if (textHasPayment(text, frame.aim, guard)) return true;
+    if (typeof frame.digitView !== 'string' || frame.digitView.length === 0) return false;
+    const view = frame.digitView.normalize('NFKC');
+    return digitViewHasPayment(view, new Set(runsOf(text)), guard);
+  } catch {
+    return true;
+  }
+}
