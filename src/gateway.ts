@@ -7,8 +7,9 @@ import { redactSecrets } from './config/secrets.ts';
 import { createNodeHidBackend } from './devices/backends/node-hid.ts';
 import { createSerialPortBackend } from './devices/backends/serialport.ts';
 import type { HidBackend, SerialBackend } from './devices/backends/types.ts';
+import { createDuplicateFilter } from './devices/classify/index.ts';
 import { createDeviceManager, type DeviceManager } from './devices/manager.ts';
-import { defaultProfilesDir, loadProfiles } from './devices/profiles/index.ts';
+import { defaultProfilesDir, loadProfiles, type Profile } from './devices/profiles/index.ts';
 import type { Logger } from './log.ts';
 import { type Broker, startBroker } from './mqtt/broker.ts';
 import { createRequestRouter } from './mqtt/requests.ts';
@@ -85,15 +86,25 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         qos: TOPICS[name].qos,
       });
 
+    const { profiles, errors: profileErrors } = loadProfiles(
+      settings.devices.profiles_dir ?? defaultProfilesDir,
+    );
+    // A broken profile file must not brick the box: it is named loudly and the others still work.
+    for (const e of profileErrors) {
+      log.error('device profile invalid', { file: e.file, path: e.path, detail: e.message });
+    }
+    const duplicates = createDuplicateFilter({ windowMs: settings.loyalty.duplicate_window_ms });
     const scans = createScanPipeline({
-      classify: createClassifier(settings),
+      classify: createClassifier(settings, profiles, log.child({ part: 'scans' })),
       logger: log.child({ part: 'scans' }),
+      // Test scans are typed on purpose; only devices repeat themselves (a code held under the scanner).
+      isDuplicate: (deviceId, text) => deviceId !== 'test' && duplicates.isDuplicate(deviceId, text),
     });
     scans.onScan((scan) => {
       publish('scan', scan.event).catch((err) => log.error('scan publish failed', { error: err }));
     });
 
-    const devices = await startDevices(opts, scans, publish, log.child({ part: 'devices' }));
+    const devices = await startDevices(opts, profiles, scans, publish, log.child({ part: 'devices' }));
     parts.push({ name: 'devices', stop: () => devices.stop() });
     await checkAbort();
 
@@ -176,15 +187,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 
 async function startDevices(
   opts: GatewayOptions,
+  profiles: readonly Profile[],
   scans: ScanPipeline,
   publish: (name: TopicName, payload: unknown, params?: Record<string, string>) => Promise<void>,
   log: Logger,
 ): Promise<DeviceManager> {
   const { settings } = opts.config;
-  const { profiles, errors } = loadProfiles(settings.devices.profiles_dir ?? defaultProfilesDir);
-  // A broken profile file must not brick the box: it is named loudly and the others still work.
-  for (const e of errors)
-    log.error('device profile invalid', { file: e.file, path: e.path, detail: e.message });
   const devices = createDeviceManager({
     hid: settings.devices.hid
       ? (opts.hidBackend ?? createNodeHidBackend(settings.devices.hid_driver))

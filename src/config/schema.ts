@@ -3,6 +3,7 @@
 // validation with clear errors (see errors.ts), the JSON Schema published in `gateway/info` for
 // forms, and the list of secret paths (fields marked `writeOnly`), which are never shown or logged.
 import { z } from 'zod';
+import { loyaltyPatternsSchema } from '../devices/classify/loyalty-patterns.ts';
 
 const id = (what: string) =>
   z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, `${what} must be 1-64 letters, digits, '-' or '_'`);
@@ -88,6 +89,23 @@ export const settingsSchema = z.object({
         .enum(['libusb', 'hidraw'])
         .default('libusb')
         .describe('libusb claims keyboard-wedge scanners so scans never type into the console'),
+    })
+    .prefault({}),
+  loyalty: z
+    .object({
+      patterns: loyaltyPatternsSchema
+        .optional()
+        .describe(
+          'Loyalty token patterns of the provider (QR URL, token, card); built-in defaults when unset',
+        ),
+      duplicate_window_ms: z
+        .number()
+        .int()
+        .min(0)
+        .max(60000)
+        .default(1500)
+        .describe('The same code from the same device within this window is one scan'),
+      identify_on_scan: z.boolean().default(true).describe('Look up the customer after a loyalty scan'),
     })
     .prefault({}),
   uplink: z
