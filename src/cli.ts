@@ -16,6 +16,7 @@ Usage:
   edge-gateway config check [--config FILE] [--data-dir DIR]
                                                         validate the configuration and print it (secrets removed)
   edge-gateway config hash-password                     read a password on stdin, print its scrypt hash
+  edge-gateway simulate-provider [--port N] [--host H]  run the loyalty provider simulator alone (default port 8787)
   edge-gateway --help | --version
 
 Environment: EDGE_CONFIG, EDGE_DATA_DIR, EDGE_TILL_ID, EDGE_BRANCH_ID, EDGE_MQTT_PORT, EDGE_HTTP_PORT,
@@ -53,6 +54,8 @@ export async function main(argv: string[]): Promise<number> {
       if (sub === 'check') return configCheck(values.config, values['data-dir']);
       if (sub === 'hash-password') return hashFromStdin();
       break;
+    case 'simulate-provider':
+      return simulateProvider(values.port, values.host);
   }
   process.stderr.write(`unknown command: ${positionals.join(' ')}\n\n${HELP}`);
   return EXIT_CODES.usage;
@@ -147,6 +150,18 @@ function reportConfigError(err: unknown, log: Logger): number {
   log.error('configuration could not be read', { error: err });
   process.stderr.write(`configuration could not be read: ${(err as Error).message}\n`);
   return EXIT_CODES.failure;
+}
+
+async function simulateProvider(portArg?: string, host?: string): Promise<number> {
+  const { runSimulatorCli, DEFAULT_SIMULATOR_PORT } = await import('./loyalty/simulator/main.ts');
+  const port = portArg === undefined ? DEFAULT_SIMULATOR_PORT : Number(portArg);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`--port must be a port number 0-65535, got ${portArg}\n`);
+    return EXIT_CODES.usage;
+  }
+  await runSimulatorCli({ port, host: host ?? '127.0.0.1' });
+  // Runs until SIGTERM/SIGINT closes the server; the process then ends on its own.
+  return new Promise<number>(() => {});
 }
 
 async function hashFromStdin(): Promise<number> {

@@ -66,3 +66,17 @@ test('config hash-password turns a password on stdin into a scrypt hash', async 
   t.is(await run.exited, 0);
   t.regex(String(run.lines[0]), /^scrypt\$16384\$8\$1\$/);
 });
+
+test('simulate-provider serves the provider API on its own and stops on SIGTERM', async (t) => {
+  t.timeout(30_000);
+  const run = runCli(['simulate-provider', '--port', '0']);
+  t.teardown(() => run.child.kill('SIGKILL'));
+  const ready = await run.ready;
+  const res = await fetch(`${ready.url}/api/v1/pos/customers/lookup?code=HA-K7QW3MZD5RTXP2LN&entry=scan`, {
+    headers: { authorization: 'API-Key sim-api-key' },
+  });
+  t.is(res.status, 200);
+  t.is((await res.json()).customer_ref, 'C-1001');
+  run.child.kill('SIGTERM');
+  t.is(await run.exited, 0);
+});
