@@ -1,10 +1,14 @@
 // `npm run bench`: every benchmark in one run, printing percentiles and ratios (DESIGN §10).
 // Benchmarks print figures; they do not fail a build (shared, noisy machines).
+import { benchKeyboard } from './keyboard.ts';
+import { benchScanLatency } from './scan-latency.ts';
 import { benchStartup } from './startup.ts';
 
 const only = process.argv[2];
 const benches: Record<string, () => Promise<unknown>> = {
   startup: () => benchStartup(),
+  scan_latency: () => benchScanLatency(),
+  keyboard: () => benchKeyboard(),
 };
 for (const [name, run] of Object.entries(benches)) {
   if (only && only !== name) continue;
