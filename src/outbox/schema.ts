@@ -1,0 +1,81 @@
+// Schema of the outbox database and its migrations, versioned by SQLite's `user_version`.
+// Each migration runs in one transaction; a database newer than this code is refused, not guessed at.
+import type Database from 'better-sqlite3';
+import { OutboxError } from './errors.ts';
+
+// Why these columns and indexes (every query on the hot path is an index seek, so enqueue stays flat
+// with depth — DESIGN §5/§10 "flat: at 10,000 queued ≤ 1.5 × at 0"):
+// - lane_head marks the one job of each FIFO lane (order_key) that may be sent next. Keeping it as a
+//   column makes "which jobs are ready" an index range scan instead of a MIN(id) per lane over the
+//   whole backlog. Invariant: every lane with pending/inflight jobs has exactly one head.
+// - counters.active (pending + inflight) is kept by triggers in the same transaction, so the
+//   `buffer_full` check and depth() are O(1) and stay right even if another process (the CLI) writes.
+const V1 = `
+CREATE TABLE jobs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  key TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL,
+  order_key TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  depends_on TEXT,
+  state TEXT NOT NULL CHECK (state IN ('pending', 'inflight', 'delivered', 'dead', 'discarded')),
+  lane_head INTEGER NOT NULL DEFAULT 0,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  delivered_at INTEGER,
+  last_error_code TEXT,
+  last_error_message TEXT,
+  result TEXT
+);
+CREATE INDEX jobs_lane ON jobs (order_key, id) WHERE state IN ('pending', 'inflight');
+CREATE INDEX jobs_ready ON jobs (next_attempt_at, id) WHERE lane_head = 1 AND state = 'pending';
+CREATE INDEX jobs_active_age ON jobs (created_at) WHERE state IN ('pending', 'inflight');
+CREATE INDEX jobs_dead ON jobs (id) WHERE state = 'dead';
+CREATE INDEX jobs_dependents ON jobs (depends_on) WHERE depends_on IS NOT NULL;
+CREATE INDEX jobs_delivered_at ON jobs (delivered_at) WHERE state = 'delivered';
+CREATE INDEX jobs_discarded_at ON jobs (updated_at) WHERE state = 'discarded';
+
+CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO counters (name, value) VALUES ('active', 0);
+
+CREATE TRIGGER jobs_active_insert AFTER INSERT ON jobs
+WHEN NEW.state IN ('pending', 'inflight')
+BEGIN
+  UPDATE counters SET value = value + 1 WHERE name = 'active';
+END;
+CREATE TRIGGER jobs_active_update AFTER UPDATE OF state ON jobs
+WHEN (OLD.state IN ('pending', 'inflight')) <> (NEW.state IN ('pending', 'inflight'))
+BEGIN
+  UPDATE counters SET value = value + (CASE WHEN NEW.state IN ('pending', 'inflight') THEN 1 ELSE -1 END)
+  WHERE name = 'active';
+END;
+CREATE TRIGGER jobs_active_delete AFTER DELETE ON jobs
+WHEN OLD.state IN ('pending', 'inflight')
+BEGIN
+  UPDATE counters SET value = value - 1 WHERE name = 'active';
+END;
+`;
+
+/** Index i holds the migration from user_version i to i + 1. Append only; never edit a shipped one. */
+const MIGRATIONS: readonly string[] = [V1];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new OutboxError(
+      'schema_too_new',
+      `outbox database has schema version ${current}, this gateway knows up to ${SCHEMA_VERSION}`,
+    );
+  }
+  for (let v = current; v < SCHEMA_VERSION; v++) {
+    const sql = MIGRATIONS[v]!;
+    db.transaction(() => {
+      db.exec(sql);
+      db.pragma(`user_version = ${v + 1}`);
+    }).immediate();
+  }
+}
