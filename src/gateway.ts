@@ -11,11 +11,14 @@ import { createDuplicateFilter } from './devices/classify/index.ts';
 import { createDeviceManager, type DeviceManager } from './devices/manager.ts';
 import { defaultProfilesDir, loadProfiles, type Profile } from './devices/profiles/index.ts';
 import type { Logger } from './log.ts';
+import { type LoyaltyService, startLoyalty } from './loyalty/service.ts';
 import { type Broker, startBroker } from './mqtt/broker.ts';
 import { createRequestRouter } from './mqtt/requests.ts';
 import { baseTopic, filterOf, matchTopic, TOPICS, type TopicName, topicOf } from './mqtt/topics.ts';
 import { createClassifier } from './scans/classifier.ts';
 import { createScanPipeline, frameFromText, type ScanPipeline } from './scans/pipeline.ts';
+import { type HealthPublisher, healthDocument, startHealthPublisher } from './uplink/health.ts';
+import { startSystemSampler } from './uplink/system.ts';
 import { API_VERSION, VERSION } from './version.ts';
 import { type HttpServer, sendJson, startHttpServer } from './web/server.ts';
 
@@ -34,6 +37,7 @@ export interface Gateway {
   readonly httpPort: number;
   readonly scans: ScanPipeline;
   readonly devices: DeviceManager;
+  readonly loyalty: LoyaltyService;
   publish(name: TopicName, payload: unknown, params?: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
 }
@@ -120,6 +124,24 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       );
       return { scan_id: scan?.event.id ?? null };
     });
+    const system = startSystemSampler({
+      dataDir: settings.data_dir,
+      intervalMs: 30_000,
+      logger: log.child({ part: 'system' }),
+    });
+    parts.push({ name: 'system', stop: () => system.stop() });
+    let health: HealthPublisher | undefined;
+    const loyalty = await startLoyalty({
+      settings,
+      router,
+      scans,
+      publish,
+      logger: log.child({ part: 'loyalty' }),
+      onHealthChange: () => health?.changed(),
+    });
+    parts.push({ name: 'loyalty', stop: () => loyalty.stop() });
+    await checkAbort();
+
     await broker.subscribe(filterOf(base, 'request'), (topic, payload) => {
       const op = matchTopic(base, 'request', topic)?.op;
       if (op !== undefined) void router.dispatch(op, payload);
@@ -141,9 +163,27 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         mqtt: { port: broker.port, clients: broker.clientCount() },
         provider: settings.provider.name,
         devices: devices.list().map((d) => ({ ...d, last_scan_at: scans.lastScanAt(d.id) ?? null })),
+        health: healthDocument({
+          loyalty: () => loyalty.health(),
+          devices: () => devices.list(),
+          system: () => system.current(),
+        }),
       }),
     );
     await checkAbort();
+
+    health = startHealthPublisher({
+      sources: {
+        loyalty: () => loyalty.health(),
+        devices: () => devices.list(),
+        system: () => system.current(),
+      },
+      publish: (doc) => publish('health', doc),
+      intervalMs: settings.uplink.health_interval_s * 1000,
+      logger: log.child({ part: 'health' }),
+    });
+    parts.push({ name: 'health', stop: () => health?.stop() });
+    health.changed();
 
     // aedes keeps retained messages in memory only (stack-notes): republish the catalogue at start.
     await publish('info', {
@@ -176,6 +216,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       httpPort: http.port,
       scans,
       devices,
+      loyalty,
       publish,
       stop: stopAll,
     };

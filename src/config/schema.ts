@@ -74,6 +74,11 @@ export const settingsSchema = z.object({
       warn_age_s: z.number().int().min(1).default(3600),
       retention_days: z.number().min(0).default(7),
       redeem_policy: z.enum(['online_only', 'queue']).default('online_only'),
+      concurrency: z.number().int().min(1).max(64).default(8).describe('Customers delivered in parallel'),
+      retry_base_ms: z.number().int().min(10).max(600000).default(1000),
+      retry_max_ms: z.number().int().min(100).max(3600000).default(300000),
+      circuit_failures: z.number().int().min(1).max(1000).default(5),
+      circuit_open_ms: z.number().int().min(0).max(3600000).default(30000),
     })
     .prefault({}),
   devices: z

@@ -66,7 +66,7 @@ export const SEED = {
   },
   /** A well-formed app token that belongs to nobody. */
   unknownToken: 'HA-AAAAAAAAAAAAAAAA',
-  unknownCard: '600999999999',
+  unknownCard: '9276009999999999',
 } as const;
 
 export type RewardKindWire = 'discount' | 'stamp' | 'bonus_points' | 'prepaid' | 'voucher';

@@ -1,0 +1,17 @@
+// Codes typed by the cashier (manual identify) or carried by a turnover never pass the scan
+// pipeline, so the payment guard is applied here as well: a payment card number is refused before
+// it can reach the provider, the outbox on disk or a log line (DESIGN §3, reference §0 rule 8).
+import { isPaymentCard } from '../../devices/classify/index.ts';
+import { GatewayError } from '../../errors.ts';
+
+export function refusePaymentCard(code: string | undefined): void {
+  if (code !== undefined && isPaymentCard({ text: code })) {
+    throw new GatewayError(
+      'invalid_request',
+      'a payment card number is not a loyalty code; nothing was stored',
+      {
+        reason: 'payment_card',
+      },
+    );
+  }
+}

@@ -1,0 +1,39 @@
+// Redeem (DESIGN §2 flow 2): online only by default — a redemption the provider did not confirm is
+// refused with `provider_unreachable` so the till sells without the discount. With
+// `outbox.redeem_policy: queue` it is queued instead and answered `{state: "queued"}`.
+import type { OpArgs } from '../../mqtt/ops.ts';
+import type { RequestContext } from '../../mqtt/requests.ts';
+import { providerError } from '../outcomes.ts';
+import type { LoyaltyProvider } from '../provider.ts';
+import { tillValue } from '../wire-format.ts';
+import type { Queue } from './queue.ts';
+
+export function redeemHandler(provider: LoyaltyProvider, queue: Queue, policy: 'online_only' | 'queue') {
+  return async (args: OpArgs<'loyalty/redeem'>, ctx: RequestContext) => {
+    const redemption = {
+      transaction: String(ctx.transaction),
+      customerRef: args.customer_ref,
+      rewardId: args.reward_id,
+      override: args.override,
+    };
+    const prepared = provider.prepareRedemption(redemption);
+    if (!prepared.ok) throw providerError(prepared);
+    // The same idempotency key either way: a redemption queued earlier under this transaction is
+    // answered from the outbox, never sent twice.
+    const known = queue.known(redemption.transaction, prepared.request);
+    if (known) return known;
+    const outcome = await provider.send(prepared.request);
+    if (outcome.ok) {
+      return { redemption_id: outcome.data.redemptionId, discount: tillValue(outcome.data.discount) };
+    }
+    if (outcome.retryable && policy === 'queue') {
+      return queue.enqueue({
+        key: redemption.transaction,
+        kind: 'redeem',
+        orderKey: args.customer_ref,
+        request: prepared.request,
+      });
+    }
+    throw providerError(outcome);
+  };
+}

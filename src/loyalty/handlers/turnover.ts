@@ -1,0 +1,37 @@
+// Turnover (DESIGN §2 flow 3): always accepted — `booked` when the provider confirms within the
+// booking window, else `queued` once durably stored; never ok before it is durable. A sale whose
+// customer could not be identified offline carries the scanned code instead of a customer ref.
+import type { OpArgs } from '../../mqtt/ops.ts';
+import type { RequestContext } from '../../mqtt/requests.ts';
+import { providerError } from '../outcomes.ts';
+import type { LoyaltyProvider } from '../provider.ts';
+import { refusePaymentCard } from './card-guard.ts';
+import type { Queue } from './queue.ts';
+
+export function turnoverHandler(provider: LoyaltyProvider, queue: Queue) {
+  return (args: OpArgs<'loyalty/turnover'>, ctx: RequestContext) => {
+    const key = String(ctx.transaction);
+    refusePaymentCard(args.code);
+    const prepared = provider.preparePurchase({
+      transaction: key,
+      receiptNumber: args.receipt_number,
+      amountCents: args.amount_cents,
+      currency: args.currency,
+      receiptDatetime: args.receipt_datetime,
+      customerRef: args.customer_ref,
+      code: args.customer_ref === undefined ? args.code : undefined,
+      redeemed: args.redeemed,
+    });
+    if (!prepared.ok) throw providerError(prepared);
+    return (
+      queue.known(key, prepared.request) ??
+      queue.enqueue({
+        key,
+        kind: 'turnover',
+        // Per-customer FIFO (DESIGN §5): a customer's bookings and stornos keep their order.
+        orderKey: args.customer_ref ?? `code:${args.code}`,
+        request: prepared.request,
+      })
+    );
+  };
+}

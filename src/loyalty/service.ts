@@ -1,0 +1,203 @@
+// The loyalty part of the gateway (DESIGN §2–§5): provider (the configured one, or the built-in
+// simulator in demo mode), the durable outbox and its dispatcher, the till's loyalty ops, identify
+// after a loyalty scan, and the later-outcome events. Data flows one way: request → handler →
+// outbox → provider → event.
+import { join } from 'node:path';
+import type { Settings } from '../config/schema.ts';
+import { GatewayError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import type { RequestRouter } from '../mqtt/requests.ts';
+import type { TopicName } from '../mqtt/topics.ts';
+import { createDispatcher, type Dispatcher } from '../outbox/dispatcher.ts';
+import { type OutboxStore, openOutboxStore } from '../outbox/store.ts';
+import type { OutboxJob } from '../outbox/types.ts';
+import { evaluateWatermarks } from '../outbox/watermarks.ts';
+import type { ScanPipeline } from '../scans/pipeline.ts';
+import { deliverThrough } from './deliver.ts';
+import { activateHandler } from './handlers/activate.ts';
+import { identify, identifyHandler } from './handlers/identify.ts';
+import { answerFor, createQueue, type QueuedKind } from './handlers/queue.ts';
+import { redeemHandler } from './handlers/redeem.ts';
+import { reverseHandler, voidHandler } from './handlers/storno.ts';
+import { turnoverHandler } from './handlers/turnover.ts';
+import { createHttpProvider } from './http-adapter.ts';
+import { type LinkState, trackLink } from './link.ts';
+import { createSimulator, type Simulator } from './simulator/index.ts';
+
+export interface LoyaltyServiceOptions {
+  settings: Settings & { data_dir: string };
+  router: RequestRouter;
+  scans: ScanPipeline;
+  publish: (name: TopicName, payload: unknown, params?: Record<string, string>) => Promise<void>;
+  logger: Logger;
+  /** Called when something ops or the status page shows has changed (link, outbox). */
+  onHealthChange?: () => void;
+}
+
+export interface LoyaltyHealth {
+  provider: string;
+  simulated: boolean;
+  link: LinkState;
+  outbox: { depth: number; oldest_age_s: number; dead: number; circuit: string; alarms: string[] };
+}
+
+export interface LoyaltyService {
+  readonly store: OutboxStore;
+  readonly dispatcher: Dispatcher;
+  /** The simulator serving demo mode, if any (its URL is shown to the technician). */
+  readonly simulator?: Simulator;
+  health(): LoyaltyHealth;
+  stop(): Promise<void>;
+}
+
+const EVENT_OF: Record<QueuedKind, string> = {
+  turnover: 'loyalty/booked',
+  reverse: 'loyalty/reversed',
+  void_redemption: 'loyalty/voided',
+  redeem: 'loyalty/redeemed',
+};
+
+export async function startLoyalty(opts: LoyaltyServiceOptions): Promise<LoyaltyService> {
+  const { settings, logger: log } = opts;
+  let simulator: Simulator | undefined;
+  let baseUrl = settings.provider.url;
+  let apiKey = settings.provider.api_key;
+  if (baseUrl === null) {
+    // Demo mode's provider: the real simulator on loopback, spoken to through the real adapter.
+    simulator = await createSimulator({
+      host: '127.0.0.1',
+      port: 0,
+      logger: log.child({ part: 'simulator' }),
+    });
+    baseUrl = simulator.url;
+    apiKey = undefined;
+    log.info('provider simulator started', { url: simulator.url });
+  }
+  if (!apiKey && !simulator) {
+    throw new GatewayError('unavailable', 'provider.api_key is required when provider.url is set');
+  }
+  const tracked = trackLink(
+    createHttpProvider(
+      {
+        baseUrl,
+        apiKey: apiKey ?? (await import('./simulator/seed.ts')).SEED.apiKey,
+        branchId: settings.branch_id,
+        tillId: settings.till_id,
+        timeoutMs: settings.provider.timeout_ms,
+      },
+      log.child({ part: 'provider' }),
+    ),
+  );
+  const provider = tracked.provider;
+
+  const store = openOutboxStore({
+    path: join(settings.data_dir, 'outbox.sqlite'),
+    maxDepth: settings.outbox.max_depth,
+    retentionMs: settings.outbox.retention_days * 24 * 3600 * 1000,
+    logger: log.child({ part: 'outbox' }),
+  });
+
+  const event = (job: OutboxJob, payload: Record<string, unknown>, name: string) =>
+    opts.publish('event', { transaction: job.key, ...payload }, { name }).catch((err) => {
+      log.error('event publish failed', { event: name, error: err });
+    });
+
+  // eslint-style forward reference: the queue needs the dispatcher, the dispatcher's callbacks the queue.
+  let answering: ReadonlySet<string> = new Set();
+  const dispatcher = createDispatcher({
+    store,
+    deliver: deliverThrough(provider),
+    logger: log.child({ part: 'dispatcher' }),
+    concurrency: settings.outbox.concurrency,
+    backoff: { baseMs: settings.outbox.retry_base_ms, maxMs: settings.outbox.retry_max_ms, jitter: 1 },
+    circuit: { failureThreshold: settings.outbox.circuit_failures, openMs: settings.outbox.circuit_open_ms },
+    deliveryTimeoutMs: settings.provider.timeout_ms * 2,
+    onDelivered(job, result) {
+      opts.onHealthChange?.();
+      // A till still waiting in its window gets the result in its response, not as an event.
+      if (answering.has(job.key)) return;
+      const data = answerFor(job.kind as QueuedKind, result) as Record<string, unknown>;
+      const { state: _state, ...rest } = data;
+      void event(
+        job,
+        job.kind === 'turnover' ? rest : data,
+        EVENT_OF[job.kind as QueuedKind] ?? 'loyalty/delivered',
+      );
+    },
+    onDead(job, error) {
+      opts.onHealthChange?.();
+      log.warn('request moved to dead letters', { transaction: job.key, kind: job.kind, code: error.code });
+      if (answering.has(job.key)) return;
+      void event(
+        job,
+        { kind: job.kind, error: { code: error.code, message: error.message } },
+        'loyalty/failed',
+      );
+    },
+  });
+  const queue = createQueue({ store, dispatcher, windowMs: settings.provider.booking_window_ms });
+  answering = queue.answering;
+  dispatcher.start();
+  tracked.onChange(() => opts.onHealthChange?.());
+
+  const r = opts.router;
+  r.handle('loyalty/identify', identifyHandler(provider));
+  r.handle('loyalty/redeem', redeemHandler(provider, queue, settings.outbox.redeem_policy));
+  r.handle('loyalty/turnover', turnoverHandler(provider, queue));
+  r.handle('loyalty/reverse', reverseHandler(provider, queue, store));
+  r.handle('loyalty/void_redemption', voidHandler(provider, queue, store));
+  r.handle('loyalty/activate', activateHandler(provider));
+
+  if (settings.loyalty.identify_on_scan) {
+    opts.scans.onScan((scan) => {
+      if (scan.event.kind !== 'loyalty' || !scan.loyaltyToken) return;
+      const scanId = scan.event.id;
+      identify(provider, scan.loyaltyToken, 'scan')
+        .then(
+          (data) => opts.publish('loyaltyCustomer', { scan_id: scanId, status: 'ok', ...data }),
+          (err: unknown) => {
+            const e =
+              err instanceof GatewayError
+                ? { code: err.code, message: err.message }
+                : { code: 'internal_error', message: 'identify failed' };
+            if (!(err instanceof GatewayError))
+              log.error('identify after scan failed', { scan_id: scanId, error: err });
+            return opts.publish('loyaltyCustomer', {
+              scan_id: scanId,
+              status: 'error',
+              rewards: [],
+              error: e,
+            });
+          },
+        )
+        .catch((err) => log.error('loyalty/customer publish failed', { error: err }));
+    });
+  }
+
+  return {
+    store,
+    dispatcher,
+    simulator,
+    health() {
+      const s = dispatcher.state();
+      const alarms = evaluateWatermarks(
+        { depth: s.depth, oldestAgeS: s.oldestAgeS, dead: s.dead, maxDepth: settings.outbox.max_depth },
+        { depthWarn: settings.outbox.warn_depth, ageWarnS: settings.outbox.warn_age_s },
+      ).map((a) => a.code);
+      return {
+        provider: settings.provider.name,
+        simulated: simulator !== undefined,
+        link: tracked.link(),
+        outbox: { depth: s.depth, oldest_age_s: s.oldestAgeS, dead: s.dead, circuit: s.circuit, alarms },
+      };
+    },
+    async stop() {
+      // Bounded: SIGTERM must finish within 2 s; a delivery still running is simply resent after
+      // restart (its job is reset to pending) and the provider's idempotency key makes that safe.
+      await dispatcher.stop(800);
+      store.close();
+      provider.close();
+      await simulator?.close();
+    },
+  };
+}

@@ -1,0 +1,42 @@
+// Domain objects → the till's snake_case payloads (DESIGN §3: "JSON payloads, snake_case keys").
+import type { CustomerLookup, Discount, Reward } from './provider.ts';
+
+export function tillReward(r: Reward) {
+  return {
+    id: r.id,
+    name: r.name,
+    kind: r.kind,
+    activated: r.activated,
+    valid_from: r.validFrom,
+    valid_until: r.validUntil,
+    remaining: r.remaining,
+    value: tillValue(r.value),
+    // DESIGN §2: an expired or exhausted program is shown as such; the till may still apply it
+    // only with `override: true`.
+    state: r.state,
+    usable: r.state === 'available',
+    overridable: r.state === 'expired' || r.state === 'exhausted',
+  };
+}
+
+export function tillValue(v: Reward['value'] | Discount) {
+  const out: Record<string, unknown> = {};
+  if ('kind' in v) out.kind = v.kind;
+  if (v.percent !== undefined) out.percent = v.percent;
+  if (v.amountCents !== undefined) out.amount_cents = v.amountCents;
+  if (v.currency !== undefined) out.currency = v.currency;
+  if (v.points !== undefined) out.points = v.points;
+  if (v.item !== undefined) out.item = v.item;
+  return out;
+}
+
+export function tillCustomer(lookup: CustomerLookup) {
+  return {
+    customer: {
+      ref: lookup.customer.ref,
+      masked_ref: lookup.customer.maskedRef,
+      points: lookup.customer.points,
+    },
+    rewards: lookup.rewards.map(tillReward),
+  };
+}

@@ -1,0 +1,71 @@
+// A gateway wired to a real provider simulator on loopback, with fast retry settings, and a till.
+import type { MqttClient } from 'mqtt';
+import { createSimulator, SEED, type Simulator } from '../../../src/loyalty/simulator/index.ts';
+import { connect, recorder, startTestGateway, type TestGateway } from '../../helpers/gateway.ts';
+
+export { SEED };
+
+export interface LoyaltyRig {
+  sim: Simulator;
+  gw: TestGateway;
+  till: MqttClient;
+  responses: Awaited<ReturnType<typeof recorder>>;
+  events: Awaited<ReturnType<typeof recorder>>;
+  request(op: string, body: Record<string, unknown>): Promise<any>;
+}
+
+export async function loyaltyRig(t: any, config: Record<string, any> = {}): Promise<LoyaltyRig> {
+  t.timeout(60_000);
+  const sim = await createSimulator({ host: '127.0.0.1', port: 0 });
+  t.teardown(() => sim.close());
+  const gw = await startTestGateway({
+    config: {
+      till_id: 'T1',
+      branch_id: 'B1',
+      ...config,
+      provider: {
+        url: sim.url,
+        api_key: SEED.apiKey,
+        timeout_ms: 1000,
+        booking_window_ms: 400,
+        ...config.provider,
+      },
+      outbox: {
+        retry_base_ms: 20,
+        retry_max_ms: 200,
+        circuit_failures: 3,
+        circuit_open_ms: 100,
+        ...config.outbox,
+      },
+    },
+  });
+  t.teardown(() => gw.stop());
+  const till = await connect(gw.url);
+  t.teardown(() => till.endAsync());
+  const responses = await recorder(till, 'pos/T1/response/#');
+  const events = await recorder(till, 'pos/T1/event/#');
+  const request = async (op: string, body: Record<string, unknown>) => {
+    till.publish(`pos/T1/request/${op}`, JSON.stringify(body), { qos: 1 });
+    const m = await responses.until(
+      (r) =>
+        r.topic === `pos/T1/response/${op}` && r.payload.transaction === body.transaction && !(r as any).seen,
+      15_000,
+    );
+    (m as any).seen = true;
+    return m.payload;
+  };
+  return { sim, gw, till, responses, events, request };
+}
+
+let seq = 0;
+export const tx = (prefix = 'tx') => `${prefix}-${process.pid}-${++seq}`;
+
+export const turnover = (transaction: string, extra: Record<string, unknown> = {}) => ({
+  transaction,
+  customer_ref: SEED.customers.regular.ref,
+  receipt_number: `R-${transaction}`,
+  amount_cents: 1250,
+  currency: 'EUR',
+  receipt_datetime: '2026-11-23T10:00:00+01:00',
+  ...extra,
+});

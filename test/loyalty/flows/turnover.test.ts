@@ -1,0 +1,150 @@
+import test from 'ava';
+import { sleep } from '../../helpers/gateway.ts';
+import { loyaltyRig, SEED, turnover, tx } from './_setup.ts';
+
+test('a turnover the provider confirms in time is booked with points', async (t) => {
+  const { request, sim } = await loyaltyRig(t);
+  const id = tx('sale');
+  const res = await request('loyalty/turnover', turnover(id));
+  t.deepEqual(res, {
+    transaction: id,
+    status: 'ok',
+    data: { state: 'booked', points_earned: 12, points_balance: SEED.customers.regular.points + 12 },
+  });
+  t.is(sim.ledger.effects().filter((e) => e.transaction_id === id).length, 1);
+});
+
+test('the same transaction sent twice gets the same answer and books once', async (t) => {
+  const { request, sim, gw } = await loyaltyRig(t);
+  const id = tx('dup');
+  const first = await request('loyalty/turnover', turnover(id));
+  const second = await request('loyalty/turnover', turnover(id));
+  t.deepEqual(second, first);
+  // Also after a restart of the request cache: the outbox answers from what it stored.
+  const third = await gw.gateway.loyalty.store.get(id);
+  t.is(third?.state, 'delivered');
+  t.is(sim.ledger.effects().filter((e) => e.transaction_id === id).length, 1);
+  const other = await request('loyalty/turnover', turnover(id, { amount_cents: 999 }));
+  t.is(other.error.code, 'transaction_reused');
+});
+
+test('during an outage turnovers are queued durably, then booked events follow recovery', async (t) => {
+  const { request, sim, events, gw } = await loyaltyRig(t);
+  sim.faults.set({ outage: true });
+  const ids = [tx('off'), tx('off'), tx('off')];
+  for (const id of ids) {
+    const res = await request('loyalty/turnover', turnover(id, { customer_ref: SEED.customers.appUser.ref }));
+    t.deepEqual(res.data, { state: 'queued' });
+  }
+  t.is(gw.gateway.loyalty.store.depth(), 3);
+  t.is(sim.ledger.effects().length, 0);
+  sim.faults.clear();
+  for (const id of ids) {
+    const ev = await events.until(
+      (m) => m.topic === 'pos/T1/event/loyalty/booked' && m.payload.transaction === id,
+      10_000,
+    );
+    t.is(typeof ev.payload.points_earned, 'number');
+    t.is(typeof ev.payload.points_balance, 'number');
+  }
+  // Per-customer FIFO: the provider saw them in the order the till sent them.
+  t.deepEqual(
+    sim.ledger.effects().map((e) => e.transaction_id),
+    ids,
+  );
+  t.is(gw.gateway.loyalty.store.depth(), 0);
+});
+
+test('a committed booking whose response was lost is not booked twice', async (t) => {
+  const { request, sim, events } = await loyaltyRig(t);
+  sim.faults.set({ lostResponseRate: 1 });
+  const id = tx('lost');
+  const res = await request('loyalty/turnover', turnover(id));
+  t.deepEqual(res.data, { state: 'queued' });
+  sim.faults.clear();
+  await events.until(
+    (m) => m.topic === 'pos/T1/event/loyalty/booked' && m.payload.transaction === id,
+    10_000,
+  );
+  t.is(sim.ledger.effects().filter((e) => e.transaction_id === id).length, 1);
+});
+
+test('a reverse waits for the booking it cancels', async (t) => {
+  const { request, sim, events } = await loyaltyRig(t);
+  sim.faults.set({ outage: true });
+  const sale = tx('sale');
+  const storno = tx('storno');
+  t.deepEqual((await request('loyalty/turnover', turnover(sale))).data, { state: 'queued' });
+  t.deepEqual((await request('loyalty/reverse', { transaction: storno, original_transaction: sale })).data, {
+    state: 'queued',
+  });
+  sim.faults.clear();
+  await events.until(
+    (m) => m.topic === 'pos/T1/event/loyalty/reversed' && m.payload.transaction === storno,
+    10_000,
+  );
+  const kinds = sim.ledger.effects().map((e) => `${e.kind}:${e.transaction_id}`);
+  t.deepEqual(kinds, [`purchase:${sale}`, `reverse:${storno}`]);
+});
+
+test('a turnover may carry the scanned code instead of a customer ref', async (t) => {
+  const { request } = await loyaltyRig(t);
+  const id = tx('code');
+  const res = await request(
+    'loyalty/turnover',
+    turnover(id, { customer_ref: undefined, code: SEED.customers.appUser.appUrl }),
+  );
+  t.is(res.data.state, 'booked');
+});
+
+test('a final provider error goes to dead letters with its reason and a failed event', async (t) => {
+  const { request, sim, events, gw } = await loyaltyRig(t, { provider: { booking_window_ms: 0 } });
+  const id = tx('unknown');
+  sim.faults.set({ outage: true });
+  const res = await request('loyalty/turnover', turnover(id, { customer_ref: 'C-NOBODY' }));
+  t.deepEqual(res.data, { state: 'queued' });
+  sim.faults.clear();
+  const ev = await events.until(
+    (m) => m.topic === 'pos/T1/event/loyalty/failed' && m.payload.transaction === id,
+    10_000,
+  );
+  t.is(ev.payload.error.code, 'customer_not_found');
+  const dead = gw.gateway.loyalty.store.listDead();
+  t.is(dead.length, 1);
+  t.is(dead[0]!.lastError?.code, 'customer_not_found');
+});
+
+test('a full outbox refuses with buffer_full and loses nothing already stored', async (t) => {
+  const { request, sim, gw } = await loyaltyRig(t, { outbox: { max_depth: 2 } });
+  sim.faults.set({ outage: true });
+  t.is((await request('loyalty/turnover', turnover(tx('a')))).data.state, 'queued');
+  t.is((await request('loyalty/turnover', turnover(tx('b')))).data.state, 'queued');
+  const full = await request('loyalty/turnover', turnover(tx('c')));
+  t.is(full.status, 'error');
+  t.is(full.error.code, 'buffer_full');
+  t.is(gw.gateway.loyalty.store.depth(), 2);
+  sim.faults.clear();
+  await sleep(50);
+});
+
+test('bad turnovers get one clear error each and store nothing', async (t) => {
+  const { request, gw } = await loyaltyRig(t);
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [turnover(tx(), { amount_cents: -5 }), /amount_cents/],
+    [turnover(tx(), { amount_cents: 10.5 }), /amount_cents/],
+    [turnover(tx(), { currency: 'EURO' }), /currency/],
+    [turnover(tx(), { currency: 'XYZ' }), /currency/],
+    [turnover(tx(), { receipt_number: '' }), /receipt_number/],
+    [turnover(tx(), { customer_ref: undefined }), /customer_ref or code/],
+    [turnover(tx(), { receipt_datetime: 'yesterday' }), /receipt_datetime/],
+    // A payment card typed as a loyalty code is refused before it can be stored.
+    [turnover(tx(), { customer_ref: undefined, code: '4111111111111111' }), /payment card/],
+  ];
+  for (const [body, message] of cases) {
+    const res = await request('loyalty/turnover', body);
+    t.is(res.status, 'error');
+    t.is(res.error.code, 'invalid_request');
+    t.regex(res.error.message, message);
+  }
+  t.is(gw.gateway.loyalty.store.stats().depth + gw.gateway.loyalty.store.stats().delivered, 0);
+});
