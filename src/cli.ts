@@ -16,6 +16,8 @@ Usage:
   edge-gateway config check [--config FILE] [--data-dir DIR]
                                                         validate the configuration and print it (secrets removed)
   edge-gateway config hash-password                     read a password on stdin, print its scrypt hash
+  edge-gateway outbox [status | dead | retry ID | discard ID] [--data-dir DIR]
+                                                        outbox depth and dead letters; retry or discard one
   edge-gateway simulate-provider [--port N] [--host H]  run the loyalty provider simulator alone (default port 8787)
   edge-gateway --help | --version
 
@@ -56,6 +58,19 @@ export async function main(argv: string[]): Promise<number> {
       break;
     case 'simulate-provider':
       return simulateProvider(values.port, values.host);
+    case 'outbox': {
+      const { outboxCommand } = await import('./outbox-cli.ts');
+      const logger = createLogger({ level: 'warn', write: (l) => process.stderr.write(l + '\n') });
+      try {
+        return await outboxCommand(positionals.slice(1), {
+          configPath: values.config,
+          dataDir: values['data-dir'],
+          logger,
+        });
+      } catch (err) {
+        return reportConfigError(err, logger);
+      }
+    }
   }
   process.stderr.write(`unknown command: ${positionals.join(' ')}\n\n${HELP}`);
   return EXIT_CODES.usage;

@@ -79,6 +79,13 @@ export const settingsSchema = z.object({
       retry_max_ms: z.number().int().min(100).max(3600000).default(300000),
       circuit_failures: z.number().int().min(1).max(1000).default(5),
       circuit_open_ms: z.number().int().min(0).max(3600000).default(30000),
+      idle_poll_ms: z
+        .number()
+        .int()
+        .min(100)
+        .max(600000)
+        .default(5000)
+        .describe('How soon a dead letter retried from the CLI is picked up'),
     })
     .prefault({}),
   devices: z

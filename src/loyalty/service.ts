@@ -112,6 +112,7 @@ export async function startLoyalty(opts: LoyaltyServiceOptions): Promise<Loyalty
     backoff: { baseMs: settings.outbox.retry_base_ms, maxMs: settings.outbox.retry_max_ms, jitter: 1 },
     circuit: { failureThreshold: settings.outbox.circuit_failures, openMs: settings.outbox.circuit_open_ms },
     deliveryTimeoutMs: settings.provider.timeout_ms * 2,
+    idlePollMs: settings.outbox.idle_poll_ms,
     onDelivered(job, result) {
       opts.onHealthChange?.();
       // A till still waiting in its window gets the result in its response, not as an event.

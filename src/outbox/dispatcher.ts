@@ -49,6 +49,8 @@ export interface DispatcherOptions {
   stopTimeoutMs?: number;
   /** How often delivered/discarded jobs past retention are pruned (checked on dispatch). Default 1 h. */
   pruneIntervalMs?: number;
+  /** When nothing is due, look again after this long (another process may have changed the store). Default 5 s. */
+  idlePollMs?: number;
   now?: () => number;
   /** Jitter source, [0, 1). Injectable so tests can assert the schedule. */
   random?: () => number;
@@ -95,6 +97,8 @@ const OptionsSchema = z.object({
   deliveryTimeoutMs: z.number().min(1).default(60_000),
   stopTimeoutMs: z.number().min(0).default(5000),
   pruneIntervalMs: z.number().min(0).default(3_600_000),
+  /** Idle re-check: a technician's retry from another process (CLI) is picked up within this. */
+  idlePollMs: z.number().min(10).default(5000),
 });
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -176,7 +180,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     if (wakeAt === undefined) {
       if (circuit.permits() < 1) return; // the half-open probe is in flight
       wakeAt = guard('next due', () => store.nextDueAt());
-      if (wakeAt === undefined) return; // idle until kick()
+      // Idle: kick() wakes at once; the slow poll catches changes made by another process.
+      if (wakeAt === undefined) wakeAt = now() + cfg.idlePollMs;
     }
     let delay = wakeAt - now();
     if (delay <= 0) delay = REARM_MS;

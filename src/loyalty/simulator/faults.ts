@@ -23,6 +23,10 @@ export interface FaultSettings {
   lostResponseRate: number;
   /** Every API connection is destroyed on arrival: a network error to the client. */
   outage: boolean;
+  /** Share of API requests refused with a final 4xx (`rejectStatus`) before any effect: a provider
+   * rule the gateway cannot retry around, for dead-letter demos and tests. */
+  rejectRate: number;
+  rejectStatus: number;
 }
 
 export const NO_FAULTS: Readonly<FaultSettings> = Object.freeze({
@@ -36,6 +40,8 @@ export const NO_FAULTS: Readonly<FaultSettings> = Object.freeze({
   resetRate: 0,
   lostResponseRate: 0,
   outage: false,
+  rejectRate: 0,
+  rejectStatus: 422,
 });
 
 const rate = z.number().min(0).max(1);
@@ -53,6 +59,8 @@ export const faultPatchSchema = z
     resetRate: rate,
     lostResponseRate: rate,
     outage: z.boolean(),
+    rejectRate: rate,
+    rejectStatus: z.number().int().min(400).max(499),
   })
   .partial()
   .strict();
@@ -76,6 +84,7 @@ export interface FaultDecision {
   error: boolean;
   rateLimit: boolean;
   lostResponse: boolean;
+  reject: boolean;
   delayMs: number;
 }
 
@@ -105,13 +114,14 @@ export function createFaults(random: Random): Faults {
     decide() {
       const f = current;
       // Always the same number of draws per request, so one setting does not shift the others' sequence.
-      const [r1, r2, r3, r4, r5] = [random(), random(), random(), random(), random()];
+      const [r1, r2, r3, r4, r5, r6] = [random(), random(), random(), random(), random(), random()];
       return {
         outage: f.outage,
         reset: r1 < f.resetRate,
         error: r2 < f.errorRate,
         rateLimit: r3 < f.rateLimitRate,
         lostResponse: r4 < f.lostResponseRate,
+        reject: r6 < f.rejectRate,
         delayMs: f.latencyMs + Math.floor(r5 * f.latencyJitterMs),
       };
     },

@@ -120,6 +120,7 @@ export async function createSimulator(opts: SimulatorOptions = {}): Promise<Simu
     const f = faults.get();
     if (decision.error)
       return answer(res, problem(f.errorStatus, 'unavailable', 'injected provider failure'));
+    if (decision.reject) return answer(res, problem(f.rejectStatus, 'rejected', 'injected final rejection'));
     if (decision.rateLimit)
       return answer(res, problem(429, 'rate_limited', 'too many requests'), {
         'Retry-After': retryAfterHeader(f, now()),
