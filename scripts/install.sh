@@ -22,8 +22,8 @@ id edge-gateway >/dev/null 2>&1 || useradd --system --home /var/lib/edge-gateway
 
 mkdir -p "$dest"
 rsync -a --delete --exclude node_modules --exclude .git --exclude .edge-data "$src/" "$dest/"
-(cd "$dest" && npm ci --omit=dev --no-audit --no-fund)
-[ -f "$dest/dist/cli.js" ] || (cd "$src" && npm run build >/dev/null 2>&1 && rsync -a "$src/dist/" "$dest/dist/") || true
+# Build the compiled dist/ the service runs (NODE_ENV=production), then drop the build tools.
+(cd "$dest" && npm ci --no-audit --no-fund && npm run build && npm prune --omit=dev --no-audit --no-fund)
 
 install -m 0644 "$dest/systemd/edge-gateway.service" /etc/systemd/system/edge-gateway.service
 install -m 0644 "$dest/systemd/99-edge-gateway.rules" /etc/udev/rules.d/99-edge-gateway.rules

@@ -71,6 +71,9 @@ interface Tracked {
   nextAttemptAt: number;
 }
 
+/** Full re-listing even when the change token is unchanged. */
+const RELIST_MS = 30_000;
+
 const hex4 = (n: number | undefined) => (n === undefined ? undefined : n.toString(16).padStart(4, '0'));
 
 /** Topic-safe: device ids appear in `device/<id>/availability`. */
@@ -98,23 +101,47 @@ export function createDeviceManager(opts: DeviceManagerOptions): DeviceManager {
     opts.onChange(list(), { ...t.state });
   }
 
+  // Last full listing per bus and the change token it was taken at (see backends/sysfs-token.ts).
+  const cache: Record<'hid' | 'serial', { token?: string; at: number; candidates: Candidate[] }> = {
+    hid: { at: 0, candidates: [] },
+    serial: { at: 0, candidates: [] },
+  };
+
+  async function listBus(
+    bus: 'hid' | 'serial',
+    backend: { changeToken?(): string | undefined },
+    list: () => Promise<Candidate[]>,
+  ): Promise<Candidate[]> {
+    const c = cache[bus];
+    const token = backend.changeToken?.();
+    // A token that did not change means nothing was plugged or unplugged; list anyway now and then
+    // in case a change slipped between two tokens, and every time where there is no token at all.
+    if (token !== undefined && token === c.token && Date.now() - c.at < RELIST_MS) return c.candidates;
+    try {
+      c.candidates = await list();
+      c.token = token;
+      c.at = Date.now();
+      reported.delete(bus);
+    } catch (err) {
+      if (!reported.has(bus))
+        log.error(`${bus === 'hid' ? 'HID' : 'serial'} discovery failed`, { error: err });
+      reported.add(bus);
+      c.token = undefined;
+      c.candidates = [];
+    }
+    return c.candidates;
+  }
+
   async function discover(): Promise<Candidate[]> {
     const found: Candidate[] = [];
-    if (opts.hid) {
-      try {
-        found.push(...hidCandidates(await opts.hid.list(), opts.profiles));
-        reported.delete('hid');
-      } catch (err) {
-        if (!reported.has('hid')) log.error('HID discovery failed', { error: err });
-        reported.add('hid');
-      }
-    }
-    try {
-      found.push(...serialCandidates(await opts.serial.list(), opts.profiles));
-    } catch (err) {
-      if (!reported.has('serial')) log.error('serial discovery failed', { error: err });
-      reported.add('serial');
-    }
+    const hid = opts.hid;
+    if (hid)
+      found.push(...(await listBus('hid', hid, async () => hidCandidates(await hid.list(), opts.profiles))));
+    found.push(
+      ...(await listBus('serial', opts.serial, async () =>
+        serialCandidates(await opts.serial.list(), opts.profiles),
+      )),
+    );
     for (const s of opts.staticSerial) {
       const profile = profilesById.get(s.profile);
       if (!profile) {

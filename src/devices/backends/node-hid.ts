@@ -4,6 +4,7 @@
 // binding), before the first call.
 import { readlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { directoryToken } from './sysfs-token.ts';
 import type { HidBackend, HidDeviceInfo, HidHandle } from './types.ts';
 
 const require = createRequire(import.meta.url);
@@ -41,6 +42,8 @@ export function createNodeHidBackend(driver: 'libusb' | 'hidraw' = 'libusb'): Hi
           }),
         );
     },
+    // Interfaces appear and disappear under /sys/bus/usb/devices (e.g. `1-1.2:1.0`).
+    changeToken: () => directoryToken('/sys/bus/usb/devices'),
     async open(path) {
       const dev = await load().HIDAsync.open(path);
       return dev as unknown as HidHandle;

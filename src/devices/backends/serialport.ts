@@ -1,6 +1,7 @@
 // serialport as the serial backend (stack-notes: SerialPort.list() throws where udevadm is
 // missing — treated as "no ports", static devices from config still work).
 import { SerialPort } from 'serialport';
+import { directoryToken } from './sysfs-token.ts';
 import type { SerialBackend, SerialHandle, SerialPortInfo } from './types.ts';
 
 export function createSerialPortBackend(): SerialBackend {
@@ -25,6 +26,7 @@ export function createSerialPortBackend(): SerialBackend {
           }),
         );
     },
+    changeToken: () => directoryToken('/sys/class/tty', /^tty(ACM|USB)\d+$/),
     open(path, baudRate) {
       return new Promise((resolve, reject) => {
         const port = new SerialPort({ path, baudRate, autoOpen: false, lock: true });

@@ -27,6 +27,8 @@ export interface HidHandle {
 
 export interface HidBackend {
   list(): Promise<HidDeviceInfo[]>;
+  /** A cheap fingerprint of what is plugged in; `list` is only called again when it changes. */
+  changeToken?(): string | undefined;
   open(path: string): Promise<HidHandle>;
 }
 
@@ -49,5 +51,7 @@ export interface SerialHandle {
 
 export interface SerialBackend {
   list(): Promise<SerialPortInfo[]>;
+  /** As for HID: a cheap fingerprint; `list` spawns udevadm, so it must not run every second. */
+  changeToken?(): string | undefined;
   open(path: string, baudRate: number): Promise<SerialHandle>;
 }
