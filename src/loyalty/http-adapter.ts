@@ -55,9 +55,11 @@ export const httpProviderConfigSchema = z.object({
   branchId: keyPart,
   tillId: keyPart,
   timeoutMs: z.number().int().positive().max(600_000),
+  /** Parallel connections: the outbox's concurrency plus room for online requests (identify, redeem). */
+  maxSockets: z.number().int().min(1).max(256).default(10),
 });
 
-export type HttpProviderConfig = z.infer<typeof httpProviderConfigSchema>;
+export type HttpProviderConfig = z.input<typeof httpProviderConfigSchema>;
 
 export interface HttpProviderDeps {
   /** Clock for reward states; tests pin it. */
@@ -252,8 +254,8 @@ export function createHttpProvider(
   // Keep-alive: a turnover should not pay a TCP (and TLS) handshake each time. Free sockets are dropped
   // before a typical server keep-alive (5 s) ends, so a reused socket is rarely already closed.
   const agent = isHttps
-    ? new https.Agent({ keepAlive: true, maxSockets: 8, timeout: 4000 })
-    : new http.Agent({ keepAlive: true, maxSockets: 8, timeout: 4000 });
+    ? new https.Agent({ keepAlive: true, maxSockets: cfg.maxSockets, timeout: 4000 })
+    : new http.Agent({ keepAlive: true, maxSockets: cfg.maxSockets, timeout: 4000 });
   const keyFor = (tx: string) => `${cfg.branchId}:${cfg.tillId}:${tx}`;
   const timeoutOf = (opts: SendOptions) =>
     typeof opts.timeoutMs === 'number' && opts.timeoutMs > 0 && Number.isFinite(opts.timeoutMs)

@@ -84,6 +84,7 @@ export async function startLoyalty(opts: LoyaltyServiceOptions): Promise<Loyalty
         branchId: settings.branch_id,
         tillId: settings.till_id,
         timeoutMs: settings.provider.timeout_ms,
+        maxSockets: settings.outbox.concurrency + 2,
       },
       log.child({ part: 'provider' }),
     ),

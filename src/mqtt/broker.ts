@@ -112,7 +112,9 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   const host = opts.demo && !isLoopback(opts.host) && opts.host !== 'localhost' ? '127.0.0.1' : opts.host;
   if (host !== opts.host) log.warn('demo mode: broker bound to loopback only', { configured: opts.host });
   const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
+  // Nagle off: the broker writes a PUBACK and then the response; with Nagle the response waits for
+  // the till's delayed ACK (~40 ms per request). Scans and answers are small and latency-bound.
+  const server: Server = createServer({ noDelay: true }, (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     aedes.handle(socket);
