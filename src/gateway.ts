@@ -200,7 +200,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     parts.push({ name: 'state', stop: () => publish('state', { state: 'offline' }) });
     await checkAbort();
 
-    log.info('ready', {
+    log.always('ready', {
       version: VERSION,
       till_id: settings.till_id,
       branch_id: settings.branch_id,

@@ -13,6 +13,8 @@ export interface Logger {
   info(msg: string, fields?: LogFields): void;
   warn(msg: string, fields?: LogFields): void;
   error(msg: string, fields?: LogFields): void;
+  /** An info line printed at every level but `silent`: lifecycle lines scripts wait for ("ready"). */
+  always(msg: string, fields?: LogFields): void;
   /** A logger that adds `fields` (e.g. `{component: 'broker'}`) to every line. */
   child(fields: LogFields): Logger;
 }
@@ -39,8 +41,8 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
 
 function make(level: LogLevel, write: (line: string) => void, base: LogFields): Logger {
   const min = ORDER[level];
-  const emit = (lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields) => {
-    if (ORDER[lvl] < min) return;
+  const emit = (lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields, force = false) => {
+    if (ORDER[lvl] < min && !(force && level !== 'silent')) return;
     const rec: LogFields = { ts: new Date().toISOString(), level: lvl, msg, ...base };
     if (fields) for (const [k, v] of Object.entries(fields)) rec[k] = redactValue(k, v);
     write(safeStringify(rec));
@@ -51,6 +53,7 @@ function make(level: LogLevel, write: (line: string) => void, base: LogFields): 
     info: (m, f) => emit('info', m, f),
     warn: (m, f) => emit('warn', m, f),
     error: (m, f) => emit('error', m, f),
+    always: (m, f) => emit('info', m, f, true),
     child: (fields) => make(level, write, { ...base, ...fields }),
   };
 }

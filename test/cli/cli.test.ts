@@ -31,6 +31,22 @@ test('start with no config runs demo mode, prints ready, and SIGTERM publishes o
   t.true(run.lines.some((l) => l.msg === 'stopped'));
 });
 
+test('the ready line is printed whatever the log level (scripts wait for it), and nothing else at warn', async (t) => {
+  t.timeout(30_000);
+  const run = runCli(['start'], {
+    EDGE_DATA_DIR: tempDir(),
+    EDGE_MQTT_PORT: '0',
+    EDGE_HTTP_PORT: '0',
+    EDGE_LOG_LEVEL: 'warn',
+  });
+  t.teardown(() => run.child.kill('SIGKILL'));
+  const ready = await run.ready;
+  t.is(ready.msg, 'ready');
+  t.true(run.lines.every((l) => l.msg === 'ready' || l.level === 'warn' || l.level === 'error'));
+  run.child.kill('SIGTERM');
+  t.is(await run.exited, 0);
+});
+
 test('start with an invalid config exits 3 and names every problem, without a stack trace', async (t) => {
   const dir = tempDir();
   const config = join(dir, 'config.json');

@@ -30,7 +30,7 @@ export async function runSimulatorCli(opts: SimulatorCliOptions = {}): Promise<S
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
-  logger.info('ready', { url: sim.url, component: 'provider-simulator' });
+  logger.always('ready', { url: sim.url, component: 'provider-simulator' });
   return {
     ...sim,
     close: () => {
