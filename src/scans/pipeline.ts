@@ -97,6 +97,15 @@ export function createScanPipeline(opts: ScanPipelineOptions): ScanPipeline {
         };
       }
       lastScan.set(source.deviceId, ts);
+      const scan: Scan = { event, loyaltyToken: rejected ? undefined : c.loyalty?.token };
+      for (const l of listeners) {
+        try {
+          l(scan);
+        } catch (err) {
+          log.error('scan listener failed', { error: err });
+        }
+      }
+      // Logged after the listeners published it: the log write must not delay the till (DESIGN §10).
       log.info('scan', {
         device_id: source.deviceId,
         scan_id: event.id,
@@ -107,14 +116,6 @@ export function createScanPipeline(opts: ScanPipelineOptions): ScanPipeline {
         token: c.loyalty && !rejected ? c.loyalty.token : undefined,
         warnings: event.warnings.length ? event.warnings : undefined,
       });
-      const scan: Scan = { event, loyaltyToken: rejected ? undefined : c.loyalty?.token };
-      for (const l of listeners) {
-        try {
-          l(scan);
-        } catch (err) {
-          log.error('scan listener failed', { error: err });
-        }
-      }
       return scan;
     },
     onScan(listener) {

@@ -1,8 +1,9 @@
 // System health for gateway/health and ops (DESIGN §3, §8): CPU temperature, load, memory, disk of
-// the data directory. Sampled on a slow timer and cached, never on the scan path: systeminformation
-// runs commands that block the event loop (stack-notes, ~57 ms), so it is only used for the
-// temperature, which has no cheap Node API; the rest comes from os and fs.statfs.
-import { statfs } from 'node:fs/promises';
+// the data directory. Sampled on a slow timer and cached, never on the scan path. Not through
+// systeminformation: its cpuTemperature() runs execSync and blocked the event loop for up to
+// ~80 ms in the scan-latency benchmark (stack-notes warns of the same); the kernel's thermal zones,
+// os and fs.statfs give the same figures without blocking.
+import { readdir, readFile, statfs } from 'node:fs/promises';
 import { freemem, loadavg, totalmem, uptime } from 'node:os';
 import type { Logger } from '../log.ts';
 
@@ -40,13 +41,7 @@ export function startSystemSampler(opts: {
     } catch (err) {
       opts.logger.debug('disk sample failed', { error: err });
     }
-    try {
-      const si = await import('systeminformation');
-      const t = await si.cpuTemperature();
-      temp = typeof t.main === 'number' && t.main > 0 ? t.main : null;
-    } catch (err) {
-      opts.logger.debug('temperature sample failed', { error: err });
-    }
+    temp = await cpuTemperature();
   };
   // The first sample waits a moment so it never competes with start-up (start → ready ≤ 2 s).
   const first = setTimeout(() => void sample(), 3000);
@@ -75,4 +70,27 @@ export function startSystemSampler(opts: {
       clearInterval(timer);
     },
   };
+}
+
+const THERMAL = '/sys/class/thermal';
+
+/** °C of the CPU thermal zone (Raspberry Pi: `cpu-thermal`), else the first zone; null without one. */
+export async function cpuTemperature(): Promise<number | null> {
+  try {
+    const zones = (await readdir(THERMAL)).filter((z) => z.startsWith('thermal_zone')).sort();
+    let chosen: string | undefined;
+    for (const z of zones) {
+      const type = (await readFile(`${THERMAL}/${z}/type`, 'utf8').catch(() => '')).trim();
+      if (/cpu|soc|x86_pkg/i.test(type)) {
+        chosen = z;
+        break;
+      }
+      chosen ??= z;
+    }
+    if (!chosen) return null;
+    const milli = Number((await readFile(`${THERMAL}/${chosen}/temp`, 'utf8')).trim());
+    return Number.isFinite(milli) && milli > 0 ? Math.round(milli / 100) / 10 : null;
+  } catch {
+    return null;
+  }
 }
