@@ -1,6 +1,8 @@
 // `npm run bench`: every benchmark in one run, printing percentiles and ratios (DESIGN §10).
 // Benchmarks print figures; they do not fail a build (shared, noisy machines).
+import { benchDrain } from './drain.ts';
 import { benchKeyboard } from './keyboard.ts';
+import { benchOutbox } from './outbox.ts';
 import { benchScanLatency } from './scan-latency.ts';
 import { benchStartup } from './startup.ts';
 
@@ -9,6 +11,8 @@ const benches: Record<string, () => Promise<unknown>> = {
   startup: () => benchStartup(),
   scan_latency: () => benchScanLatency(),
   keyboard: () => benchKeyboard(),
+  outbox: () => benchOutbox(),
+  drain: () => benchDrain(),
 };
 for (const [name, run] of Object.entries(benches)) {
   if (only && only !== name) continue;
