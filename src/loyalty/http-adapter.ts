@@ -5,10 +5,9 @@
 // node:http rather than fetch: undici's fetch may silently retry a request on a reused keep-alive socket,
 // and we want exactly one attempt per `send` so that the outbox owns every retry (DESIGN §5).
 
-import http from 'node:http';
-import https from 'node:https';
 import { z } from 'zod';
 import { type Logger, maskToken } from '../log.ts';
+import { createHttpExchange, type Exchange } from './http-exchange.ts';
 import {
   type ActivationArgs,
   argsSchema,
@@ -163,12 +162,6 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
   return Math.min(Math.max(0, at - nowMs), 86_400_000);
 }
 
-type Exchange =
-  | { kind: 'response'; status: number; headers: http.IncomingHttpHeaders; text: string }
-  | { kind: 'timeout' }
-  | { kind: 'aborted' }
-  | { kind: 'network'; detail: string };
-
 const WIRE_CODE = /^[a-z][a-z0-9_]{0,63}$/;
 
 function errorBody(text: string): { code?: string; detail?: string } {
@@ -250,94 +243,37 @@ export function createHttpProvider(
   const cfg = Object.freeze({ ...checked.data, baseUrl: checked.data.baseUrl.replace(/\/+$/, '') });
   const now = deps.now ?? Date.now;
   const log = logger.child({ component: 'loyalty-provider' });
-  const isHttps = cfg.baseUrl.startsWith('https:');
-  // Keep-alive: a turnover should not pay a TCP (and TLS) handshake each time. Free sockets are dropped
-  // before a typical server keep-alive (5 s) ends, so a reused socket is rarely already closed.
-  const agent = isHttps
-    ? new https.Agent({ keepAlive: true, maxSockets: cfg.maxSockets, timeout: 4000 })
-    : new http.Agent({ keepAlive: true, maxSockets: cfg.maxSockets, timeout: 4000 });
-  const keyFor = (tx: string) => `${cfg.branchId}:${cfg.tillId}:${tx}`;
-  const timeoutOf = (opts: SendOptions) =>
-    typeof opts.timeoutMs === 'number' && opts.timeoutMs > 0 && Number.isFinite(opts.timeoutMs)
-      ? opts.timeoutMs
-      : cfg.timeoutMs;
-
-  function exchange(
+  const http = createHttpExchange({
+    baseUrl: cfg.baseUrl,
+    maxSockets: cfg.maxSockets,
+    maxResponseBytes: MAX_RESPONSE_BYTES,
+  });
+  /** Every call carries the per-branch API key (DESIGN §4); it is never logged. */
+  const exchange = (
     method: 'GET' | 'POST',
     path: string,
     headers: Record<string, string>,
     body: string | undefined,
     opts: SendOptions,
-  ): Promise<Exchange> {
-    const timeoutMs = timeoutOf(opts);
-    if (opts.signal?.aborted) return Promise.resolve({ kind: 'aborted' });
-    return new Promise<Exchange>((resolve) => {
-      const controller = new AbortController();
-      let settled = false;
-      let timedOut = false;
-      const finish = (result: Exchange) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        opts.signal?.removeEventListener('abort', onCallerAbort);
-        resolve(result);
-      };
-      const onCallerAbort = () => controller.abort();
-      const timer = setTimeout(() => {
-        timedOut = true;
-        controller.abort();
-      }, timeoutMs);
-      opts.signal?.addEventListener('abort', onCallerAbort, { once: true });
-      const failed = (err: unknown) => {
-        if (timedOut) return finish({ kind: 'timeout' });
-        if (opts.signal?.aborted) return finish({ kind: 'aborted' });
-        const e = err as { code?: string; message?: string };
-        finish({ kind: 'network', detail: e.code ?? e.message ?? 'network error' });
-      };
-      let req: http.ClientRequest;
-      try {
-        const transport = isHttps ? https : http;
-        req = transport.request(cfg.baseUrl + path, {
-          method,
-          agent,
-          signal: controller.signal,
-          headers: {
-            Accept: 'application/json',
-            Authorization: `API-Key ${cfg.apiKey}`,
-            'User-Agent': 'till-edge-gateway',
-            ...headers,
-            ...(body === undefined ? {} : { 'Content-Length': String(Buffer.byteLength(body)) }),
-          },
-        });
-      } catch (err) {
-        failed(err);
-        return;
-      }
-      req.on('error', failed);
-      req.on('response', (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size > MAX_RESPONSE_BYTES) {
-            res.destroy(new Error('response too large'));
-            return;
-          }
-          chunks.push(c);
-        });
-        res.on('error', failed);
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          if (res.complete)
-            finish({ kind: 'response', status: res.statusCode ?? 0, headers: res.headers, text });
-          else failed(new Error('response incomplete'));
-        });
-        // A socket destroyed mid-answer may close the response without 'end' or 'error'.
-        res.on('close', () => failed(new Error('connection closed before the answer was complete')));
-      });
-      req.end(body);
+  ) =>
+    http.request({
+      method,
+      path,
+      body,
+      timeoutMs: timeoutOf(opts),
+      signal: opts.signal,
+      headers: {
+        Accept: 'application/json',
+        Authorization: `API-Key ${cfg.apiKey}`,
+        'User-Agent': 'till-edge-gateway',
+        ...headers,
+      },
     });
-  }
+  const keyFor = (tx: string) => `${cfg.branchId}:${cfg.tillId}:${tx}`;
+  const timeoutOf = (opts: SendOptions) =>
+    typeof opts.timeoutMs === 'number' && opts.timeoutMs > 0 && Number.isFinite(opts.timeoutMs)
+      ? opts.timeoutMs
+      : cfg.timeoutMs;
 
   async function send<O extends WriteOp>(
     request: ProviderRequest<O>,
@@ -495,7 +431,7 @@ export function createHttpProvider(
     reverse: (purchase, args, opts) => sendPrepared(provider.prepareReverse(purchase, args), opts),
     activate: (args, opts) => sendPrepared(provider.prepareActivation(args), opts),
     close() {
-      agent.destroy();
+      http.close();
     },
   };
   return provider;

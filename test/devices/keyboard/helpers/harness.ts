@@ -1,5 +1,6 @@
 // Wires a real decoder to a recording sink and a fake clock, so tests drive time without sleeping.
 
+import { createManualClock, type ManualClock } from '../../../../src/devices/framing/manual-clock.ts';
 import {
   createKeyboardDecoder,
   type KeyboardDecoder,
@@ -7,45 +8,11 @@ import {
 } from '../../../../src/devices/keyboard/decoder.ts';
 import type { Frame } from '../../../../src/devices/types.ts';
 
-export interface FakeTimers {
-  now(): number;
-  setTimer(callback: () => void, ms: number): unknown;
-  clearTimer(handle: unknown): void;
-  /** Move the clock forward, firing due timers in order. */
-  advance(ms: number): void;
-  pending(): number;
-}
+/** The shared manual clock (src/devices/framing/manual-clock.ts), started away from zero. */
+export type FakeTimers = ManualClock;
 
 export function createFakeTimers(start = 10_000): FakeTimers {
-  let now = start;
-  let nextId = 1;
-  const timers = new Map<number, { at: number; callback: () => void }>();
-  return {
-    now: () => now,
-    setTimer(callback, ms) {
-      const id = nextId++;
-      timers.set(id, { at: now + ms, callback });
-      return id;
-    },
-    clearTimer(handle) {
-      timers.delete(handle as number);
-    },
-    advance(ms) {
-      const target = now + ms;
-      for (;;) {
-        let due: [number, { at: number; callback: () => void }] | undefined;
-        for (const entry of timers) {
-          if (entry[1].at <= target && (due === undefined || entry[1].at < due[1].at)) due = entry;
-        }
-        if (due === undefined) break;
-        timers.delete(due[0]);
-        now = due[1].at;
-        due[1].callback();
-      }
-      now = target;
-    },
-    pending: () => timers.size,
-  };
+  return createManualClock(start);
 }
 
 export interface Problem {
