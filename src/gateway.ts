@@ -108,10 +108,6 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       publish('scan', scan.event).catch((err) => log.error('scan publish failed', { error: err }));
     });
 
-    const devices = await startDevices(opts, profiles, scans, publish, log.child({ part: 'devices' }));
-    parts.push({ name: 'devices', stop: () => devices.stop() });
-    await checkAbort();
-
     const router = createRequestRouter({
       logger: log.child({ part: 'requests' }),
       maxPayloadBytes: settings.mqtt.max_payload_bytes,
@@ -124,13 +120,31 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       );
       return { scan_id: scan?.event.id ?? null };
     });
+    // Subscribed before the slower parts start: a request that arrives early is answered (an op
+    // whose part is not up yet gets `unavailable`), never dropped (DESIGN §3: exactly one response).
+    await broker.subscribe(filterOf(base, 'request'), (topic, payload) => {
+      const op = matchTopic(base, 'request', topic)?.op;
+      if (op !== undefined) void router.dispatch(op, payload);
+    });
+
+    let health: HealthPublisher | undefined;
+    const devices = await startDevices(
+      opts,
+      profiles,
+      scans,
+      publish,
+      () => health?.changed(),
+      log.child({ part: 'devices' }),
+    );
+    parts.push({ name: 'devices', stop: () => devices.stop() });
+    await checkAbort();
+
     const system = startSystemSampler({
       dataDir: settings.data_dir,
       intervalMs: 30_000,
       logger: log.child({ part: 'system' }),
     });
     parts.push({ name: 'system', stop: () => system.stop() });
-    let health: HealthPublisher | undefined;
     const loyalty = await startLoyalty({
       settings,
       router,
@@ -141,11 +155,6 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     });
     parts.push({ name: 'loyalty', stop: () => loyalty.stop() });
     await checkAbort();
-
-    await broker.subscribe(filterOf(base, 'request'), (topic, payload) => {
-      const op = matchTopic(base, 'request', topic)?.op;
-      if (op !== undefined) void router.dispatch(op, payload);
-    });
 
     const http: HttpServer = await startHttpServer({
       host: demo ? '127.0.0.1' : settings.http.host,
@@ -197,6 +206,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       config_schema: settingsJsonSchema(),
     });
     await publish('state', { state: 'online' });
+    // Stopped first (parts stop in reverse): requests are refused before the outbox closes.
+    parts.push({ name: 'requests', stop: () => router.close() });
     parts.push({ name: 'state', stop: () => publish('state', { state: 'offline' }) });
     await checkAbort();
 
@@ -231,6 +242,7 @@ async function startDevices(
   profiles: readonly Profile[],
   scans: ScanPipeline,
   publish: (name: TopicName, payload: unknown, params?: Record<string, string>) => Promise<void>,
+  healthChanged: () => void,
   log: Logger,
 ): Promise<DeviceManager> {
   const { settings } = opts.config;
@@ -248,6 +260,7 @@ async function startDevices(
     },
     onChange: (list, changed) => {
       const fail = (err: unknown) => log.error('device state publish failed', { error: err });
+      healthChanged();
       publish('devices', list).catch(fail);
       publish(
         'deviceAvailability',

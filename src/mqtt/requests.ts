@@ -27,6 +27,8 @@ export interface RequestRouterOptions {
 export interface RequestRouter {
   handle<K extends OpName>(op: K, handler: Handler<K>): void;
   dispatch(op: string, payload: Buffer): Promise<void>;
+  /** From now on every request is answered `unavailable` (the gateway is stopping). */
+  close(): void;
 }
 
 const TRANSIENT = new Set(['internal_error', 'unavailable', 'provider_unreachable', 'buffer_full']);
@@ -41,6 +43,7 @@ export function createRequestRouter(opts: RequestRouterOptions): RequestRouter {
   const replay = new Map<string, Remembered>();
   const capacity = opts.replayCapacity ?? 2000;
   const log = opts.logger;
+  let closed = false;
 
   async function run(
     op: OpName,
@@ -68,6 +71,9 @@ export function createRequestRouter(opts: RequestRouterOptions): RequestRouter {
   return {
     handle(op, handler) {
       handlers.set(op, handler as Handler<OpName>);
+    },
+    close() {
+      closed = true;
     },
     async dispatch(op, payload) {
       const parsed = parseRequest(op, payload, opts.maxPayloadBytes);
