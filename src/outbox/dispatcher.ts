@@ -23,6 +23,7 @@ import { OutboxError } from './errors.ts';
 import { cleanError, errMsg, isDeliveryOutcome, parseResult, retryable, serialise } from './outcome.ts';
 import type { OutboxStore } from './store.ts';
 import type {
+  CircuitState,
   ClaimResult,
   Deliver,
   DeliveryOutcome,
@@ -77,6 +78,8 @@ export interface Dispatcher {
    * `timeoutMs` — e.g. a turnover answers `booked` inside its booking window, else `queued`.
    */
   awaitOutcome(key: string, timeoutMs: number): Promise<JobOutcome>;
+  /** The circuit alone, without the store queries of `state()` (cheap enough for every request). */
+  circuit(): CircuitState;
 }
 
 const OptionsSchema = z.object({
@@ -275,6 +278,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           log.warn('outbox delivery failed, will retry', { ...fields, code: error.code, retry_at: nextAt });
           const fresh = guard('get', () => store.getById(job.id)) ?? job;
           callback('onRetry', () => options.onRetry?.(fresh, error, nextAt));
+          // A caller waiting inside its booking window learns now that the job stays queued: the
+          // next attempt comes after a backoff, so waiting longer would only delay the till.
+          notify(job.key, { state: 'pending', job: fresh });
         },
       };
     }
@@ -367,9 +373,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         dead: guard('dead count', () => store.deadCount()) ?? 0,
       };
     },
+    circuit: () => circuit.state(),
     awaitOutcome(key, timeoutMs) {
       const current = currentOutcome(key);
-      if (current.state !== 'pending' || !running) return Promise.resolve(current);
+      if (current.state !== 'pending' || !running || timeoutMs <= 0) return Promise.resolve(current);
       return new Promise((resolve) => {
         const set = waiters.get(key) ?? new Set();
         waiters.set(key, set);

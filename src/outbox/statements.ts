@@ -122,6 +122,7 @@ export function toJob(r: JobRow): OutboxJob {
     nextAttemptAt: r.next_attempt_at,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    laneHead: r.lane_head === 1,
   };
   if (r.depends_on !== null) job.dependsOn = r.depends_on;
   if (r.delivered_at !== null) job.deliveredAt = r.delivered_at;

@@ -43,6 +43,8 @@ export interface OutboxJob {
   readonly nextAttemptAt: number;
   readonly createdAt: number;
   readonly updatedAt: number;
+  /** First active job of its lane: the one that may be sent next (a later one waits its turn). */
+  readonly laneHead: boolean;
   readonly deliveredAt?: number;
   readonly lastError?: OutboxErrorInfo;
   /** JSON of the delivery result, kept for the retention period so a duplicate gets the same answer. */

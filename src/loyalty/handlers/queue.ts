@@ -90,8 +90,13 @@ export function createQueue(opts: { store: OutboxStore; dispatcher: Dispatcher; 
         throw new GatewayError('transaction_reused', 'this transaction was already used for another request');
       }
       // Committed and fsynced: from here on the request survives a crash (DESIGN §5).
+      // The till waits for the provider only when this request can go out now; it hears `queued` at
+      // once when the provider is known to be down (circuit open), when earlier requests of the same
+      // customer are still ahead of it, or when the booking it cancels is not delivered yet.
+      const blocked = !result.job.laneHead || input.dependsOn !== undefined;
+      const wait = blocked || opts.dispatcher.circuit() === 'open' ? 0 : opts.windowMs;
       opts.dispatcher.kick();
-      return answer(result.job, opts.windowMs);
+      return answer(result.job, wait);
     },
   };
 }

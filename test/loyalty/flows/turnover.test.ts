@@ -148,3 +148,16 @@ test('bad turnovers get one clear error each and store nothing', async (t) => {
   }
   t.is(gw.gateway.loyalty.store.stats().depth + gw.gateway.loyalty.store.stats().delivered, 0);
 });
+
+test('with the provider down the till hears queued at once, not after the booking window', async (t) => {
+  // A 30 s window: were the answer to wait for it, the 15 s test timeout would fail this test.
+  const { request, sim } = await loyaltyRig(t, { provider: { booking_window_ms: 30_000 } });
+  t.timeout(15_000);
+  sim.faults.set({ outage: true });
+  // The first attempt fails at once (connection refused): the waiting till is answered queued.
+  t.deepEqual((await request('loyalty/turnover', turnover(tx('o1')))).data, { state: 'queued' });
+  // Later ones while the circuit is open do not even wait for an attempt.
+  for (let i = 0; i < 4; i++) {
+    t.deepEqual((await request('loyalty/turnover', turnover(tx('o2')))).data, { state: 'queued' });
+  }
+});
