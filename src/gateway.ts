@@ -211,6 +211,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     parts.push({ name: 'state', stop: () => publish('state', { state: 'offline' }) });
     await checkAbort();
 
+    if (settings.uplink.url !== null) {
+      // Accepted by the schema so a provisioned box keeps its setting, but not built yet (DESIGN §8):
+      // say so rather than let ops believe the box reports to them.
+      log.warn('ops uplink is not available in this version; uplink.url is ignored', {
+        uplink_url: settings.uplink.url.replace(/\/\/[^@/]*@/, '//'),
+      });
+    }
     log.always('ready', {
       version: VERSION,
       till_id: settings.till_id,
