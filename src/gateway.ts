@@ -218,6 +218,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         uplink_url: settings.uplink.url.replace(/\/\/[^@/]*@/, '//'),
       });
     }
+    if (settings.mqtt.ws_port !== null) {
+      log.warn('MQTT over WebSocket is not available in this version; mqtt.ws_port is ignored', {
+        ws_port: settings.mqtt.ws_port,
+      });
+    }
     log.always('ready', {
       version: VERSION,
       till_id: settings.till_id,
