@@ -66,6 +66,11 @@ export const settingsSchema = z.object({
         .default(2000)
         .describe('How long a turnover waits for the provider before it is answered queued'),
     })
+    // A real provider needs its per-branch key (DESIGN §4); reported with every other setting.
+    .refine((p) => p.url === null || p.api_key !== undefined, {
+      message: 'provider.api_key is required when provider.url is set',
+      path: ['api_key'],
+    })
     .prefault({}),
   outbox: z
     .object({

@@ -22,7 +22,7 @@ import { reverseHandler, voidHandler } from './handlers/storno.ts';
 import { turnoverHandler } from './handlers/turnover.ts';
 import { createHttpProvider } from './http-adapter.ts';
 import { type LinkState, trackLink } from './link.ts';
-import { createSimulator, type Simulator } from './simulator/index.ts';
+import { createSimulator, SEED, type Simulator } from './simulator/index.ts';
 
 export interface LoyaltyServiceOptions {
   settings: Settings & { data_dir: string };
@@ -60,8 +60,9 @@ const EVENT_OF: Record<QueuedKind, string> = {
 export async function startLoyalty(opts: LoyaltyServiceOptions): Promise<LoyaltyService> {
   const { settings, logger: log } = opts;
   let simulator: Simulator | undefined;
+  // The schema makes sure a configured provider URL comes with its API key.
   let baseUrl = settings.provider.url;
-  let apiKey = settings.provider.api_key;
+  let apiKey = settings.provider.api_key ?? '';
   if (baseUrl === null) {
     // Demo mode's provider: the real simulator on loopback, spoken to through the real adapter.
     simulator = await createSimulator({
@@ -70,17 +71,14 @@ export async function startLoyalty(opts: LoyaltyServiceOptions): Promise<Loyalty
       logger: log.child({ part: 'simulator' }),
     });
     baseUrl = simulator.url;
-    apiKey = undefined;
+    apiKey = SEED.apiKey;
     log.info('provider simulator started', { url: simulator.url });
-  }
-  if (!apiKey && !simulator) {
-    throw new GatewayError('unavailable', 'provider.api_key is required when provider.url is set');
   }
   const tracked = trackLink(
     createHttpProvider(
       {
         baseUrl,
-        apiKey: apiKey ?? (await import('./simulator/seed.ts')).SEED.apiKey,
+        apiKey,
         branchId: settings.branch_id,
         tillId: settings.till_id,
         timeoutMs: settings.provider.timeout_ms,
@@ -103,7 +101,7 @@ export async function startLoyalty(opts: LoyaltyServiceOptions): Promise<Loyalty
       log.error('event publish failed', { event: name, error: err });
     });
 
-  // eslint-style forward reference: the queue needs the dispatcher, the dispatcher's callbacks the queue.
+  // Set once the queue exists: the queue needs the dispatcher, the dispatcher's callbacks the queue.
   let answering: ReadonlySet<string> = new Set();
   const dispatcher = createDispatcher({
     store,

@@ -206,3 +206,12 @@ test('an atomic write killed between temp write and rename leaves the old file i
   t.is(loaded.settings.till_id, 'old');
   t.true(existsSync(`${path}.last-good`));
 });
+
+test('a provider URL without its API key is named like any other invalid setting', async (t) => {
+  const err = await loadError({}, { EDGE_PROVIDER_URL: 'https://api.example.com' });
+  t.deepEqual(
+    err.problems.map((p) => p.path),
+    ['provider.api_key'],
+  );
+  t.regex(err.message, /api_key is required when provider\.url is set/);
+});
