@@ -145,7 +145,10 @@ export function baseTopic(prefix: string, tillId: string): string {
 
 /** Fills a pattern: `topicOf(base, 'deviceAvailability', {device_id: 'x'})`. */
 export function topicOf(base: string, name: TopicName, params: Record<string, string> = {}): string {
-  const rel = TOPICS[name].pattern.replace(/\{(\w+)\*?\}/g, (_m, key: string) => {
+  const pattern: string = TOPICS[name].pattern;
+  // Most topics (scan among them, once per scan) have no parameters: no regex on the hot path.
+  if (!pattern.includes('{')) return `${base}/${pattern}`;
+  const rel = pattern.replace(/\{(\w+)\*?\}/g, (_m, key: string) => {
     const v = params[key];
     if (v === undefined || v === '' || /[+#]/.test(v)) throw new Error(`topic ${name}: bad parameter ${key}`);
     return v;
