@@ -1,21 +1,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
-import { connect, recorder, sleep, startTestGateway } from '../helpers/gateway.ts';
-import { startPtyPair } from '../helpers/pty.ts';
+import { recorder, sleep } from '../helpers/gateway.ts';
+import { gatewayWithSerialScanner } from '../helpers/serial-rig.ts';
 
 async function gatewayWithScanner(t: any) {
-  const pty = await startPtyPair();
-  t.teardown(() => pty.stop());
-  const gw = await startTestGateway({
-    config: {
-      till_id: 'T1',
-      devices: { poll_interval_ms: 100, serial: [{ path: pty.device, profile: 'generic-serial' }] },
-    },
-  });
-  t.teardown(() => gw.stop());
-  const till = await connect(gw.url);
-  t.teardown(() => till.endAsync());
+  const { pty, gw, till } = await gatewayWithSerialScanner(t);
   const all = await recorder(till, 'pos/T1/#');
   await all.until((m) => m.topic.endsWith('/availability') && m.payload.state === 'online');
   return { pty, gw, till, all };

@@ -1,20 +1,9 @@
 import test from 'ava';
-import { connect, recorder, startTestGateway } from '../../helpers/gateway.ts';
-import { startPtyPair } from '../../helpers/pty.ts';
+import { recorder } from '../../helpers/gateway.ts';
+import { gatewayWithSerialScanner } from '../../helpers/serial-rig.ts';
 
 test('a serial scanner on a real tty: split writes give one scan; unplug marks it offline; replug re-attaches', async (t) => {
-  t.timeout(30_000);
-  const pty = await startPtyPair();
-  t.teardown(() => pty.stop());
-  const gw = await startTestGateway({
-    config: {
-      till_id: 'T1',
-      devices: { poll_interval_ms: 100, serial: [{ path: pty.device, profile: 'generic-serial' }] },
-    },
-  });
-  t.teardown(() => gw.stop());
-  const till = await connect(gw.url);
-  t.teardown(() => till.endAsync());
+  const { pty, gw, till } = await gatewayWithSerialScanner(t);
   const scans = await recorder(till, 'pos/T1/scan');
   const availability = await recorder(till, 'pos/T1/device/+/availability');
   const devices = await recorder(till, 'pos/T1/devices');
@@ -53,24 +42,9 @@ test('a serial scanner on a real tty: split writes give one scan; unplug marks i
 });
 
 test('a device path that does not exist yet is waited for, and garbage never crashes the gateway', async (t) => {
-  t.timeout(30_000);
-  const pty = await startPtyPair();
-  t.teardown(() => pty.stop());
-  const gw = await startTestGateway({
-    config: {
-      till_id: 'T1',
-      devices: {
-        poll_interval_ms: 100,
-        serial: [
-          { path: `${pty.device}-not-yet`, profile: 'generic-serial' },
-          { path: pty.device, profile: 'generic-serial' },
-        ],
-      },
-    },
-  });
-  t.teardown(() => gw.stop());
-  const till = await connect(gw.url);
-  t.teardown(() => till.endAsync());
+  const { pty, gw, till } = await gatewayWithSerialScanner(t, [
+    { path: '/tmp/edge-test-scanner-not-plugged-yet', profile: 'generic-serial' },
+  ]);
   const scans = await recorder(till, 'pos/T1/scan');
   await new Promise((r) => setTimeout(r, 300));
   t.deepEqual(
