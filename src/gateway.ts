@@ -1,13 +1,13 @@
 // Composition root (DESIGN §11, STYLE "a small lifecycle for each part"): builds the parts from the
 // frozen config, starts them in order, stops them in reverse. SIGTERM during start aborts cleanly.
 import { mkdirSync } from 'node:fs';
+import { createDuplicateFilter } from './classify/index.ts';
 import type { LoadedConfig } from './config/load.ts';
 import { settingsJsonSchema } from './config/schema.ts';
 import { redactSecrets } from './config/secrets.ts';
 import { createNodeHidBackend } from './devices/backends/node-hid.ts';
 import { createSerialPortBackend } from './devices/backends/serialport.ts';
 import type { HidBackend, SerialBackend } from './devices/backends/types.ts';
-import { createDuplicateFilter } from './devices/classify/index.ts';
 import { createDeviceManager, type DeviceManager } from './devices/manager.ts';
 import { defaultProfilesDir, loadProfiles, type Profile } from './devices/profiles/index.ts';
 import type { Logger } from './log.ts';

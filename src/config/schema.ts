@@ -3,7 +3,7 @@
 // validation with clear errors (see errors.ts), the JSON Schema published in `gateway/info` for
 // forms, and the list of secret paths (fields marked `writeOnly`), which are never shown or logged.
 import { z } from 'zod';
-import { loyaltyPatternsSchema } from '../devices/classify/loyalty-patterns.ts';
+import { loyaltyPatternsSchema } from '../classify/loyalty-patterns.ts';
 
 const id = (what: string) =>
   z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, `${what} must be 1-64 letters, digits, '-' or '_'`);

@@ -1,7 +1,8 @@
 // Builds the classifier the scan pipeline uses: the device's profile decides how its input is read
 // (UID reader, magstripe, scanner), the settings give the provider's loyalty patterns.
+
+import { type ClassifyOptions, classify, createClassifyOptions } from '../classify/index.ts';
 import type { Settings } from '../config/schema.ts';
-import { type ClassifyOptions, classify, createClassifyOptions } from '../devices/classify/index.ts';
 import type { Profile } from '../devices/profiles/index.ts';
 import type { Logger } from '../log.ts';
 import type { Classifier } from './pipeline.ts';

@@ -6,7 +6,7 @@ import {
   classifySettingsSchema,
   createClassifyOptions,
   defaultLoyaltyPatterns,
-} from '../../../src/devices/classify/index.ts';
+} from '../../src/classify/index.ts';
 
 test('no settings give the documented defaults', (t) => {
   const { settings, patterns } = createClassifyOptions();

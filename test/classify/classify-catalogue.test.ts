@@ -6,8 +6,8 @@ import {
   type ClassifySettingsInput,
   classify,
   createClassifyOptions,
-} from '../../../src/devices/classify/index.ts';
-import type { Frame } from '../../../src/devices/types.ts';
+} from '../../src/classify/index.ts';
+import type { Frame } from '../../src/devices/types.ts';
 import { frame } from './helpers/frames.ts';
 
 interface Row {

@@ -1,6 +1,6 @@
 // RFID/NFC UID normalisation (reference §0 rule 9, §5, §8 items 33–36).
 import test from 'ava';
-import { normaliseUid, type UidSettings } from '../../../src/devices/classify/index.ts';
+import { normaliseUid, type UidSettings } from '../../src/classify/index.ts';
 
 const read: Array<
   [

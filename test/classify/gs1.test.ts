@@ -1,6 +1,6 @@
 // GS1 element strings and Digital Link (reference §7.2, §8 item 29).
 import test from 'ava';
-import { parseGs1, parseGs1DigitalLink, readScannedUrl } from '../../../src/devices/classify/index.ts';
+import { parseGs1, parseGs1DigitalLink, readScannedUrl } from '../../src/classify/index.ts';
 
 const GS = '\x1d';
 

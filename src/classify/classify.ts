@@ -5,7 +5,7 @@
 // Anything a frame can hold (NUL, lone surrogates, control characters, megabytes of noise) must
 // come out as a Classification, never as an exception.
 
-import type { Frame } from '../types.ts';
+import type { Frame } from '../devices/types.ts';
 import { announcesEanProduct, inferSymbology, symbologyFromAim } from './aim.ts';
 import type { Classification, ClassificationKind, ClassifyWarning } from './classification.ts';
 import { readEanProduct } from './ean-upc.ts';

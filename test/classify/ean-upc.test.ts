@@ -11,7 +11,7 @@ import {
   readEanProduct,
   symbologyFromAim,
   upcAToEan13,
-} from '../../../src/devices/classify/index.ts';
+} from '../../src/classify/index.ts';
 
 test('EAN check digits of the GTIN lengths', (t) => {
   for (const valid of ['96385074', '036000291452', '4006381333931', '4381241586833', '10614141000415']) {

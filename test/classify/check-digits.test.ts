@@ -1,7 +1,7 @@
 // Luhn over windows of a long digit run (the payment guard's digit-view search) must agree with
 // the plain Luhn check on every window.
 import test from 'ava';
-import { luhnValid, luhnWindows } from '../../../src/devices/classify/check-digits.ts';
+import { luhnValid, luhnWindows } from '../../src/classify/check-digits.ts';
 
 test('luhnWindows agrees with luhnValid on every window of a long run', (t) => {
   // A fixed pseudo-random run (linear congruential), with known card numbers embedded.

@@ -10,7 +10,7 @@ import {
   loyaltyPatternSchema,
   loyaltyPatternsSchema,
   matchLoyalty,
-} from '../../../src/devices/classify/index.ts';
+} from '../../src/classify/index.ts';
 import { frame } from './helpers/frames.ts';
 
 function patterns(...list: LoyaltyPattern[]) {

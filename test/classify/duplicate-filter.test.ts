@@ -1,6 +1,6 @@
 // Same-device duplicate window (reference §6.6 dedupeWindowMs, §8 item 26 "same QR scanned twice").
 import test from 'ava';
-import { createDuplicateFilter } from '../../../src/devices/classify/index.ts';
+import { createDuplicateFilter } from '../../src/classify/index.ts';
 
 function givenFilter(windowMs = 800) {
   let now = 1_000_000;

@@ -1,4 +1,4 @@
-// Scan classification (DESIGN §3 `kind`, §11 `devices/classify/`): payment guard, symbology (AIM),
+// Scan classification (DESIGN §3 `kind`, §11 `classify/`): payment guard, symbology (AIM),
 // loyalty tokens, EAN/UPC and GS1, card UIDs, duplicate window. Pure code: no I/O, no MQTT, no logs.
 
 export { inferSymbology, isGs1Aim, symbologyFromAim } from './aim.ts';
