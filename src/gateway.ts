@@ -1,7 +1,7 @@
 // Composition root (DESIGN §11, STYLE "a small lifecycle for each part"): builds the parts from the
 // frozen config, starts them in order, stops them in reverse. SIGTERM during start aborts cleanly.
 import { mkdirSync } from 'node:fs';
-import { createDuplicateFilter } from './classify/index.ts';
+import { createDuplicateFilter, frameFromText } from './classify/index.ts';
 import type { LoadedConfig } from './config/load.ts';
 import { settingsJsonSchema } from './config/schema.ts';
 import { redactSecrets } from './config/secrets.ts';
@@ -16,7 +16,7 @@ import { type Broker, startBroker } from './mqtt/broker.ts';
 import { createRequestRouter } from './mqtt/requests.ts';
 import { baseTopic, filterOf, matchTopic, TOPICS, type TopicName, topicOf } from './mqtt/topics.ts';
 import { createClassifier } from './scans/classifier.ts';
-import { createScanPipeline, frameFromText, type ScanPipeline } from './scans/pipeline.ts';
+import { createScanPipeline, type ScanPipeline } from './scans/pipeline.ts';
 import { type HealthPublisher, healthDocument, startHealthPublisher } from './uplink/health.ts';
 import { startSystemSampler } from './uplink/system.ts';
 import { API_VERSION, VERSION } from './version.ts';

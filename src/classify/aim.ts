@@ -5,6 +5,30 @@
 
 import { readEanProduct } from './ean-upc.ts';
 
+/** `]cm`: flag `]`, symbology letter, modifier character (ISO/IEC 15424). Scanners set to transmit it
+ * put it before the data; every framer splits it off with these two functions. */
+const AIM_PREFIX = /^\][A-Za-z][0-9A-Za-z]/;
+const AIM_FLAG = 0x5d; // ']'
+
+/** The AIM id at the start of `text`, or undefined. */
+export function aimPrefixOf(text: string): string | undefined {
+  return AIM_PREFIX.exec(text)?.[0];
+}
+
+/** The AIM id in the 3 bytes at `offset`, or undefined when those bytes are not one (zeros, data). */
+export function aimPrefixOfBytes(bytes: Uint8Array, offset = 0): string | undefined {
+  if (bytes.length < offset + 3 || bytes[offset] !== AIM_FLAG) return undefined;
+  const letter = bytes[offset + 1]!;
+  const modifier = bytes[offset + 2]!;
+  return isAsciiLetter(letter) && (isAsciiLetter(modifier) || (modifier >= 0x30 && modifier <= 0x39))
+    ? String.fromCharCode(AIM_FLAG, letter, modifier)
+    : undefined;
+}
+
+function isAsciiLetter(b: number): boolean {
+  return (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a);
+}
+
 const EXACT: Readonly<Record<string, string>> = {
   ']E0': 'ean-13',
   ']E1': 'ean-addon-2',

@@ -5,10 +5,10 @@
 // Anything a frame can hold (NUL, lone surrogates, control characters, megabytes of noise) must
 // come out as a Classification, never as an exception.
 
-import type { Frame } from '../devices/types.ts';
 import { announcesEanProduct, inferSymbology, symbologyFromAim } from './aim.ts';
 import type { Classification, ClassificationKind, ClassifyWarning } from './classification.ts';
 import { readEanProduct } from './ean-upc.ts';
+import type { Frame } from './frame.ts';
 import { readGs1Content } from './gs1-content.ts';
 import { matchLoyalty, matchUidLoyalty } from './loyalty-match.ts';
 import { isPaymentCard } from './payment-guard.ts';

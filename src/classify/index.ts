@@ -1,7 +1,7 @@
 // Scan classification (DESIGN §3 `kind`, §11 `classify/`): payment guard, symbology (AIM),
 // loyalty tokens, EAN/UPC and GS1, card UIDs, duplicate window. Pure code: no I/O, no MQTT, no logs.
 
-export { inferSymbology, isGs1Aim, symbologyFromAim } from './aim.ts';
+export { aimPrefixOf, aimPrefixOfBytes, inferSymbology, isGs1Aim, symbologyFromAim } from './aim.ts';
 export { eanCheckDigitValid, gs1CheckDigitValid, luhnValid } from './check-digits.ts';
 export {
   type Classification,
@@ -16,6 +16,7 @@ export {
   type DuplicateFilterOptions,
 } from './duplicate-filter.ts';
 export { type EanProduct, ean13ToUpcA, expandUpcE, readEanProduct, upcAToEan13 } from './ean-upc.ts';
+export { type Frame, frameFromText } from './frame.ts';
 export { type Gs1ParseOptions, type Gs1Result, parseGs1 } from './gs1.ts';
 export { parseGs1DigitalLink } from './gs1-digital-link.ts';
 export { type LoyaltyMatch, matchLoyalty } from './loyalty-match.ts';

@@ -13,7 +13,7 @@
 // - The payment guard runs before any pattern: a card number in a payment range never reaches here.
 
 import { z } from 'zod';
-import { deepFreeze } from './deep-freeze.ts';
+import { deepFreeze } from '../util/deep-freeze.ts';
 
 export type LoyaltyKind = 'qr' | 'card' | 'uid';
 

@@ -30,9 +30,9 @@
 // Loyalty ranges: a run whose only matching range is the Maestro catch-all is let through when it
 // starts with one of the profile's `loyaltyIinPrefixes` (see payment-iin.ts for why and the limits).
 
-import type { Frame } from '../devices/types.ts';
 import { luhnValid, luhnWindows } from './check-digits.ts';
 import { readEanProduct } from './ean-upc.ts';
+import type { Frame } from './frame.ts';
 import { mayBePaymentPrefix, paymentSchemeOf } from './payment-iin.ts';
 
 export interface PaymentGuardSettings {

@@ -4,7 +4,7 @@
 // once and deep-freezes the result.
 
 import { z } from 'zod';
-import { deepFreeze } from './deep-freeze.ts';
+import { deepFreeze } from '../util/deep-freeze.ts';
 import {
   type CompiledLoyaltyPattern,
   compileLoyaltyPatterns,

@@ -2,6 +2,7 @@
 // the slice it needs). Precedence: defaults < config file < secrets file < environment < CLI flags.
 import { resolve } from 'node:path';
 import type { Logger } from '../log.ts';
+import { deepFreeze } from '../util/deep-freeze.ts';
 import { applyEnv } from './env.ts';
 import { ConfigError, problemsFromZod } from './errors.ts';
 import { isDemoMode, type Settings, settingsSchema } from './schema.ts';
@@ -63,12 +64,4 @@ export async function loadConfig(opts: LoadOptions): Promise<LoadedConfig> {
     recoveredFrom: opened.recoveredFrom,
     store: opened.store,
   };
-}
-
-export function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }

@@ -3,7 +3,7 @@
 // anything here looks at content; a rejected card leaves no text, bytes or digits in the event,
 // the log or memory beyond this call.
 import { randomUUID } from 'node:crypto';
-import type { Frame } from '../devices/types.ts';
+import type { Frame } from '../classify/frame.ts';
 import { type Logger, maskToken } from '../log.ts';
 import type { ScanEvent } from '../mqtt/topics.ts';
 
@@ -124,11 +124,4 @@ export function createScanPipeline(opts: ScanPipelineOptions): ScanPipeline {
     },
     lastScanAt: (deviceId) => lastScan.get(deviceId),
   };
-}
-
-/** A frame from typed text (test scans, manual entry). */
-export function frameFromText(text: string): Frame {
-  const aim = /^\][A-Za-z][0-9A-Za-z]/.exec(text)?.[0];
-  const body = aim ? text.slice(3) : text;
-  return { bytes: new TextEncoder().encode(body), text: body, aim, warnings: [] };
 }

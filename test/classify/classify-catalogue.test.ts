@@ -1,13 +1,13 @@
 // The bad-input catalogue of reference §8 (items 23–36) through `classify`, one row per input with
 // the exact classification expected (DESIGN §3 `scan`: kind, symbology, aim, text, loyalty, warnings).
 import test from 'ava';
+import type { Frame } from '../../src/classify/index.ts';
 import {
   type Classification,
   type ClassifySettingsInput,
   classify,
   createClassifyOptions,
 } from '../../src/classify/index.ts';
-import type { Frame } from '../../src/devices/types.ts';
 import { frame } from './helpers/frames.ts';
 
 interface Row {

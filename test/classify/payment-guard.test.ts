@@ -2,9 +2,9 @@
 // Given a frame carrying a test card number in any form, when it is classified, then only
 // `payment_card_rejected` comes out, with nothing derived from the content.
 import test from 'ava';
+import type { Frame } from '../../src/classify/index.ts';
 import { classify, createClassifyOptions, isPaymentCard } from '../../src/classify/index.ts';
 import { createKeyboardDecoder } from '../../src/devices/keyboard/index.ts';
-import type { Frame } from '../../src/devices/types.ts';
 import { frame, panFragments } from './helpers/frames.ts';
 import { typedOnUsKeyboard } from './helpers/us-keyboard.ts';
 

@@ -2,11 +2,12 @@
 // Frame per scan out. Rule from reference §2.2: data += chunk[0:count] for every report with the scan
 // report ID; emit when "Decode Data Continued" is 0; AIM from the first chunk (§8 items 16–21).
 
+import { aimPrefixOfBytes } from '../../classify/aim.ts';
 import type { FrameSink } from '../types.ts';
 import { type FramingClock, systemClock } from './clock.ts';
 import { safeSink } from './deliver.ts';
 import { type HidPosInput, hidPosSchema, resolveHidPosLayout } from './hid-pos-options.ts';
-import { buildFrame, readAim } from './payload.ts';
+import { buildFrame } from './payload.ts';
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -46,7 +47,7 @@ export function createHidPosAssembler(opts: HidPosAssemblerOptions, sink: FrameS
   function feed(report: Uint8Array): void {
     // Other report IDs (trigger, status, vendor) never touch a scan in progress.
     if (report.length === 0 || report[0] !== layout.reportId) return;
-    const aim = layout.aimOffset === undefined ? undefined : readAim(report, layout.aimOffset);
+    const aim = layout.aimOffset === undefined ? undefined : aimPrefixOfBytes(report, layout.aimOffset);
     // Menu responses interleave with scans; they belong to whoever sent the command (§2.2, S16).
     if (aim !== undefined && ignoredAims.has(aim)) return;
     if (report.length < minReportLength) {

@@ -1,12 +1,11 @@
 // Shared by the serial framer and the HID POS assembler: turns the payload bytes of one scan into the
 // `Frame` every downstream part consumes (src/devices/types.ts).
 
-import type { Frame } from '../types.ts';
+import type { Frame } from '../../classify/frame.ts';
 import { decodeCp1252 } from './cp1252.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
-const AIM_FLAG = 0x5d; // ']'
 
 /** Strict UTF-8 when valid, else CP1252 (reference §6.6 `charset: utf8-or-cp1252`). */
 export function decodePayloadText(bytes: Uint8Array): { text: string; utf8: boolean } {
@@ -19,17 +18,6 @@ export function decodePayloadText(bytes: Uint8Array): { text: string; utf8: bool
 
 export function stripUtf8Bom(bytes: Uint8Array): Uint8Array {
   return startsWith(bytes, UTF8_BOM) ? bytes.subarray(UTF8_BOM.length) : bytes;
-}
-
-/** `]cm`: flag `]`, symbology letter, modifier character (ISO/IEC 15424; reference §3.1). */
-export function hasAimPrefix(bytes: Uint8Array): boolean {
-  return bytes.length >= 3 && bytes[0] === AIM_FLAG && isAsciiLetter(bytes[1]!) && isAsciiAlnum(bytes[2]!);
-}
-
-/** The AIM id in 3 bytes at `offset`, or undefined when those bytes are not one (zeros, other data). */
-export function readAim(bytes: Uint8Array, offset: number): string | undefined {
-  const candidate = bytes.subarray(offset, offset + 3);
-  return hasAimPrefix(candidate) ? String.fromCharCode(...candidate) : undefined;
 }
 
 /** Builds the frame; adds the findings about the payload itself to `warnings`. */
@@ -46,12 +34,4 @@ export function buildFrame(payload: Uint8Array, aim: string | undefined, warning
 
 function startsWith(bytes: Uint8Array, prefix: readonly number[]): boolean {
   return bytes.length >= prefix.length && prefix.every((b, i) => bytes[i] === b);
-}
-
-function isAsciiLetter(b: number): boolean {
-  return (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a);
-}
-
-function isAsciiAlnum(b: number): boolean {
-  return isAsciiLetter(b) || (b >= 0x30 && b <= 0x39);
 }

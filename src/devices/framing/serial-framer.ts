@@ -1,11 +1,12 @@
 // Serial / USB-CDC framing: raw bytes as they arrive (split anywhere) in, one Frame per scan out
 // (reference §3.1, §8 items 22–25). No port handling here: the serial transport pushes what it reads.
 
+import { aimPrefixOfBytes } from '../../classify/aim.ts';
 import type { FrameSink } from '../types.ts';
 import { type FramingClock, systemClock } from './clock.ts';
 import { safeSink } from './deliver.ts';
 import { isModemProbe } from './modem-probe.ts';
-import { buildFrame, hasAimPrefix, stripUtf8Bom } from './payload.ts';
+import { buildFrame, stripUtf8Bom } from './payload.ts';
 import { type SerialFramingInput, serialFramingSchema } from './serial-options.ts';
 
 const CR = 0x0d;
@@ -126,9 +127,8 @@ export function createSerialFramer(opts: SerialFramerOptions, sink: FrameSink): 
       return;
     }
     data = stripUtf8Bom(data);
-    let aim: string | undefined;
-    if (cfg.aim !== 'absent' && hasAimPrefix(data)) {
-      aim = String.fromCharCode(data[0]!, data[1]!, data[2]!);
+    const aim = cfg.aim === 'absent' ? undefined : aimPrefixOfBytes(data);
+    if (aim !== undefined) {
       // Only a leading AIM id is the prefix; `]E0<UPC>]E2<add-on>` keeps the second one as data (§3.1).
       data = stripUtf8Bom(data.subarray(3));
     } else if (cfg.aim === 'expected') {

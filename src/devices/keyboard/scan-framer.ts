@@ -3,8 +3,8 @@
 // report — or, as a fallback, after `idleTimeoutMs` without a key. It also applies the length limits,
 // rejects human typing, splits off an AIM prefix and adds the `layout_suspect` heuristics.
 
+import { aimPrefixOf } from '../../classify/aim.ts';
 import type { Frame, FrameSink } from '../types.ts';
-import { aimPrefixLength } from './aim.ts';
 import { detectLayoutSuspect } from './layout-suspect.ts';
 
 export interface DecoderTimers {
@@ -111,10 +111,11 @@ export function createScanFramer(
         view = view.slice(0, -suffix.length);
       } else if (config.suffixExpected) found.push('timeout_framed');
     }
-    const aimLength = aimPrefixLength(joined);
-    const aim = aimLength > 0 ? joined.slice(0, aimLength) : undefined;
-    joined = joined.slice(aimLength);
-    view = view.slice(aimLength);
+    const aim = aimPrefixOf(joined);
+    if (aim !== undefined) {
+      joined = joined.slice(aim.length);
+      view = view.slice(aim.length);
+    }
 
     if (joined.length === 0) return;
     if (joined.length < config.minLength) {

@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { deepFreeze } from '../../util/deep-freeze.ts';
 import { readFixture } from './fixtures.ts';
 import { issuesToErrors, type ProfileError, profileError } from './issues.ts';
 import { type Profile, profileSchema } from './schema.ts';
@@ -77,12 +78,4 @@ function loadOne(dir: string, file: string): LoadOne {
       : [profileError(file, `tests.fixtures[${i}].file`, `"${fixture.file}": ${read.error}`)];
   });
   return errors.length > 0 ? { ok: false, errors } : { ok: true, profile: parsed.data };
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }

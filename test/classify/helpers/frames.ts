@@ -1,5 +1,5 @@
-// Frames as the drivers hand them to the classifier (src/devices/types.ts).
-import type { Frame } from '../../../src/devices/types.ts';
+// Frames as the drivers hand them to the classifier (src/classify/frame.ts).
+import type { Frame } from '../../../src/classify/index.ts';
 
 const utf8 = new TextEncoder();
 
