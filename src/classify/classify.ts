@@ -98,7 +98,7 @@ function classifyContent(frame: Frame, opts: ClassifyOptions): Classification {
     const product = readEanProduct(content, aim);
     if (product !== undefined) {
       const details =
-        product.addOn === undefined ? { gtin: product.gtin } : { gtin: product.gtin, addOn: product.addOn };
+        product.addOn === undefined ? { gtin: product.gtin } : { gtin: product.gtin, add_on: product.addOn };
       return result.as('product', product.symbology, { product: details });
     }
     if (announcesEanProduct(aim)) result.warn('ean_check_digit_invalid');

@@ -30,6 +30,8 @@
 // dec10 cannot tell, so its profile may set `rejectRandomUid: false` (1 in 256 EM tags starts with
 // 0x08 in its low 32 bits).
 
+import type { UidDetails } from './classification.ts';
+
 export type UidFormat = 'auto' | 'hex' | 'dec10' | 'dec8' | 'w26' | 'dec';
 export type UidCanonicalForm = 'full' | 'low32' | 'w26';
 
@@ -40,16 +42,8 @@ export interface UidSettings {
   rejectRandomUid: boolean;
 }
 
-export interface Uid {
-  /** Upper-case hex MSB first, or `W26:FFF:NNNNN` for 24-bit forms. */
-  canonical: string;
-  /** Upper-case hex MSB first of everything the reader delivered (before `uidCanonical`). */
-  hex: string;
-  /** Bits the canonical form carries. */
-  bits: number;
-  /** The format the input was read as. */
-  format: Exclude<UidFormat, 'auto'>;
-}
+/** A read UID (canonical, hex, bits, format): the classification's `uid` detail. */
+export type Uid = UidDetails;
 
 export type UidResult =
   | { ok: true; uid: Uid; warnings: string[] }

@@ -2,6 +2,12 @@
 // requests exist), ACLs (what a till may publish and subscribe) and payload types all come from
 // here. Topics are relative to a till's base `<prefix>/<tillId>`.
 import { z } from 'zod';
+import {
+  classificationKinds,
+  gs1DetailsSchema,
+  productDetailsSchema,
+  uidDetailsSchema,
+} from '../classify/classification.ts';
 
 export type Direction = 'box_to_till' | 'till_to_box';
 
@@ -17,8 +23,6 @@ export interface TopicDef<S extends z.ZodType = z.ZodType> {
 
 const onlineState = z.object({ state: z.enum(['online', 'offline']) });
 
-const scanKind = z.enum(['loyalty', 'product', 'gs1', 'uid', 'text', 'payment_card_rejected']);
-
 export const scanSchema = z.object({
   id: z.string(),
   seq: z.number().int(),
@@ -28,9 +32,14 @@ export const scanSchema = z.object({
   transport: z.string(),
   symbology: z.string().nullable(),
   aim: z.string().nullable(),
-  kind: scanKind,
+  kind: classificationKinds,
+  /** As decoded (a UID reader's text as typed: the identity is `uid.canonical`); null for a card. */
   text: z.string().nullable(),
   loyalty: z.object({ pattern: z.string(), token_masked: z.string(), kind: z.string() }).optional(),
+  /** The classifier's details, present for their kind: `uid` (also on a loyalty UID), `gs1`, `product`. */
+  uid: uidDetailsSchema.optional(),
+  gs1: gs1DetailsSchema.optional(),
+  product: productDetailsSchema.optional(),
   warnings: z.array(z.string()),
 });
 export type ScanEvent = z.infer<typeof scanSchema>;

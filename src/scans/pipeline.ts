@@ -3,7 +3,7 @@
 // anything here looks at content; a rejected card leaves no text, bytes or digits in the event,
 // the log or memory beyond this call.
 import { randomUUID } from 'node:crypto';
-import type { Frame } from '../classify/frame.ts';
+import type { Classification, Frame } from '../classify/index.ts';
 import { type Logger, maskToken } from '../log.ts';
 import type { ScanEvent } from '../mqtt/topics.ts';
 
@@ -13,17 +13,8 @@ export interface ScanSource {
   transport: string;
 }
 
-/** What the classifier decided; `text` is absent for a payment card. */
-export interface ScanClassification {
-  kind: ScanEvent['kind'];
-  symbology?: string;
-  aim?: string;
-  text?: string;
-  loyalty?: { pattern: string; token: string; kind: string };
-  warnings: string[];
-}
-
-export type Classifier = (frame: Frame, source: ScanSource) => ScanClassification;
+/** The classifier for a source (its profile decides how input is read); never throws by contract. */
+export type Classifier = (frame: Frame, source: ScanSource) => Classification;
 
 /** A classified scan as the gateway's parts see it (the loyalty token in clear stays in memory). */
 export interface Scan {
@@ -56,7 +47,7 @@ export function createScanPipeline(opts: ScanPipelineOptions): ScanPipeline {
 
   return {
     ingest(source, frame) {
-      let c: ScanClassification;
+      let c: Classification;
       try {
         c = opts.classify(frame, source);
       } catch (err) {
@@ -89,6 +80,7 @@ export function createScanPipeline(opts: ScanPipelineOptions): ScanPipeline {
         text: rejected ? null : (c.text ?? null),
         warnings: rejected ? [] : c.warnings,
       };
+      // The details travel as the classifier found them (a rejected card has none).
       if (c.loyalty && !rejected) {
         event.loyalty = {
           pattern: c.loyalty.pattern,
@@ -96,6 +88,9 @@ export function createScanPipeline(opts: ScanPipelineOptions): ScanPipeline {
           kind: c.loyalty.kind,
         };
       }
+      if (c.uid) event.uid = c.uid;
+      if (c.gs1) event.gs1 = c.gs1;
+      if (c.product) event.product = c.product;
       lastScan.set(source.deviceId, ts);
       const scan: Scan = { event, loyaltyToken: rejected ? undefined : c.loyalty?.token };
       for (const l of listeners) {

@@ -36,6 +36,18 @@ test('scan events carry kind, symbology, AIM and seq as DESIGN §3 says', async 
   });
   t.is(gs1.kind, 'gs1');
   t.is(text.kind, 'text');
+  // The classifier's details reach the till under their kind, and only there.
+  t.deepEqual(ean.product, { gtin: '04006381333931' });
+  t.deepEqual(gs1.gs1, { ais: { '01': '09506000134352', '10': 'ABC123' } });
+  t.deepEqual(
+    [ean, loyalty, gs1, text].map((s) => [s.product !== undefined, s.gs1 !== undefined, s.uid !== undefined]),
+    [
+      [true, false, false],
+      [false, false, false],
+      [false, true, false],
+      [false, false, false],
+    ],
+  );
   t.deepEqual(
     [ean, loyalty, gs1, text].map((s) => s.seq),
     [1, 2, 3, 4],
