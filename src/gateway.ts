@@ -99,7 +99,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     }
     const duplicates = createDuplicateFilter({ windowMs: settings.loyalty.duplicate_window_ms });
     const scans = createScanPipeline({
-      classify: createClassifier(settings, profiles, log.child({ part: 'scans' })),
+      classify: createClassifier(settings.loyalty, profiles),
       logger: log.child({ part: 'scans' }),
       // Test scans are typed on purpose; only devices repeat themselves (a code held under the scanner).
       isDuplicate: (deviceId, text) => deviceId !== 'test' && duplicates.isDuplicate(deviceId, text),

@@ -37,5 +37,8 @@ export {
   type ClassifySettingsInput,
   classifySettingsSchema,
   createClassifyOptions,
+  loyaltyIinPrefixesSchema,
+  type ReaderSettings,
+  readerSettingsSchema,
 } from './settings.ts';
 export { normaliseUid, type Uid, type UidFormat, type UidResult, type UidSettings } from './uid.ts';

@@ -1,7 +1,10 @@
-// Classification settings of a device profile plus the loyalty patterns (DESIGN §6 profiles,
-// reference §5.3, §6.6 `uid`/`security`). One zod schema gives types, defaults and (via
-// z.toJSONSchema) the JSON Schema; `createClassifyOptions` validates once, compiles the regexes
-// once and deep-freezes the result.
+// Classification settings (DESIGN §6 profiles, reference §5.3, §6.6 `uid`/`security`): how a device
+// is read (`readerSettingsSchema`, a profile's `classify` block) plus what loyalty looks like
+// (`loyaltyPatterns`, `loyaltyIinPrefixes`: the merchant's, from the settings file). One zod schema
+// gives types, defaults and (via z.toJSONSchema) the JSON Schema; the profile schema and the config
+// schema take their parts from here, so what a profile or a config may say is exactly what the
+// classifier accepts. `createClassifyOptions` validates once, compiles the regexes once and
+// deep-freezes the result.
 
 import { z } from 'zod';
 import { deepFreeze } from '../util/deep-freeze.ts';
@@ -25,6 +28,9 @@ const loyaltyIinPrefixSchema = z
       });
     }
   });
+
+/** The merchant's own card prefixes inside the Maestro catch-all (see payment-iin.ts). */
+export const loyaltyIinPrefixesSchema = z.array(loyaltyIinPrefixSchema);
 
 export const classifySettingsSchema = z.strictObject({
   treatAs: z
@@ -54,12 +60,21 @@ export const classifySettingsSchema = z.strictObject({
   loyaltyPatterns: loyaltyPatternsSchema
     .default(() => structuredClone([...defaultLoyaltyPatterns]))
     .describe('Loyalty token patterns, tried in order; first match wins.'),
-  loyaltyIinPrefixes: z
-    .array(loyaltyIinPrefixSchema)
+  loyaltyIinPrefixes: loyaltyIinPrefixesSchema
     .default([])
     .describe('Own loyalty card prefixes inside the Maestro catch-all that the payment guard lets through.'),
 });
 
+/** What a device profile says about its device: the `classify` block of firmware-config profiles. */
+export const readerSettingsSchema = classifySettingsSchema.pick({
+  treatAs: true,
+  uidFormat: true,
+  byteOrder: true,
+  uidCanonical: true,
+  rejectRandomUid: true,
+});
+
+export type ReaderSettings = z.output<typeof readerSettingsSchema>;
 export type ClassifySettingsInput = z.input<typeof classifySettingsSchema>;
 export type ClassifySettings = z.output<typeof classifySettingsSchema>;
 

@@ -3,7 +3,7 @@
 // validation with clear errors (see errors.ts), the JSON Schema published in `gateway/info` for
 // forms, and the list of secret paths (fields marked `writeOnly`), which are never shown or logged.
 import { z } from 'zod';
-import { loyaltyPatternsSchema } from '../classify/loyalty-patterns.ts';
+import { loyaltyIinPrefixesSchema, loyaltyPatternsSchema } from '../classify/index.ts';
 
 const id = (what: string) =>
   z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, `${what} must be 1-64 letters, digits, '-' or '_'`);
@@ -114,6 +114,11 @@ export const settingsSchema = z.object({
         .optional()
         .describe(
           'Loyalty token patterns of the provider (QR URL, token, card); built-in defaults when unset',
+        ),
+      card_iin_prefixes: loyaltyIinPrefixesSchema
+        .default([])
+        .describe(
+          'Own loyalty card number prefixes inside the Maestro range (50, 56-69) the payment guard lets through',
         ),
       duplicate_window_ms: z
         .number()

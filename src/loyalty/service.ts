@@ -141,9 +141,9 @@ export async function startLoyalty(opts: LoyaltyServiceOptions): Promise<Loyalty
   tracked.onChange(() => opts.onHealthChange?.());
 
   const r = opts.router;
-  r.handle('loyalty/identify', identifyHandler(provider));
+  r.handle('loyalty/identify', identifyHandler(provider, settings.loyalty.card_iin_prefixes));
   r.handle('loyalty/redeem', redeemHandler(provider, queue, settings.outbox.redeem_policy));
-  r.handle('loyalty/turnover', turnoverHandler(provider, queue));
+  r.handle('loyalty/turnover', turnoverHandler(provider, queue, settings.loyalty.card_iin_prefixes));
   r.handle('loyalty/reverse', reverseHandler(provider, queue, store));
   r.handle('loyalty/void_redemption', voidHandler(provider, queue, store));
   r.handle('loyalty/activate', activateHandler(provider));

@@ -1,24 +1,34 @@
-// Builds the classifier the scan pipeline uses: the device's profile decides how its input is read
-// (UID reader, magstripe, scanner), the settings give the provider's loyalty patterns.
-
-import { type ClassifyOptions, classify, createClassifyOptions } from '../classify/index.ts';
+// Builds the classifier the scan pipeline uses: the device's profile says how its input is read (UID
+// reader, magstripe, scanner; validated with the profile), the settings say what loyalty looks like
+// (the provider's patterns, the merchant's card prefixes; validated with the config). Both halves
+// were checked against the classifier's own schema already, so building cannot fail here.
+import {
+  type ClassifyOptions,
+  classify,
+  createClassifyOptions,
+  type ReaderSettings,
+} from '../classify/index.ts';
 import type { Settings } from '../config/schema.ts';
-import type { Profile } from '../devices/profiles/index.ts';
-import type { Logger } from '../log.ts';
 import type { Classifier } from './pipeline.ts';
 
-export function createClassifier(settings: Settings, profiles: readonly Profile[], log: Logger): Classifier {
-  const patterns = settings.loyalty.patterns ? { loyaltyPatterns: settings.loyalty.patterns } : {};
-  const base = createClassifyOptions(patterns);
-  // Compiled once at start (regexes included); a profile whose classify settings are invalid is
-  // named and read with the base settings rather than taking the whole box down.
-  const byProfile = new Map<string, ClassifyOptions>();
-  for (const profile of profiles) {
-    try {
-      byProfile.set(profile.id, createClassifyOptions({ ...patterns, ...profile.classify }));
-    } catch (err) {
-      log.error('profile classify settings invalid', { profile: profile.id, error: err });
-    }
-  }
+/** The options for one profile (`classify` block) under the box's loyalty settings. */
+export function classifyOptionsFor(
+  reader: Partial<ReaderSettings>,
+  loyalty: Pick<Settings['loyalty'], 'patterns' | 'card_iin_prefixes'>,
+): ClassifyOptions {
+  return createClassifyOptions({
+    ...reader,
+    ...(loyalty.patterns ? { loyaltyPatterns: loyalty.patterns } : {}),
+    loyaltyIinPrefixes: loyalty.card_iin_prefixes,
+  });
+}
+
+export function createClassifier(
+  loyalty: Pick<Settings['loyalty'], 'patterns' | 'card_iin_prefixes'>,
+  profiles: readonly { id: string; classify: ReaderSettings }[],
+): Classifier {
+  // Compiled once at start (regexes included). Test scans and unknown sources read as a scanner.
+  const base = classifyOptionsFor({}, loyalty);
+  const byProfile = new Map(profiles.map((p) => [p.id, classifyOptionsFor(p.classify, loyalty)]));
   return (frame, source) => classify(frame, byProfile.get(source.profile) ?? base);
 }

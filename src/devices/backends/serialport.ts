@@ -1,6 +1,7 @@
 // serialport as the serial backend (stack-notes: SerialPort.list() throws where udevadm is
 // missing — treated as "no ports", static devices from config still work).
 import { SerialPort } from 'serialport';
+import type { SerialLine } from '../framing/serial-options.ts';
 import { directoryToken } from './sysfs-token.ts';
 import { needsLineSettings, openTtyDirect } from './tty-direct.ts';
 import type { SerialBackend, SerialHandle, SerialPortInfo } from './types.ts';
@@ -28,18 +29,19 @@ export function createSerialPortBackend(): SerialBackend {
         );
     },
     changeToken: () => directoryToken('/sys/class/tty', /^tty(ACM|USB)\d+$/),
-    open(path, baudRate) {
+    open(path, line) {
       return needsLineSettings(path)
-        ? openWithLineSettings(path, baudRate)
+        ? openWithLineSettings(path, line)
         : Promise.resolve(openTtyDirect(path));
     },
   };
 }
 
-/** Through serialport, which sets the line speed: RS-232 adapters behind ttyUSB. */
-export function openWithLineSettings(path: string, baudRate: number): Promise<SerialHandle> {
+/** Through serialport, which sets the line (speed, data bits, parity, stop bits): RS-232 adapters. */
+export function openWithLineSettings(path: string, line: SerialLine): Promise<SerialHandle> {
   return new Promise((resolve, reject) => {
-    const port = new SerialPort({ path, baudRate, autoOpen: false, lock: true });
+    const { baudRate, dataBits, parity, stopBits } = line;
+    const port = new SerialPort({ path, baudRate, dataBits, parity, stopBits, autoOpen: false, lock: true });
     port.open((err) => {
       if (err) return reject(err);
       const handle = {

@@ -2,6 +2,8 @@
 // manager and transports see USB HID and serial devices only through these interfaces. The real
 // implementations wrap node-hid and serialport; tests replay recorded HID reports through a fake.
 
+import type { SerialLine } from '../framing/serial-options.ts';
+
 export interface HidDeviceInfo {
   /** What `open` takes (hidraw node or libusb bus path). */
   path: string;
@@ -53,5 +55,6 @@ export interface SerialBackend {
   list(): Promise<SerialPortInfo[]>;
   /** As for HID: a cheap fingerprint; `list` spawns udevadm, so it must not run every second. */
   changeToken?(): string | undefined;
-  open(path: string, baudRate: number): Promise<SerialHandle>;
+  /** `line` is the profile's serial line (speed, data bits, parity, stop bits). */
+  open(path: string, line: SerialLine): Promise<SerialHandle>;
 }

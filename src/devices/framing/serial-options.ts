@@ -32,6 +32,19 @@ export const serialFramingShape = {
   ignoreAtProbeMs: z.int().min(0).max(120_000).default(10_000),
 };
 
+/** The serial line: irrelevant for USB-CDC and ptys (read as they are), set on RS-232 adapters
+ * (ttyUSB) through serialport (reference §3.2). DTR is raised on open by the kernel's tty layer on
+ * every path, which is what scanners that stay silent without DTR need; there is no setting for it. */
+export const serialLineShape = {
+  baudRate: z.int().min(300).max(4_000_000).default(9600),
+  dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
+  parity: z.enum(['none', 'even', 'odd']).default('none'),
+  stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
+};
+
+export const serialLineSchema = z.object(serialLineShape);
+export type SerialLine = z.output<typeof serialLineSchema>;
+
 /** Non-strict so a profile's `serial` section (which also carries the baud rate) can be passed as is. */
 export const serialFramingSchema = z.object(serialFramingShape);
 

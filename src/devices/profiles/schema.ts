@@ -3,9 +3,11 @@
 // (STYLE: never keep the three in sync by hand).
 
 import { z } from 'zod';
+import { classificationKinds } from '../../classify/classification.ts';
+import { readerSettingsSchema } from '../../classify/settings.ts';
 import { byteValue, word16Value } from '../framing/byte-values.ts';
 import { hidPosShape } from '../framing/hid-pos-options.ts';
-import { serialFramingShape } from '../framing/serial-options.ts';
+import { serialFramingShape, serialLineShape } from '../framing/serial-options.ts';
 import { keyboardDecoderSettingsSchema } from '../keyboard/settings.ts';
 import type { TransportKind } from '../types.ts';
 
@@ -54,57 +56,55 @@ export const matchRuleSchema = z
 
 export const serialSettingsSchema = z.strictObject({
   ...serialFramingShape,
-  /** Irrelevant for USB-CDC, needed behind RS-232 adapters (reference §3.2). */
-  baudRate: z.int().min(300).max(4_000_000).default(9600),
-  dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
-  parity: z.enum(['none', 'even', 'odd']).default('none'),
-  stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
-  /** Some scanners send nothing until DTR is set (reference §3.2 [I][?]). */
-  assertDtr: z.boolean().default(true),
+  ...serialLineShape,
 });
 
 export const hidPosSettingsSchema = z.strictObject(hidPosShape);
 
 const aimId = z.string().regex(/^\][A-Za-z][0-9A-Za-z]$/, 'an AIM id such as "]Q1"');
 
-export const scannerConfigSchema = z
-  .strictObject({
-    /** Which command dialect the device manager speaks to push `commands` (reference §6.1–§6.4). */
-    protocol: z.enum(['honeywell-menu', 'zebra-ssi', 'newland', 'datalogic', 'none']).default('none'),
-    /** Volatile first: scanner flash has limited write cycles (Honeywell, reference §6.1). */
-    storage: z.enum(['volatile', 'persistent']).default('volatile'),
-    /** `manual` by default: several settings re-enumerate the device with a new PID. */
-    applyOn: z.enum(['first-connect', 'every-connect', 'manual']).default('manual'),
-    /** Tag/subtag/data only; the protocol adds its framing and the storage suffix. */
-    commands: z.array(z.string().min(1)).default([]),
-    verify: z.array(z.strictObject({ query: z.string().min(1), expect: z.string() })).default([]),
-    /** Reports the host sends on open, e.g. Honeywell's `[0xFE, 0x01]` keyboard→HID POS redirect. */
-    hostInit: z
-      .array(
-        z.strictObject({
-          transport: transportSchema,
-          featureReport: z.array(byteValue).min(1).max(64),
-          /** Firmware without the report answers with an error; carry on with the transport as is. */
-          ignoreError: z.boolean().default(false),
-          notes: z.string().optional(),
-        }),
-      )
-      .default([]),
-    /** For models the host cannot configure: sheets the installer scans. */
-    programmingBarcodes: z.array(z.string().min(1)).default([]),
-    notes: z.string().optional(),
-  })
-  .superRefine((cfg, ctx) => {
-    if (cfg.protocol === 'none' && (cfg.commands.length > 0 || cfg.verify.length > 0)) {
-      ctx.addIssue({ code: 'custom', path: ['protocol'], message: 'commands and verify need a protocol' });
-    }
-  });
+// What the gateway does to the scanner itself. Only what it really sends is a setting: the feature
+// reports of `hostInit`. Scanner-side settings the technician applies by hand (programming barcodes,
+// the vendor's tool, menu commands) are described in `notes`; the gateway pushes no commands, so no
+// field here may suggest it does.
+export const scannerConfigSchema = z.strictObject({
+  /** Reports the host sends on open, e.g. Honeywell's `[0xFE, 0x01]` keyboard→HID POS redirect. */
+  hostInit: z
+    .array(
+      z.strictObject({
+        transport: transportSchema,
+        featureReport: z.array(byteValue).min(1).max(64),
+        /** Firmware without the report answers with an error; carry on with the transport as is. */
+        ignoreError: z.boolean().default(false),
+        notes: z.string().optional(),
+      }),
+    )
+    .default([]),
+  /** What to set on the scanner by hand (programming barcodes, menu commands) and why. */
+  notes: z.string().optional(),
+});
+
+/** What the classifier makes of a frame with this profile's `classify` settings and the default
+ * loyalty settings; every frame of a reader profile (msr, rfid, nfc) says it. */
+export const expectedScanSchema = z.strictObject({
+  kind: classificationKinds,
+  symbology: z.string().optional(),
+  /** `uid` (and loyalty by UID): the canonical UID, the identity every reader of the site yields. */
+  uid: z.string().optional(),
+  /** `loyalty`: the token in clear, as identify sends it to the provider. */
+  token: z.string().optional(),
+  /** `product`: the GTIN-14. */
+  gtin: z.string().optional(),
+  /** The scan's warnings (the frame's, then the classifier's), exactly; none when omitted. */
+  warnings: z.array(z.string()).optional(),
+});
 
 export const expectedFrameSchema = z.strictObject({
   text: z.string(),
   aim: aimId.optional(),
   /** Exactly these warnings, in order; none when omitted. */
   warnings: z.array(z.string()).optional(),
+  scan: expectedScanSchema.optional(),
 });
 
 export const fixtureSchema = z.strictObject({
@@ -120,6 +120,8 @@ export const fixtureSchema = z.strictObject({
     problems: z.array(z.string()).default([]),
   }),
 });
+
+const TREAT_AS_OF_KIND = { scanner: 'auto', msr: 'msr', rfid: 'uid', nfc: 'uid' } as const;
 
 export const profileSchema = z
   .strictObject({
@@ -140,12 +142,23 @@ export const profileSchema = z
     keyboard: keyboardDecoderSettingsSchema.prefault({}),
     serial: serialSettingsSchema.prefault({}),
     hidPos: hidPosSettingsSchema.prefault({}),
-    // Open for now: the classifier's settings (payment guard, UID format, treatAs) join later.
-    classify: z.record(z.string(), z.unknown()).default({}),
+    /** How the classifier reads this device (UID format, byte order, magstripe): its own schema. */
+    classify: readerSettingsSchema.prefault({}),
     scannerConfig: scannerConfigSchema.prefault({}),
     tests: z.strictObject({ fixtures: z.array(fixtureSchema).default([]) }).prefault({}),
   })
   .superRefine((profile, ctx) => {
+    // A card reader read as a scanner never publishes `uid` and loses the magstripe guard (the
+    // symptom of issue 7): the kind says how the classifier must read the device.
+    const treatAs = TREAT_AS_OF_KIND[profile.kind];
+    if (profile.classify.treatAs !== treatAs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['classify', 'treatAs'],
+        input: profile.classify.treatAs,
+        message: `a profile of kind "${profile.kind}" is read with treatAs "${treatAs}"`,
+      });
+    }
     const offered = new Set(profile.transports);
     if (offered.size !== profile.transports.length) {
       ctx.addIssue({ code: 'custom', path: ['transports'], message: 'lists a transport twice' });
@@ -172,5 +185,6 @@ export type HidPosProfileSettings = z.output<typeof hidPosSettingsSchema>;
 export type ScannerConfig = z.output<typeof scannerConfigSchema>;
 export type Fixture = z.output<typeof fixtureSchema>;
 export type ExpectedFrame = z.output<typeof expectedFrameSchema>;
+export type ExpectedScan = z.output<typeof expectedScanSchema>;
 export type Profile = z.output<typeof profileSchema>;
 export type ProfileInput = z.input<typeof profileSchema>;

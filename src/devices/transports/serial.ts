@@ -5,7 +5,7 @@ import type { OpenTransport, TransportContext } from './types.ts';
 
 export async function openSerialTransport(ctx: TransportContext): Promise<OpenTransport> {
   const { serial: settings } = ctx.profile;
-  const handle: SerialHandle = await ctx.serial.open(ctx.path, settings.baudRate);
+  const handle: SerialHandle = await ctx.serial.open(ctx.path, settings);
   // Created at open: its ModemManager probe window counts from here (reference §8 item 25).
   const framer = createSerialFramer(settings, ctx.sink);
   let closed = false;

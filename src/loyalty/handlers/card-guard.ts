@@ -4,8 +4,13 @@
 import { isPaymentCard } from '../../classify/index.ts';
 import { GatewayError } from '../../errors.ts';
 
-export function refusePaymentCard(code: string | undefined): void {
-  if (code !== undefined && isPaymentCard({ text: code })) {
+/** `cardPrefixes`: the merchant's own card prefixes (settings `loyalty.card_iin_prefixes`), let
+ * through here exactly as on a scan. */
+export function refusePaymentCard(code: string | undefined, cardPrefixes: readonly string[]): void {
+  if (
+    code !== undefined &&
+    isPaymentCard({ text: code }, { treatAs: 'auto', loyaltyIinPrefixes: cardPrefixes })
+  ) {
     throw new GatewayError(
       'invalid_request',
       'a payment card number is not a loyalty code; nothing was stored',

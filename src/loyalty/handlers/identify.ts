@@ -13,11 +13,11 @@ export async function identify(provider: LoyaltyProvider, code: string, entry: E
   return tillCustomer(outcome.data);
 }
 
-export function identifyHandler(provider: LoyaltyProvider) {
+export function identifyHandler(provider: LoyaltyProvider, cardPrefixes: readonly string[]) {
   return (args: OpArgs<'loyalty/identify'>) => {
     const code = args.code.trim();
     if (!code) throw new GatewayError('invalid_request', 'code is empty');
-    refusePaymentCard(code);
+    refusePaymentCard(code, cardPrefixes);
     return identify(provider, code, args.entry);
   };
 }

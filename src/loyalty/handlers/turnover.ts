@@ -8,10 +8,10 @@ import type { LoyaltyProvider } from '../provider.ts';
 import { refusePaymentCard } from './card-guard.ts';
 import type { Queue } from './queue.ts';
 
-export function turnoverHandler(provider: LoyaltyProvider, queue: Queue) {
+export function turnoverHandler(provider: LoyaltyProvider, queue: Queue, cardPrefixes: readonly string[]) {
   return (args: OpArgs<'loyalty/turnover'>, ctx: RequestContext) => {
     const key = String(ctx.transaction);
-    refusePaymentCard(args.code);
+    refusePaymentCard(args.code, cardPrefixes);
     const prepared = provider.preparePurchase({
       transaction: key,
       receiptNumber: args.receipt_number,

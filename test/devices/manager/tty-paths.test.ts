@@ -39,7 +39,12 @@ test('tty read on the event loop: bytes arrive raw (CR kept) and the far end goi
 test('serialport with a line speed: bytes arrive raw (CR kept) and the port closes cleanly', async (t) => {
   const pty = await startPtyPair();
   t.teardown(() => pty.stop());
-  const handle = await openWithLineSettings(pty.device, 9600);
+  const handle = await openWithLineSettings(pty.device, {
+    baudRate: 9600,
+    dataBits: 8,
+    parity: 'none',
+    stopBits: 1,
+  });
   await readSplitScan(t, pty, handle);
   await handle.close();
   t.pass();

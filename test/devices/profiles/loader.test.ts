@@ -191,3 +191,56 @@ test('a profile directory that does not exist is one clear error', (t) => {
     [`${missing}: (root): cannot read the profile directory (ENOENT)`],
   );
 });
+
+// The classify block is read by the classifier's own schema (issue 7: three shipped readers fell back
+// to scanner reading at run time because nothing checked it at load).
+const reader = (classify: Record<string, unknown>) => ({
+  ...base(),
+  id: 'acme-reader',
+  kind: 'rfid',
+  match: [{ transport: 'hid-keyboard', vendorId: '0x1234' }],
+  transports: ['hid-keyboard'],
+  classify,
+});
+
+test('a bad classify block refuses that profile, named, and the others still load', (t) => {
+  const dir = profilesDir(t, {
+    'acme.json': base(),
+    'acme-reader.json': reader({ treatAs: 'uid', uidFormat: 'dez10', logRaw: false }),
+  });
+  const { profiles, errors } = loadProfiles(dir);
+  t.deepEqual(
+    profiles.map((p) => p.id),
+    ['acme'],
+  );
+  const file = join(dir, 'acme-reader.json');
+  t.deepEqual(errors.map((e) => e.message).sort(), [
+    `${file}: classify.logRaw: unknown key (not in the profile schema)`,
+    `${file}: classify.uidFormat: got "dez10", allowed: "auto" | "hex" | "dec10" | "dec8" | "w26" | "dec"`,
+  ]);
+});
+
+test('a card reader read as a scanner is refused: it would never publish kind uid', (t) => {
+  const dir = profilesDir(t, { 'acme-reader.json': reader({ uidFormat: 'hex' }) });
+  const { error } = only(t, dir);
+  t.is(error.path, 'classify.treatAs');
+  t.is(
+    error.message,
+    `${join(dir, 'acme-reader.json')}: classify.treatAs: got "auto": a profile of kind "rfid" is read with treatAs "uid"`,
+  );
+});
+
+test('a magstripe reader must be read as one (no EAN exemption for a card swipe)', (t) => {
+  const dir = profilesDir(t, {
+    'msr.json': { ...reader({ treatAs: 'auto' }), id: 'msr', kind: 'msr' },
+  });
+  t.is(only(t, dir).error.path, 'classify.treatAs');
+});
+
+test('scanner-side fields the gateway never sends are not in the schema', (t) => {
+  const dir = profilesDir(t, {
+    'acme.json': { ...base(), scannerConfig: { protocol: 'honeywell-menu', commands: ['KBDCTY0'] } },
+  });
+  const { errors } = loadProfiles(dir);
+  t.deepEqual(errors.map((e) => e.path).sort(), ['scannerConfig.commands', 'scannerConfig.protocol']);
+});

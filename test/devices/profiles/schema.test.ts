@@ -46,7 +46,14 @@ test('a minimal profile gets the documented defaults', (t) => {
     baudRate: 9600,
   });
   t.like(p.hidPos, { layout: 'honeywell', suffixStripCr: true, commandResponseAims: [']X0', ']Z6'] });
-  t.like(p.scannerConfig, { protocol: 'none', storage: 'volatile', applyOn: 'manual', commands: [] });
+  t.deepEqual(p.scannerConfig, { hostInit: [] });
+  t.deepEqual(p.classify, {
+    treatAs: 'auto',
+    uidFormat: 'auto',
+    byteOrder: 'msb',
+    uidCanonical: 'full',
+    rejectRandomUid: true,
+  });
   t.deepEqual(p.tests, { fixtures: [] });
   t.false(p.fallback);
 });
