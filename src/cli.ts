@@ -19,6 +19,8 @@ Usage:
   edge-gateway outbox [status | dead | retry ID | discard ID] [--data-dir DIR]
                                                         outbox depth and dead letters; retry or discard one
   edge-gateway simulate-provider [--port N] [--host H]  run the loyalty provider simulator alone (default port 8787)
+  edge-gateway sub -t TOPIC [-v] [-h HOST] [-p PORT] …  print MQTT messages (the flags of mosquitto_sub)
+  edge-gateway pub -t TOPIC -m MESSAGE [-h HOST] …      publish one MQTT message (the flags of mosquitto_pub)
   edge-gateway --help | --version
 
 Environment: EDGE_CONFIG, EDGE_DATA_DIR, EDGE_TILL_ID, EDGE_BRANCH_ID, EDGE_MQTT_PORT, EDGE_HTTP_PORT,
@@ -32,6 +34,11 @@ function bootLogger(): Logger {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // The MQTT clients take mosquitto's flags (-h is the host there), so they parse their own.
+  if (argv[0] === 'sub' || argv[0] === 'pub') {
+    const { subCommand, pubCommand } = await import('./mqtt-cli.ts');
+    return argv[0] === 'sub' ? subCommand(argv.slice(1)) : pubCommand(argv.slice(1));
+  }
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
