@@ -17,10 +17,12 @@ import { createRequestRouter } from './mqtt/requests.ts';
 import { baseTopic, filterOf, matchTopic, TOPICS, type TopicName, topicOf } from './mqtt/topics.ts';
 import { createClassifier } from './scans/classifier.ts';
 import { createScanPipeline, type ScanPipeline } from './scans/pipeline.ts';
-import { type HealthPublisher, healthDocument, startHealthPublisher } from './uplink/health.ts';
+import { type HealthPublisher, startHealthPublisher } from './uplink/health.ts';
 import { startSystemSampler } from './uplink/system.ts';
 import { API_VERSION, VERSION } from './version.ts';
-import { type HttpServer, sendJson, startHttpServer } from './web/server.ts';
+import type { WebHost } from './web/context.ts';
+import { startWeb, type Web } from './web/index.ts';
+import { createSessionStore } from './web/session-store.ts';
 
 export interface GatewayOptions {
   config: LoadedConfig;
@@ -29,6 +31,8 @@ export interface GatewayOptions {
   /** The hardware boundary; real node-hid / serialport unless a test replays recorded reports. */
   hidBackend?: HidBackend;
   serialBackend?: SerialBackend;
+  /** What the web part keeps across in-process restarts (sessions, recent logs, apply); see web/. */
+  web?: WebHost;
 }
 
 export interface Gateway {
@@ -52,6 +56,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const log = opts.logger;
   const base = baseTopic(settings.mqtt.topic_prefix, settings.till_id);
   const parts: Part[] = [];
+  const host: WebHost = opts.web ?? { sessions: createSessionStore(), startedAt: Date.now() };
   const stopAll = async () => {
     for (const part of parts.reverse()) {
       try {
@@ -128,12 +133,16 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     });
 
     let health: HealthPublisher | undefined;
+    let web: Web | undefined;
     const devices = await startDevices(
       opts,
       profiles,
       scans,
       publish,
-      () => health?.changed(),
+      () => {
+        health?.changed();
+        web?.changed();
+      },
       log.child({ part: 'devices' }),
     );
     parts.push({ name: 'devices', stop: () => devices.stop() });
@@ -151,34 +160,28 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       scans,
       publish,
       logger: log.child({ part: 'loyalty' }),
-      onHealthChange: () => health?.changed(),
+      onHealthChange: () => {
+        health?.changed();
+        web?.changed();
+      },
     });
     parts.push({ name: 'loyalty', stop: () => loyalty.stop() });
     await checkAbort();
 
-    const http: HttpServer = await startHttpServer({
-      host: demo ? '127.0.0.1' : settings.http.host,
-      port: settings.http.port,
-      logger: log.child({ part: 'http' }),
-    });
-    parts.push({ name: 'http', stop: () => http.close() });
-    http.route('GET', '/healthz', (_req, res) => sendJson(res, 200, { status: 'ok' }));
-    http.route('GET', '/api/status', (_req, res) =>
-      sendJson(res, 200, {
-        version: VERSION,
-        till_id: settings.till_id,
-        branch_id: settings.branch_id,
-        demo,
-        mqtt: { port: broker.port, clients: broker.clientCount() },
-        provider: settings.provider.name,
-        devices: devices.list().map((d) => ({ ...d, last_scan_at: scans.lastScanAt(d.id) ?? null })),
-        health: healthDocument({
-          loyalty: () => loyalty.health(),
-          devices: () => devices.list(),
-          system: () => system.current(),
-        }),
-      }),
+    web = await startWeb(
+      {
+        config: opts.config,
+        logger: log.child({ part: 'http' }),
+        broker,
+        devices,
+        scans,
+        loyalty,
+        system,
+        host,
+      },
+      { host: demo ? '127.0.0.1' : settings.http.host, port: settings.http.port },
     );
+    parts.push({ name: 'http', stop: () => web.close() });
     await checkAbort();
 
     health = startHealthPublisher({
@@ -229,14 +232,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       branch_id: settings.branch_id,
       demo,
       mqtt_port: broker.port,
-      http_port: http.port,
+      http_port: web.port,
       data_dir: settings.data_dir,
     });
 
     return {
       base,
       mqttPort: broker.port,
-      httpPort: http.port,
+      httpPort: web.port,
       scans,
       devices,
       loyalty,

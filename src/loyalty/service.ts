@@ -22,6 +22,7 @@ import { reverseHandler, voidHandler } from './handlers/storno.ts';
 import { turnoverHandler } from './handlers/turnover.ts';
 import { createHttpProvider } from './http-adapter.ts';
 import { type LinkState, trackLink } from './link.ts';
+import type { LoyaltyProvider } from './provider.ts';
 import { createSimulator, SEED, type Simulator } from './simulator/index.ts';
 
 export interface LoyaltyServiceOptions {
@@ -44,6 +45,8 @@ export interface LoyaltyHealth {
 export interface LoyaltyService {
   readonly store: OutboxStore;
   readonly dispatcher: Dispatcher;
+  /** The provider as the outbox and handlers use it (link-tracked); the page's connectivity test. */
+  readonly provider: LoyaltyProvider;
   /** The simulator serving demo mode, if any (its URL is shown to the technician). */
   readonly simulator?: Simulator;
   health(): LoyaltyHealth;
@@ -177,6 +180,7 @@ export async function startLoyalty(opts: LoyaltyServiceOptions): Promise<Loyalty
   return {
     store,
     dispatcher,
+    provider,
     simulator,
     health() {
       const s = dispatcher.state();

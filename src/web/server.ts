@@ -1,73 +1,140 @@
-// The HTTP server on the status port (DESIGN §7). Routes are registered by the parts that own
-// them (status now; the page, technician area and /metrics later) so this file stays a server.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+// The HTTP server on the status port (DESIGN §7): fastify with the well-kept plugins for what must
+// not be hand-written — security headers (@fastify/helmet), cookies and server-side sessions
+// (@fastify/cookie, @fastify/session), CSRF tokens (@fastify/csrf-protection), login rate limits
+// (@fastify/rate-limit) and static assets (@fastify/static). Routes live with the parts that own
+// them (status, auth, provisioning, tools); this file only builds and runs the server.
+
+import { fileURLToPath } from 'node:url';
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import session from '@fastify/session';
+import fastifyStatic from '@fastify/static';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import type { Logger } from '../log.ts';
+import { fastifyLogger } from './fastify-log.ts';
+import type { SessionStore } from './session-store.ts';
 
-export type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>;
-
-export interface HttpServer {
-  readonly port: number;
-  readonly host: string;
-  route(method: string, path: string, handler: Route): void;
-  close(): Promise<void>;
+declare module 'fastify' {
+  interface Session {
+    technician?: boolean;
+    _csrf?: string;
+  }
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'cache-control': 'no-store',
-    'content-length': Buffer.byteLength(text),
-  });
-  res.end(text);
-}
+/** Page assets: src/web/assets, found from src/web (tsx) and dist/web (production) alike. */
+export const ASSETS_DIR = fileURLToPath(new URL('../../src/web/assets/', import.meta.url));
 
-export async function startHttpServer(opts: {
-  host: string;
-  port: number;
+/** A technician's session ends after this long without a request (issue 9: sessions expire). */
+export const SESSION_IDLE_MS = 30 * 60 * 1000;
+
+export interface WebServerOptions {
   logger: Logger;
-}): Promise<HttpServer> {
-  const routes = new Map<string, Route>();
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const handler = routes.get(`${req.method} ${url.pathname}`);
-    if (!handler) {
-      const allowed = [...routes.keys()].some((k) => k.endsWith(` ${url.pathname}`));
-      return sendJson(res, allowed ? 405 : 404, { error: allowed ? 'method_not_allowed' : 'not_found' });
-    }
-    Promise.resolve()
-      .then(() => handler(req, res, url))
-      .catch((err) => {
-        opts.logger.error('http handler failed', { path: url.pathname, error: err });
-        if (!res.headersSent) sendJson(res, 500, { error: 'internal_error' });
-        else res.destroy();
-      });
+  sessionKey: string;
+  sessions: SessionStore;
+}
+
+export async function createWebServer(opts: WebServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: fastifyLogger(opts.logger),
+    // Every request at info would flood the journal with SSE reconnects and asset loads.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 64 * 1024,
+    // Live streams and keep-alive would hold close() open past the 2 s stop budget.
+    forceCloseConnections: true,
+    return503OnClosing: true,
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
+  app.addHook('onResponse', (req, reply, done) => {
+    req.log.debug(
+      {
+        method: req.method,
+        path: req.url.split('?')[0],
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'http request',
+    );
+    done();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    if (status >= 500) req.log.error({ path: req.url.split('?')[0], err }, 'http handler failed');
+    const code =
+      status === 403 && err.code?.startsWith('FST_CSRF')
+        ? 'csrf_invalid'
+        : status >= 500
+          ? 'internal_error'
+          : 'bad_request';
+    reply.code(status).send({ error: code, message: status >= 500 ? 'internal error' : err.message });
   });
-  const addr = server.address();
-  return {
-    port: typeof addr === 'object' && addr ? addr.port : opts.port,
-    host: opts.host,
-    route(method, path, handler) {
-      routes.set(`${method.toUpperCase()} ${path}`, handler);
+  app.setNotFoundHandler((_req, reply) => {
+    reply.code(404).send({ error: 'not_found' });
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        // No upgrade-insecure-requests: the box serves plain HTTP on the shop LAN, and upgrading
+        // its own asset requests to https would break the page.
+      },
     },
-    async close() {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Keep-alive and live-update connections would hold close() open past the 2 s stop budget.
-      for (const s of sockets) s.destroy();
-      await closed;
+    // HSTS on a plain-HTTP LAN device would only lock a browser out if the box is ever moved.
+    strictTransportSecurity: false,
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(cookie);
+  await app.register(session, {
+    secret: opts.sessionKey,
+    cookieName: 'edge_session',
+    store: opts.sessions as never,
+    saveUninitialized: false,
+    rolling: true,
+    cookie: {
+      httpOnly: true,
+      sameSite: 'strict',
+      path: '/',
+      maxAge: SESSION_IDLE_MS,
+      // The box speaks plain HTTP on the shop LAN (no certificate a phone would trust): a Secure
+      // cookie would never come back. HttpOnly + SameSite=Strict + CSRF tokens carry the weight.
+      secure: false,
     },
-  };
+  });
+  await app.register(csrf, { sessionPlugin: '@fastify/session', logLevel: 'info' });
+  await app.register(rateLimit, { global: false });
+  await app.register(fastifyStatic, {
+    root: ASSETS_DIR,
+    prefix: '/assets/',
+    index: false,
+    cacheControl: true,
+    maxAge: '1h',
+  });
+  app.get('/', (_req, reply) => reply.header('cache-control', 'no-cache').sendFile('index.html'));
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  return app;
+}
+
+/** preHandler: a technician's session, else 401 with a stable code the page understands. */
+export function requireTechnician(req: FastifyRequest, reply: FastifyReply, done: () => void): void {
+  if (req.session.technician !== true) {
+    reply.code(401).send({ error: 'login_required', message: 'log in as the technician first' });
+    return;
+  }
+  done();
 }

@@ -1,0 +1,33 @@
+// What the web part needs from the rest of the gateway: read-only views of the running parts, plus
+// the few things that outlive one gateway object (sessions, recent log lines, the restart request)
+// and so come from whoever runs the gateway (the CLI's start loop, or a test).
+import type { LoadedConfig } from '../config/load.ts';
+import type { DeviceManager } from '../devices/manager.ts';
+import type { Logger } from '../log.ts';
+import type { LoyaltyService } from '../loyalty/service.ts';
+import type { Broker } from '../mqtt/broker.ts';
+import type { ScanPipeline } from '../scans/pipeline.ts';
+import type { SystemSampler } from '../uplink/system.ts';
+import type { LogRing } from './log-ring.ts';
+import type { SessionStore } from './session-store.ts';
+
+/** Lives as long as the process, across in-process restarts of the gateway. */
+export interface WebHost {
+  sessions: SessionStore;
+  logs?: LogRing;
+  /** Applies a written configuration: stops this gateway and starts a new one from the files. */
+  requestRestart?: (reason: string) => void;
+  /** When the process started (uptime survives an in-process restart). */
+  startedAt: number;
+}
+
+export interface WebContext {
+  config: LoadedConfig;
+  logger: Logger;
+  broker: Broker;
+  devices: DeviceManager;
+  scans: ScanPipeline;
+  loyalty: LoyaltyService;
+  system: SystemSampler;
+  host: WebHost;
+}

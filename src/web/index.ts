@@ -1,0 +1,75 @@
+// The web part (DESIGN §7, issue 9): one call from the composition root builds the status page,
+// the technician area and their live feed over the running parts, and serves them.
+import type { FastifyInstance } from 'fastify';
+import { sessionKey, technicianHash } from './box-secrets.ts';
+import type { WebContext } from './context.ts';
+import { createHistory } from './history.ts';
+import { createLiveHub } from './live.ts';
+import { publicScan, technicianScan } from './scan-view.ts';
+import { createWebServer } from './server.ts';
+import { statusDocument } from './status.ts';
+import { statusRoutes } from './status-routes.ts';
+
+export interface Web {
+  readonly port: number;
+  readonly app: FastifyInstance;
+  /** Something the page shows changed (devices, link, outbox). */
+  changed(): void;
+  close(): Promise<void>;
+}
+
+const SAMPLE_MS = 10_000;
+
+export async function startWeb(ctx: WebContext, listen: { host: string; port: number }): Promise<Web> {
+  const dataDir = ctx.config.dataDir;
+  const claimed = (await technicianHash(dataDir, ctx.config.configPath)) !== undefined;
+  const history = createHistory();
+  const status = () => {
+    const doc = statusDocument(ctx, claimed);
+    // Sampled with every status built anyway (at most once a second), so the chart shows a
+    // provider answer at once rather than at the next slow sample.
+    const { cloud, outbox } = doc.health;
+    history.sample(cloud.latency_ms, cloud.last_ok_at, outbox.depth);
+    return doc;
+  };
+  const hub = createLiveHub({ status, logger: ctx.logger });
+  const sample = () => {
+    const l = ctx.loyalty.health();
+    history.sample(l.link.latency_ms, l.link.last_ok_at, l.outbox.depth);
+  };
+  const sampler = setInterval(sample, SAMPLE_MS);
+  sampler.unref();
+  const offScan = ctx.scans.onScan((scan) => {
+    history.countScan();
+    hub.scan(publicScan(scan), technicianScan(scan));
+  });
+
+  const app = await createWebServer({
+    logger: ctx.logger,
+    sessionKey: sessionKey(dataDir),
+    sessions: ctx.host.sessions,
+  });
+  statusRoutes(app, { status, history, hub });
+
+  try {
+    await app.listen({ host: listen.host, port: listen.port });
+  } catch (err) {
+    clearInterval(sampler);
+    offScan();
+    hub.close();
+    await app.close();
+    throw err;
+  }
+  const addr = app.server.address();
+  return {
+    port: typeof addr === 'object' && addr ? addr.port : listen.port,
+    app,
+    changed: () => hub.changed(),
+    async close() {
+      clearInterval(sampler);
+      offScan();
+      hub.close();
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,115 @@
+// Live updates for the page over server-sent events (issue 9: "live without reload"). SSE rather
+// than WebSocket: one-way is all the page needs, it passes through the same fastify routes, CSP and
+// session as every other request, and EventSource reconnects by itself after a restart.
+//
+// Cost on the box (stated in the report): nothing runs while no page is open. With pages open,
+// one status document is built at most once a second when something changed and every 5 s
+// otherwise, serialised once and written to every stream; scans are batched per 50 ms and sent
+// after the till's publish, so the scan path only pushes to an array.
+import type { ServerResponse } from 'node:http';
+import type { Logger } from '../log.ts';
+
+export interface LiveClient {
+  res: ServerResponse;
+  /** Sees the technician's scan details (text, hex); decided at connect from the session. */
+  technician: boolean;
+}
+
+export interface LiveHub {
+  add(client: LiveClient, first: string): void;
+  /** Something on the page changed: a status event soon (coalesced to one a second). */
+  changed(): void;
+  /** A scan: `public` for everyone, `detail` for technician streams only. */
+  scan(pub: unknown, detail: unknown): void;
+  clients(): number;
+  close(): void;
+}
+
+export function frame(event: string, data: unknown): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+export function createLiveHub(opts: {
+  status: () => unknown;
+  logger: Logger;
+  minGapMs?: number;
+  tickMs?: number;
+}): LiveHub {
+  const minGap = opts.minGapMs ?? 1000;
+  const clients = new Set<LiveClient>();
+  let pending: NodeJS.Timeout | undefined;
+  let lastSent = 0;
+  let scanBatch: { pub: unknown; detail: unknown }[] = [];
+  let scanTimer: NodeJS.Timeout | undefined;
+
+  const write = (c: LiveClient, text: string) => {
+    // A phone that went to sleep stops reading: drop it rather than buffer for it without end.
+    if (c.res.writableLength > 256 * 1024) {
+      c.res.destroy();
+      clients.delete(c);
+      return;
+    }
+    c.res.write(text);
+  };
+  const sendStatus = () => {
+    pending = undefined;
+    lastSent = Date.now();
+    if (clients.size === 0) return;
+    let text: string;
+    try {
+      text = frame('status', opts.status());
+    } catch (err) {
+      opts.logger.error('status event failed', { error: err });
+      return;
+    }
+    for (const c of clients) write(c, text);
+  };
+  const flushScans = () => {
+    scanTimer = undefined;
+    const batch = scanBatch;
+    scanBatch = [];
+    const pub = frame(
+      'scans',
+      batch.map((s) => s.pub),
+    );
+    const detail = frame(
+      'scans',
+      batch.map((s) => s.detail),
+    );
+    for (const c of clients) write(c, c.technician ? detail : pub);
+  };
+  const changed = () => {
+    if (pending || clients.size === 0) return;
+    pending = setTimeout(sendStatus, Math.max(0, lastSent + minGap - Date.now()));
+    pending.unref();
+  };
+  // Uptime, system figures and ages move without events; a slow tick keeps them current. It also
+  // keeps proxies and phones from closing an idle stream.
+  const tick = setInterval(() => {
+    if (clients.size > 0) changed();
+  }, opts.tickMs ?? 5000);
+  tick.unref();
+
+  return {
+    add(client, first) {
+      clients.add(client);
+      client.res.on('close', () => clients.delete(client));
+      client.res.write(first);
+    },
+    changed,
+    scan(pub, detail) {
+      if (clients.size === 0) return;
+      scanBatch.push({ pub, detail });
+      scanTimer ??= setTimeout(flushScans, 50);
+      changed();
+    },
+    clients: () => clients.size,
+    close() {
+      clearInterval(tick);
+      if (pending) clearTimeout(pending);
+      if (scanTimer) clearTimeout(scanTimer);
+      for (const c of clients) c.res.end();
+      clients.clear();
+    },
+  };
+}

@@ -1,0 +1,60 @@
+// What the page shows of a scan (issue 9 "live test scan"). Everyone sees that a scan arrived
+// (device, kind, time); a logged-in technician also sees the text, its bytes in hex, the warnings
+// and a plain-language hint when the keyboard layout looks wrong. A loyalty token is masked to its
+// last 4 characters in the text and the hex alike (DESIGN §2); a payment card has no text at all.
+import { detectLayoutSuspect } from '../devices/keyboard/layout-suspect.ts';
+import { maskToken } from '../log.ts';
+import type { Scan } from '../scans/pipeline.ts';
+
+export function publicScan(scan: Scan) {
+  const e = scan.event;
+  return {
+    id: e.id,
+    seq: e.seq,
+    ts: e.ts,
+    device_id: e.device_id,
+    profile: e.profile,
+    transport: e.transport,
+    kind: e.kind,
+    symbology: e.symbology,
+  };
+}
+
+export function technicianScan(scan: Scan) {
+  const e = scan.event;
+  let text = e.text;
+  if (text !== null && scan.loyaltyToken)
+    text = text.split(scan.loyaltyToken).join(maskToken(scan.loyaltyToken));
+  return {
+    ...publicScan(scan),
+    aim: e.aim,
+    text,
+    hex: text === null ? null : hex(text),
+    warnings: e.warnings,
+    layout_hint: text !== null && e.warnings.includes('layout_suspect') ? layoutHint(text, e.profile) : null,
+  };
+}
+
+export function hex(text: string): string {
+  return Array.from(new TextEncoder().encode(text), (b) => b.toString(16).padStart(2, '0')).join(' ');
+}
+
+/**
+ * Which layout to set, from the fingerprints a US↔DE mix-up leaves (reference §1.4): a German
+ * (QWERTZ) scanner read with the US table types `>&&` for `://` and `-` as `ß`'s neighbour `/`;
+ * a US scanner read with the German table types `Ö--` for `://`, `ß` for `-` and umlauts for
+ * brackets. A y/z swap alone says only that the two disagree.
+ */
+export function layoutHint(text: string, profile: string): string {
+  const where = `in the device profile "${profile}"`;
+  if (/>&&|^(?:https?|ftp)>/i.test(text)) {
+    return `The scanner types a German (QWERTZ) layout but the box reads it as US: set the keyboard layout to "de" ${where}, or set the scanner to US.`;
+  }
+  if (/Ö--|Ö\/\/|^(?:https?|ftp)Ö|[ßäöüÄÜ]/.test(text)) {
+    return `The scanner types a US layout but the box reads it as German: set the keyboard layout to "us" ${where}, or set the scanner to German.`;
+  }
+  if (detectLayoutSuspect(text) === 'swapped_y_z') {
+    return `"y" and "z" look swapped: the scanner and the box use different keyboard layouts (US vs German). Set the other layout ("us" or "de") ${where}, or change the scanner's keyboard country.`;
+  }
+  return `Characters look changed by a keyboard layout mismatch: check that the scanner's keyboard country matches the layout ${where} ("us" or "de").`;
+}
