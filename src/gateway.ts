@@ -42,6 +42,7 @@ export interface Gateway {
   readonly scans: ScanPipeline;
   readonly devices: DeviceManager;
   readonly loyalty: LoyaltyService;
+  readonly web: Web;
   publish(name: TopicName, payload: unknown, params?: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
 }
@@ -243,6 +244,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       scans,
       devices,
       loyalty,
+      web,
       publish,
       stop: stopAll,
     };

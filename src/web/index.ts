@@ -1,7 +1,8 @@
 // The web part (DESIGN §7, issue 9): one call from the composition root builds the status page,
 // the technician area and their live feed over the running parts, and serves them.
 import type { FastifyInstance } from 'fastify';
-import { sessionKey, technicianHash } from './box-secrets.ts';
+import { announceSetupCode, authRoutes, isClaimed } from './auth.ts';
+import { sessionKey } from './box-secrets.ts';
 import type { WebContext } from './context.ts';
 import { createHistory } from './history.ts';
 import { createLiveHub } from './live.ts';
@@ -22,7 +23,7 @@ const SAMPLE_MS = 10_000;
 
 export async function startWeb(ctx: WebContext, listen: { host: string; port: number }): Promise<Web> {
   const dataDir = ctx.config.dataDir;
-  const claimed = (await technicianHash(dataDir, ctx.config.configPath)) !== undefined;
+  let claimed = await isClaimed(ctx);
   const history = createHistory();
   const status = () => {
     const doc = statusDocument(ctx, claimed);
@@ -36,6 +37,13 @@ export async function startWeb(ctx: WebContext, listen: { host: string; port: nu
   const sample = () => {
     const l = ctx.loyalty.health();
     history.sample(l.link.latency_ms, l.link.last_ok_at, l.outbox.depth);
+    // `edge-gateway claim` on the console claims the box beside the running gateway.
+    void isClaimed(ctx).then((c) => {
+      if (c !== claimed) {
+        claimed = c;
+        hub.changed();
+      }
+    });
   };
   const sampler = setInterval(sample, SAMPLE_MS);
   sampler.unref();
@@ -50,6 +58,12 @@ export async function startWeb(ctx: WebContext, listen: { host: string; port: nu
     sessions: ctx.host.sessions,
   });
   statusRoutes(app, { status, history, hub });
+  authRoutes(app, ctx, {
+    onClaimed: () => {
+      claimed = true;
+      hub.changed();
+    },
+  });
 
   try {
     await app.listen({ host: listen.host, port: listen.port });
@@ -60,6 +74,7 @@ export async function startWeb(ctx: WebContext, listen: { host: string; port: nu
     await app.close();
     throw err;
   }
+  if (!claimed) announceSetupCode(ctx);
   const addr = app.server.address();
   return {
     port: typeof addr === 'object' && addr ? addr.port : listen.port,

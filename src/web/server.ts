@@ -22,6 +22,10 @@ import { fastifyLogger } from './fastify-log.ts';
 import type { SessionStore } from './session-store.ts';
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route with its method, for the test that every write refuses without session and CSRF. */
+    edgeRoutes: readonly { method: string; url: string }[];
+  }
   interface Session {
     technician?: boolean;
     _csrf?: string;
@@ -50,6 +54,11 @@ export async function createWebServer(opts: WebServerOptions): Promise<FastifyIn
     forceCloseConnections: true,
     return503OnClosing: true,
   });
+  const routes: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) routes.push({ method, url: r.url });
+  });
+  app.decorate('edgeRoutes', routes);
   app.addHook('onResponse', (req, reply, done) => {
     req.log.debug(
       {
@@ -65,12 +74,15 @@ export async function createWebServer(opts: WebServerOptions): Promise<FastifyIn
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
     if (status >= 500) req.log.error({ path: req.url.split('?')[0], err }, 'http handler failed');
+    const own = (err as { error?: unknown }).error;
     const code =
-      status === 403 && err.code?.startsWith('FST_CSRF')
-        ? 'csrf_invalid'
-        : status >= 500
-          ? 'internal_error'
-          : 'bad_request';
+      typeof own === 'string'
+        ? own
+        : status === 403 && err.code?.startsWith('FST_CSRF')
+          ? 'csrf_invalid'
+          : status >= 500
+            ? 'internal_error'
+            : 'bad_request';
     reply.code(status).send({ error: code, message: status >= 500 ? 'internal error' : err.message });
   });
   app.setNotFoundHandler((_req, reply) => {

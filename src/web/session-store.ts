@@ -6,6 +6,7 @@ type Callback<T = void> = (err?: Error | null, value?: T) => void;
 
 interface StoredSession {
   cookie?: { expires?: string | Date | null };
+  technician?: boolean;
 }
 
 export interface SessionStore {
@@ -13,11 +14,12 @@ export interface SessionStore {
   get(id: string, cb: Callback<StoredSession>): void;
   destroy(id: string, cb: Callback): void;
   size(): number;
+  forEach(fn: (session: StoredSession) => void): void;
   /** Ends every session (a new technician password). */
   clear(): void;
 }
 
-export function createSessionStore(maxSessions = 50, now = Date.now): SessionStore {
+export function createSessionStore(maxSessions = 200, now = Date.now): SessionStore {
   const map = new Map<string, StoredSession>();
   const expired = (s: StoredSession) => {
     const e = s.cookie?.expires;
@@ -28,8 +30,18 @@ export function createSessionStore(maxSessions = 50, now = Date.now): SessionSto
       for (const [k, s] of map) if (expired(s)) map.delete(k);
       map.delete(id);
       map.set(id, session);
-      // The oldest go first when someone opens sessions in a loop.
-      while (map.size > maxSessions) map.delete(map.keys().next().value as string);
+      // Someone opening anonymous sessions in a loop evicts the oldest anonymous ones, never a
+      // technician who is logged in.
+      while (map.size > maxSessions) {
+        let victim: string | undefined;
+        for (const [k, s] of map) {
+          if (s.technician !== true) {
+            victim = k;
+            break;
+          }
+        }
+        map.delete(victim ?? (map.keys().next().value as string));
+      }
       cb();
     },
     get(id, cb) {
@@ -40,6 +52,7 @@ export function createSessionStore(maxSessions = 50, now = Date.now): SessionSto
       cb();
     },
     size: () => map.size,
+    forEach: (fn) => map.forEach((s) => fn(s)),
     clear: () => map.clear(),
   };
 }

@@ -8,6 +8,7 @@ import { hashPassword } from '../../src/config/password.ts';
 import type { HidBackend } from '../../src/devices/backends/types.ts';
 import { type Gateway, startGateway } from '../../src/gateway.ts';
 import { createLogger, type Logger } from '../../src/log.ts';
+import type { WebHost } from '../../src/web/context.ts';
 
 class FakeHidNone implements HidBackend {
   async list() {
@@ -42,6 +43,8 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Till logins to provision: username → [password, tillId?]. */
   users?: Record<string, { password: string; till_id?: string }>;
+  /** The web part's process-long state (sessions), when a test needs to reach into it. */
+  web?: WebHost;
 }
 
 export async function startTestGateway(opts: StartOptions = {}): Promise<TestGateway> {
@@ -63,7 +66,12 @@ export async function startTestGateway(opts: StartOptions = {}): Promise<TestGat
   const { logger, lines } = collectingLogger();
   const loaded = await loadConfig({ configPath, dataDir, env: opts.env ?? {}, logger });
   // Tests never touch the machine's real USB devices: HID is the fake (or off), serial is real.
-  const gateway = await startGateway({ config: loaded, logger, hidBackend: opts.hid ?? new FakeHidNone() });
+  const gateway = await startGateway({
+    config: loaded,
+    logger,
+    hidBackend: opts.hid ?? new FakeHidNone(),
+    web: opts.web,
+  });
   return { gateway, dataDir, lines, url: `mqtt://127.0.0.1:${gateway.mqttPort}`, stop: () => gateway.stop() };
 }
 
