@@ -5,9 +5,12 @@ import { loadConfig } from './config/load.ts';
 import { hashPassword } from './config/password.ts';
 import { redactSecrets } from './config/secrets.ts';
 import { EXIT_CODES } from './errors.ts';
-import { startGateway } from './gateway.ts';
-import { createLogger, isLogLevel, type Logger } from './log.ts';
+import { type Gateway, startGateway } from './gateway.ts';
+import { createLogger, isLogLevel, type Logger, type LogLevel } from './log.ts';
 import { VERSION } from './version.ts';
+import type { WebHost } from './web/context.ts';
+import { createLogRing } from './web/log-ring.ts';
+import { createSessionStore } from './web/session-store.ts';
 
 const HELP = `edge-gateway ${VERSION} — till edge gateway
 
@@ -106,10 +109,55 @@ async function start(configPath?: string, dataDir?: string): Promise<number> {
   } catch (err) {
     return reportConfigError(err, boot);
   }
-  const log = createLogger({ level: loaded.settings.log_level });
+  // Recent lines are kept for the page's diagnostics download.
+  const logs = createLogRing();
+  const makeLogger = (level: LogLevel) =>
+    createLogger({
+      level,
+      write: (line) => {
+        process.stdout.write(line + '\n');
+        logs.push(line);
+      },
+    });
+  let log = makeLogger(loaded.settings.log_level);
   const abort = new AbortController();
-  let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
+  let gateway: Gateway | undefined;
   let stopping = false;
+  let restarting: Promise<void> | undefined;
+
+  // Applying settings (page, `edge-gateway provision` + SIGHUP) restarts the gateway object in
+  // this process: every part stops (the outbox closes its SQLite file cleanly) and starts again
+  // from the files just written. Sessions and recent logs live here, outside the gateway.
+  const restart = (reason: string) => {
+    if (stopping || restarting) return;
+    restarting = (async () => {
+      log.info('applying settings: restarting the gateway in-process', { reason });
+      await gateway?.stop();
+      gateway = undefined;
+      try {
+        loaded = await loadConfig({ configPath, dataDir, logger: log });
+      } catch (err) {
+        process.exit(reportConfigError(err, log));
+      }
+      log = makeLogger(loaded.settings.log_level);
+      try {
+        gateway = await startGateway({ config: loaded, logger: log, signal: abort.signal, web: host });
+      } catch (err) {
+        if (abort.signal.aborted) return;
+        log.error('start failed', { error: err });
+        process.exit(EXIT_CODES.failure);
+      }
+    })().finally(() => {
+      restarting = undefined;
+    });
+  };
+  const host: WebHost = {
+    sessions: createSessionStore(),
+    logs,
+    startedAt: Date.now(),
+    requestRestart: restart,
+  };
+
   const onSignal = (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -120,15 +168,19 @@ async function start(configPath?: string, dataDir?: string): Promise<number> {
       log.error('stop took too long, exiting');
       process.exit(EXIT_CODES.failure);
     }, 1900).unref();
-    void (gateway?.stop() ?? Promise.resolve()).then(() => {
-      log.info('stopped');
-      process.exit(EXIT_CODES.ok);
-    });
+    void (restarting ?? Promise.resolve())
+      .then(() => gateway?.stop())
+      .then(() => {
+        log.info('stopped');
+        process.exit(EXIT_CODES.ok);
+      });
   };
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
+  // `systemctl reload`: apply settings written by `edge-gateway provision`.
+  process.on('SIGHUP', () => restart('SIGHUP'));
   try {
-    gateway = await startGateway({ config: loaded, logger: log, signal: abort.signal });
+    gateway = await startGateway({ config: loaded, logger: log, signal: abort.signal, web: host });
   } catch (err) {
     if (abort.signal.aborted) return EXIT_CODES.ok;
     log.error('start failed', { error: err });

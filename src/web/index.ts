@@ -6,6 +6,7 @@ import { sessionKey } from './box-secrets.ts';
 import type { WebContext } from './context.ts';
 import { createHistory } from './history.ts';
 import { createLiveHub } from './live.ts';
+import { provisionRoutes } from './provision.ts';
 import { publicScan, technicianScan } from './scan-view.ts';
 import { createWebServer } from './server.ts';
 import { statusDocument } from './status.ts';
@@ -64,6 +65,7 @@ export async function startWeb(ctx: WebContext, listen: { host: string; port: nu
       hub.changed();
     },
   });
+  provisionRoutes(app, ctx);
 
   try {
     await app.listen({ host: listen.host, port: listen.port });

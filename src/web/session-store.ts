@@ -52,7 +52,9 @@ export function createSessionStore(maxSessions = 200, now = Date.now): SessionSt
       cb();
     },
     size: () => map.size,
-    forEach: (fn) => map.forEach((s) => fn(s)),
+    forEach: (fn) => {
+      for (const s of map.values()) fn(s);
+    },
     clear: () => map.clear(),
   };
 }

@@ -2,6 +2,7 @@
 import { drawChart } from './chart.js';
 import { $, ago, duration, h, rows, time } from './dom.js';
 import { initTech, onTechStatus } from './tech.js';
+import './provision.js';
 
 let last = null;
 let history = [];
@@ -169,5 +170,7 @@ initTech({
   },
   status: () => last,
 });
+// The chart is drawn at its container's width: redraw when that changes (phone turned).
+window.addEventListener('resize', () => drawChart($('chart'), history));
 // Ages ("2 min ago") move on their own.
 setInterval(() => last && renderStatus(last), 10000);
