@@ -33,10 +33,11 @@ export async function isClaimed(ctx: WebContext): Promise<boolean> {
   return (await technicianHash(ctx.config.dataDir, ctx.config.configPath)) !== undefined;
 }
 
-/** The journal line a technician looks for (info, never warn: an unclaimed box is not a fault). */
+/** The journal line a technician looks for: info (an unclaimed box is not a fault), so a box set
+ * to log only warnings stays quiet; `edge-gateway claim` on the console works there. */
 export function announceSetupCode(ctx: WebContext): void {
   const code = setupCode(ctx.config.dataDir);
-  ctx.logger.always(`box unclaimed: claim it on the status page with setup code ${code}`, {
+  ctx.logger.info(`box unclaimed: claim it on the status page with setup code ${code}`, {
     setup_code: code,
   });
 }
