@@ -41,7 +41,7 @@ export async function outboxCommand(
         return EXIT_CODES.ok;
       }
       case 'dead':
-        print(store.listDead().map(describe));
+        print(store.listDead().map(describeJob));
         return EXIT_CODES.ok;
       case 'retry':
       case 'discard': {
@@ -59,7 +59,7 @@ export async function outboxCommand(
           id,
           transaction: r.job.key,
         });
-        print({ ...describe(r.job), revived_dependents: r.revived });
+        print({ ...describeJob(r.job), revived_dependents: r.revived });
         return EXIT_CODES.ok;
       }
       default:
@@ -72,7 +72,7 @@ export async function outboxCommand(
 }
 
 /** What a technician sees of a job: never the request body (it may carry a loyalty token). */
-function describe(job: OutboxJob) {
+export function describeJob(job: OutboxJob) {
   return {
     id: job.id,
     transaction: job.key,

@@ -11,6 +11,7 @@ import { publicScan, technicianScan } from './scan-view.ts';
 import { createWebServer } from './server.ts';
 import { statusDocument } from './status.ts';
 import { statusRoutes } from './status-routes.ts';
+import { toolRoutes } from './tools.ts';
 
 export interface Web {
   readonly port: number;
@@ -66,6 +67,7 @@ export async function startWeb(ctx: WebContext, listen: { host: string; port: nu
     },
   });
   provisionRoutes(app, ctx);
+  toolRoutes(app, ctx, { changed: () => hub.changed() });
 
   try {
     await app.listen({ host: listen.host, port: listen.port });

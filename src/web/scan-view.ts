@@ -31,8 +31,15 @@ export function technicianScan(scan: Scan) {
     text,
     hex: text === null ? null : hex(text),
     warnings: e.warnings,
-    layout_hint: text !== null && e.warnings.includes('layout_suspect') ? layoutHint(text, e.profile) : null,
+    layout_hint: text !== null && looksMislaid(text, e.warnings) ? layoutHint(text, e.profile) : null,
   };
+}
+
+/** The decoder's warning, or the same fingerprints in a typed test scan (no decoder ran). */
+function looksMislaid(text: string, warnings: readonly string[]): boolean {
+  return (
+    warnings.includes('layout_suspect') || detectLayoutSuspect(text) !== undefined || /^https?[^:]*[ß]/i.test(text)
+  );
 }
 
 export function hex(text: string): string {

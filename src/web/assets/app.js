@@ -3,6 +3,7 @@ import { drawChart } from './chart.js';
 import { $, ago, duration, h, rows, time } from './dom.js';
 import { initTech, onTechStatus } from './tech.js';
 import './provision.js';
+import { onDeadCount } from './tools.js';
 
 let last = null;
 let history = [];
@@ -56,6 +57,7 @@ function renderStatus(st) {
 
   renderDevices(st.devices);
   onTechStatus(st);
+  onDeadCount(o.dead);
   const cur = history[history.length - 1];
   if (cur) cur.depth = o.depth;
   drawChart($('chart'), history);

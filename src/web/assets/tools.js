@@ -1,0 +1,142 @@
+// Technician tools: test scan, connectivity tests, dead letters, diagnostics download.
+import { api } from './api.js';
+import { ago, h } from './dom.js';
+import { addSection } from './tech.js';
+
+let deadCount = null;
+let redrawDead = null;
+
+export function onDeadCount(n) {
+  if (n !== deadCount) {
+    deadCount = n;
+    redrawDead?.();
+  }
+}
+
+function testScan() {
+  const text = h('input', { name: 'test-text', placeholder: 'e.g. 4006381333931', autocomplete: 'off' });
+  const err = h('span', { class: 'err' });
+  const form = h(
+    'form',
+    { id: 'test-scan-form' },
+    h('h3', {}, 'Test scan'),
+    h(
+      'p',
+      { class: 'hint' },
+      'Scan with any attached device, or type a code: it appears under Scans with its bytes in hex.',
+    ),
+    h('div', { class: 'row' }, text, h('button', { type: 'submit' }, 'Send')),
+    err,
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    err.textContent = '';
+    const r = await api('POST', '/api/test-scan', { text: text.value });
+    if (!r.ok) err.textContent = r.data.message ?? 'failed';
+  });
+  return form;
+}
+
+function connectivity() {
+  const out = h('div', { id: 'connectivity-result' });
+  const run = async (target) => {
+    out.replaceChildren(h('p', { class: 'hint' }, `testing ${target}…`));
+    const r = await api('POST', '/api/tools/connectivity', { target });
+    const v = r.data;
+    const state = v.verdict === 'ok' ? 'up' : v.verdict === 'failed' ? 'down' : 'idle';
+    out.replaceChildren(
+      h(
+        'p',
+        { class: 'verdict', dataset: { target, verdict: v.verdict ?? 'failed' } },
+        h('span', { class: 'dot', dataset: { state } }),
+        ` ${target === 'ops' ? 'Ops broker' : 'Provider'}: ${v.verdict ?? 'failed'} — ${v.reason ?? v.message}${v.ms !== undefined ? ` (${v.ms} ms)` : ''}`,
+      ),
+    );
+  };
+  return h(
+    'div',
+    {},
+    h('h3', {}, 'Connectivity'),
+    h(
+      'div',
+      { class: 'row' },
+      h('button', { type: 'button', id: 'test-provider', onclick: () => run('provider') }, 'Test provider'),
+      h('button', { type: 'button', id: 'test-ops', onclick: () => run('ops') }, 'Test ops broker'),
+    ),
+    out,
+  );
+}
+
+function deadLetters() {
+  const box = h('div', { id: 'dead-letters' });
+  const draw = async () => {
+    const r = await api('GET', '/api/dead');
+    if (!r.ok) return;
+    const dead = r.data.dead;
+    if (dead.length === 0)
+      return box.replaceChildren(
+        h('p', { class: 'hint' }, 'No dead letters: every request was delivered or is on its way.'),
+      );
+    const act = (id, action) => async () => {
+      await api('POST', `/api/dead/${id}/${action}`);
+      await draw();
+    };
+    box.replaceChildren(
+      h(
+        'table',
+        {},
+        h('thead', {}, h('tr', {}, h('th', {}, 'Request'), h('th', {}, 'Why'), h('th', {}, ''))),
+        h(
+          'tbody',
+          {},
+          dead.map((d) =>
+            h(
+              'tr',
+              { dataset: { deadId: d.id } },
+              h(
+                'td',
+                {},
+                h('div', {}, `${d.kind} ${d.transaction}`),
+                h('div', { class: 'hint' }, `${d.attempts} attempts, ${ago(d.created_at)}`),
+              ),
+              h('td', {}, d.error ? `${d.error.code}: ${d.error.message}` : '—'),
+              h(
+                'td',
+                {},
+                h(
+                  'div',
+                  { class: 'row' },
+                  h('button', { type: 'button', class: 'retry', onclick: act(d.id, 'retry') }, 'Retry'),
+                  h(
+                    'button',
+                    { type: 'button', class: 'secondary discard', onclick: act(d.id, 'discard') },
+                    'Discard',
+                  ),
+                ),
+              ),
+            ),
+          ),
+        ),
+      ),
+    );
+  };
+  redrawDead = draw;
+  void draw();
+  return h('div', {}, h('h3', {}, 'Dead letters'), box);
+}
+
+function diagnostics() {
+  return h(
+    'div',
+    {},
+    h('h3', {}, 'Diagnostics'),
+    h(
+      'p',
+      { class: 'hint' },
+      'Settings without secrets, recent log lines, devices and versions: safe to mail to support.',
+    ),
+    h('a', { href: '/api/diagnostics', download: true, id: 'diagnostics' }, 'Download diagnostics'),
+  );
+}
+
+addSection((el) => el.replaceChildren(testScan(), connectivity(), deadLetters(), diagnostics()));

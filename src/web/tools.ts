@@ -1,0 +1,165 @@
+// The technician's tools (issue 9): a test scan typed on the phone, connectivity tests with a
+// verdict and the reason, the outbox dead letters (list, retry, discard) and a redacted
+// diagnostics bundle for support. Everything behind the login; every write behind a CSRF token.
+
+import { readFileSync } from 'node:fs';
+import { arch, platform, release } from 'node:os';
+import type { FastifyInstance } from 'fastify';
+import mqtt from 'mqtt';
+import { frameFromText } from '../classify/frame.ts';
+import { redactSecrets } from '../config/secrets.ts';
+import { PROVIDER_ERRORS } from '../loyalty/provider.ts';
+import { describeJob } from '../outbox-cli.ts';
+import { VERSION } from '../version.ts';
+import { csrfGuard } from './auth.ts';
+import type { WebContext } from './context.ts';
+import { requireTechnician } from './server.ts';
+import { statusDocument } from './status.ts';
+
+export interface Verdict {
+  target: 'provider' | 'ops';
+  verdict: 'ok' | 'failed' | 'not_configured';
+  reason: string;
+  ms?: number;
+}
+
+const PROBE_CODE = 'edge-gateway-connectivity-test';
+
+export function toolRoutes(app: FastifyInstance, ctx: WebContext, hooks: { changed(): void }): void {
+  const csrf = csrfGuard(app);
+  const tech = { preHandler: [requireTechnician, csrf] };
+
+  app.post<{ Body: { text?: unknown } }>('/api/test-scan', tech, async (req, reply) => {
+    const text = req.body?.text;
+    if (typeof text !== 'string' || text.length === 0 || text.length > 4096) {
+      return reply.code(400).send({ error: 'bad_request', field: 'text', message: 'type 1-4096 characters' });
+    }
+    const scan = ctx.scans.ingest(
+      { deviceId: 'test', profile: 'test', transport: 'test' },
+      frameFromText(text),
+    );
+    return { scan_id: scan?.event.id ?? null };
+  });
+
+  app.post<{ Body: { target?: unknown } }>('/api/tools/connectivity', tech, async (req, reply) => {
+    const target = req.body?.target;
+    if (target === 'provider') return providerVerdict(ctx);
+    if (target === 'ops') return opsVerdict(ctx);
+    return reply
+      .code(400)
+      .send({ error: 'bad_request', field: 'target', message: 'target is provider or ops' });
+  });
+
+  app.get('/api/dead', { preHandler: requireTechnician }, async () => ({
+    dead: ctx.loyalty.store.listDead().map(describeJob),
+  }));
+
+  app.post<{ Params: { id: string }; Body: unknown }>('/api/dead/:id/:action', tech, async (req, reply) => {
+    const id = Number(req.params.id);
+    const action = (req.params as { action?: string }).action;
+    if (!Number.isInteger(id) || id < 1 || (action !== 'retry' && action !== 'discard')) {
+      return reply.code(400).send({ error: 'bad_request', message: 'POST /api/dead/<id>/retry or /discard' });
+    }
+    const store = ctx.loyalty.store;
+    const r = action === 'retry' ? store.retryDead(id) : store.discardDead(id);
+    if (!r.ok)
+      return reply.code(r.code === 'store_error' ? 500 : 404).send({ error: r.code, message: r.message });
+    ctx.logger.info(`dead letter ${action === 'retry' ? 'retried' : 'discarded'} from the page`, {
+      id,
+      transaction: r.job.key,
+    });
+    if (action === 'retry') ctx.loyalty.dispatcher.kick();
+    hooks.changed();
+    return { ok: true, job: describeJob(r.job), revived_dependents: r.revived };
+  });
+
+  app.get('/api/diagnostics', { preHandler: requireTechnician }, async (_req, reply) => {
+    const { settings } = ctx.config;
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    reply.header(
+      'content-disposition',
+      `attachment; filename="edge-gateway-${settings.till_id}-${stamp}.json"`,
+    );
+    reply.header('cache-control', 'no-store');
+    return {
+      generated_at: new Date().toISOString(),
+      version: VERSION,
+      node: process.version,
+      os: { platform: platform(), release: release(), arch: arch(), model: deviceModel() },
+      config: scrubUrls(redactSecrets(settings)),
+      status: statusDocument(ctx, true),
+      outbox: ctx.loyalty.store.stats(),
+      dead_letters: ctx.loyalty.store.listDead().map(describeJob),
+      logs: (ctx.host.logs?.lines() ?? []).map(scrubLine),
+    };
+  });
+}
+
+async function providerVerdict(ctx: WebContext): Promise<Verdict> {
+  const started = performance.now();
+  // A lookup of a code no customer has: any answer from the provider proves the link and the key.
+  const r = await ctx.loyalty.provider.lookup(PROBE_CODE, 'manual');
+  const ms = Math.round(performance.now() - started);
+  const where = ctx.loyalty.simulator ? 'the built-in simulator' : 'the provider';
+  if (r.ok || r.code === 'customer_not_found' || r.code === 'not_found') {
+    return { target: 'provider', verdict: 'ok', reason: `${where} answered and accepted the API key`, ms };
+  }
+  const meaning = PROVIDER_ERRORS[r.code as keyof typeof PROVIDER_ERRORS] ?? r.detail;
+  return { target: 'provider', verdict: 'failed', reason: `${r.code}: ${meaning}`, ms };
+}
+
+async function opsVerdict(ctx: WebContext): Promise<Verdict> {
+  const u = ctx.config.settings.uplink;
+  if (u.url === null) return { target: 'ops', verdict: 'not_configured', reason: 'no ops broker URL is set' };
+  const started = performance.now();
+  try {
+    const client = await mqtt.connectAsync(u.url, {
+      username: u.username,
+      password: u.password,
+      ca: u.ca_file ? readFileSync(u.ca_file) : undefined,
+      connectTimeout: 5000,
+      reconnectPeriod: 0,
+      clientId: `edge-gateway-test-${ctx.config.settings.till_id}-${Date.now()}`,
+    });
+    await client.endAsync();
+    const ms = Math.round(performance.now() - started);
+    return {
+      target: 'ops',
+      verdict: 'ok',
+      reason: 'the ops broker accepted the connection and the login',
+      ms,
+    };
+  } catch (err) {
+    const e = err as Error & { code?: string | number };
+    const ms = Math.round(performance.now() - started);
+    const reason =
+      e.code === 5 || e.code === 4 || /not authori[sz]ed|bad user/i.test(e.message)
+        ? 'the ops broker refused the login (check username and password)'
+        : e.code === 'ECONNREFUSED'
+          ? 'connection refused: nothing listens at that address and port'
+          : e.code === 'ENOTFOUND'
+            ? 'the broker host name does not resolve'
+            : /timeout/i.test(e.message)
+              ? 'no answer within 5 s (firewall or wrong address?)'
+              : `could not connect: ${e.message}`;
+    return { target: 'ops', verdict: 'failed', reason, ms };
+  }
+}
+
+/** A URL with a login in it (`mqtt://user:pass@host`) keeps only its host. */
+function scrubUrls<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value).replace(/(\w+:\/\/)[^@/"\s]+@/g, '$1')) as T;
+}
+
+/** Log lines are redacted by the logger already; the used setup code goes too. */
+function scrubLine(line: string): string {
+  return line.replace(/\b[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}\b/g, '[setup code]');
+}
+
+function deviceModel(): string | null {
+  try {
+    return readFileSync('/proc/device-tree/model', 'utf8').replace(/\0/g, '').trim();
+  } catch {
+    return null;
+  }
+}
