@@ -26,6 +26,12 @@ export type ProvisionField = (typeof PROVISION_FIELDS)[number];
 
 const WRITE_ONLY = new Set<string>(['provider.api_key', 'uplink.password']);
 const NULLABLE = new Set<string>(['provider.url', 'uplink.url']);
+const URL_FIELDS = NULLABLE;
+
+/** `mqtt://user:pass@host` → `mqtt://user@host`: a password in a URL is a secret like any other. */
+export function withoutUrlPassword(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*):[^@/]*@/i, '$1@');
+}
 
 export interface TillLoginInput {
   username?: unknown;
@@ -60,7 +66,10 @@ export async function provisionView(target: ProvisionTarget) {
         till_id: u.till_id ?? null,
         password_set: typeof u.password_hash === 'string',
       }));
-    } else values[f] = getPath(raw, f) ?? null;
+    } else {
+      const v = getPath(raw, f) ?? null;
+      values[f] = URL_FIELDS.has(f) && typeof v === 'string' ? withoutUrlPassword(v) : v;
+    }
   }
   const env: Record<string, string> = {};
   for (const f of PROVISION_FIELDS) {
@@ -88,6 +97,9 @@ export async function provision(target: ProvisionTarget, patch: ProvisionPatch):
       else setPath(next, f, v);
     } else {
       if (typeof v === 'string') v = v.trim();
+      // The form got the URL without its password; sent back unchanged, the stored one stays.
+      const stored = getPath(raw, f);
+      if (URL_FIELDS.has(f) && typeof stored === 'string' && v === withoutUrlPassword(stored)) continue;
       if (v === '' && NULLABLE.has(f)) v = null;
       if (v === '' || v === undefined) deletePath(next, f);
       else setPath(next, f, v);

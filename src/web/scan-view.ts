@@ -38,7 +38,9 @@ export function technicianScan(scan: Scan) {
 /** The decoder's warning, or the same fingerprints in a typed test scan (no decoder ran). */
 function looksMislaid(text: string, warnings: readonly string[]): boolean {
   return (
-    warnings.includes('layout_suspect') || detectLayoutSuspect(text) !== undefined || /^https?[^:]*[ß]/i.test(text)
+    warnings.includes('layout_suspect') ||
+    detectLayoutSuspect(text) !== undefined ||
+    /^https?[^:]*[ß]/i.test(text)
   );
 }
 

@@ -9,6 +9,7 @@ import type { HidBackend } from '../../src/devices/backends/types.ts';
 import { type Gateway, startGateway } from '../../src/gateway.ts';
 import { createLogger, type Logger } from '../../src/log.ts';
 import type { WebHost } from '../../src/web/context.ts';
+import { createSessionStore } from '../../src/web/session-store.ts';
 
 class FakeHidNone implements HidBackend {
   async list() {
@@ -70,7 +71,12 @@ export async function startTestGateway(opts: StartOptions = {}): Promise<TestGat
     config: loaded,
     logger,
     hidBackend: opts.hid ?? new FakeHidNone(),
-    web: opts.web,
+    // The collected lines double as the web part's recent logs (diagnostics bundle).
+    web: opts.web ?? {
+      sessions: createSessionStore(),
+      startedAt: Date.now(),
+      logs: { push() {}, lines: () => lines },
+    },
   });
   return { gateway, dataDir, lines, url: `mqtt://127.0.0.1:${gateway.mqttPort}`, stop: () => gateway.stop() };
 }

@@ -98,7 +98,10 @@ test('claim, log in, provision a provider and a till login from the page; applie
     (err: Error) => err.message,
   );
   t.regex(refused, /Not authorized|Bad username or password/i);
-  const till = await connect(`mqtt://127.0.0.1:${mqttPort}`, { username: 'till-1', password: 'till-1-secret' });
+  const till = await connect(`mqtt://127.0.0.1:${mqttPort}`, {
+    username: 'till-1',
+    password: 'till-1-secret',
+  });
   t.teardown(() => till.end(true));
 
   const depth = async () =>
@@ -106,10 +109,14 @@ test('claim, log in, provision a provider and a till login from the page; applie
   t.is(await depth(), 1, 'the turnover queued before the apply is still queued');
   sim.faults.clear();
   await waitFor(async () => (await depth()) === 0, 30_000);
-  const booked = sim.ledger.effects().filter((e) => e.kind === 'purchase' && e.transaction_id === 'before-apply');
+  const booked = sim.ledger
+    .effects()
+    .filter((e) => e.kind === 'purchase' && e.transaction_id === 'before-apply');
   t.is(booked.length, 1);
   t.false(
-    run.lines.some((l) => typeof l === 'object' && (l.level === 'warn' || l.level === 'error') && l.part === 'http'),
+    run.lines.some(
+      (l) => typeof l === 'object' && (l.level === 'warn' || l.level === 'error') && l.part === 'http',
+    ),
   );
 });
 

@@ -30,7 +30,10 @@ test('a test scan shows live with hex and a layout hint; provider test passes; a
   await page.click('#test-scan-form button[type=submit]');
   const item = await page.waitForSelector('#scans li .scan-hex');
   t.is(await page.textContent('#scans li .scan-text'), mislaid);
-  t.is(await item.textContent(), '68 74 74 70 73 3e 26 26 6d 7a 2d 6c 6f 7a 61 6c 74 7a 2e 64 65 26 63 26 4b 37 51 57');
+  t.is(
+    await item.textContent(),
+    '68 74 74 70 73 3e 26 26 6d 7a 2d 6c 6f 7a 61 6c 74 7a 2e 64 65 26 63 26 4b 37 51 57',
+  );
   t.regex((await page.textContent('#scans li .layout-hint')) ?? '', /set the keyboard layout to "de"/);
 
   // A loyalty app code: its token is masked in the text and the hex alike.
@@ -46,7 +49,10 @@ test('a test scan shows live with hex and a layout hint; provider test passes; a
   const verdict = await page.waitForSelector('.verdict[data-target=provider]');
   t.is(await verdict.getAttribute('data-verdict'), 'ok');
   await page.click('#test-ops');
-  t.regex((await (await page.waitForSelector('.verdict[data-target=ops]')).textContent()) ?? '', /not_configured — no ops broker URL is set/);
+  t.regex(
+    (await (await page.waitForSelector('.verdict[data-target=ops]')).textContent()) ?? '',
+    /not_configured — no ops broker URL is set/,
+  );
 
   // A final refusal from the provider puts the turnover in dead letters.
   const sim = gw.gateway.loyalty.simulator!;
