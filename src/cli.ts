@@ -21,6 +21,12 @@ Usage:
   edge-gateway config hash-password                     read a password on stdin, print its scrypt hash
   edge-gateway outbox [status | dead | retry ID | discard ID] [--data-dir DIR]
                                                         outbox depth and dead letters; retry or discard one
+  edge-gateway status [--json]                          the running gateway: cloud and ops link, outbox, devices, system
+  edge-gateway devices [--json]                         attached devices with profile, transport, state, last scan
+  edge-gateway provision [--file FILE] [--till-id ID] [--branch-id ID] [--provider-url URL]
+        [--provider-api-key KEY] [--ops-url URL] [--ops-username U] [--ops-password P]
+        [--till-login USER:PASSWORD[:TILL]]...          set what the page's provisioning form sets, same validation
+  edge-gateway claim                                    read the technician password on stdin and claim the box
   edge-gateway simulate-provider [--port N] [--host H]  run the loyalty provider simulator alone (default port 8787)
   edge-gateway sub -t TOPIC [-v] [-h HOST] [-p PORT] …  print MQTT messages (the flags of mosquitto_sub)
   edge-gateway pub -t TOPIC -m MESSAGE [-h HOST] …      publish one MQTT message (the flags of mosquitto_pub)
@@ -68,6 +74,28 @@ export async function main(argv: string[]): Promise<number> {
       break;
     case 'simulate-provider':
       return simulateProvider(values.port, values.host);
+    case 'status':
+    case 'devices':
+    case 'provision':
+    case 'claim': {
+      const tech = await import('./technician-cli.ts');
+      const logger = createLogger({ level: 'warn', write: (l) => process.stderr.write(l + '\n') });
+      const ctx = {
+        configPath: values.config,
+        dataDir: values['data-dir'],
+        logger,
+        out: (s: string) => process.stdout.write(s),
+        err: (s: string) => process.stderr.write(s),
+      };
+      try {
+        if (cmd === 'status') return await tech.statusCommand(ctx, values.json === true);
+        if (cmd === 'devices') return await tech.devicesCommand(ctx, values.json === true);
+        if (cmd === 'provision') return await tech.provisionCommand(ctx, values);
+        return await tech.claimCommand(ctx, process.stdin);
+      } catch (err) {
+        return reportConfigError(err, logger);
+      }
+    }
     case 'outbox': {
       const { outboxCommand } = await import('./outbox-cli.ts');
       const logger = createLogger({ level: 'warn', write: (l) => process.stderr.write(l + '\n') });
@@ -95,6 +123,16 @@ function parse(argv: string[]) {
       'data-dir': { type: 'string' },
       port: { type: 'string' },
       host: { type: 'string' },
+      json: { type: 'boolean' },
+      file: { type: 'string' },
+      'till-id': { type: 'string' },
+      'branch-id': { type: 'string' },
+      'provider-url': { type: 'string' },
+      'provider-api-key': { type: 'string' },
+      'ops-url': { type: 'string' },
+      'ops-username': { type: 'string' },
+      'ops-password': { type: 'string' },
+      'till-login': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
