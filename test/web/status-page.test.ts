@@ -88,7 +88,7 @@ test('the page and its assets are small, and the live stream starts with the sta
     t.is(res.status, 200, a);
     const body = await res.text();
     total += Buffer.byteLength(body);
-    for (const m of body.matchAll(/from '\.\/([^']+)'/g)) queue.push(`/assets/${m[1]}`);
+    for (const m of body.matchAll(/(?:from |import )'\.\/([^']+)'/g)) queue.push(`/assets/${m[1]}`);
   }
   t.log(`page weight: ${total} bytes in ${seen.size + 1} files (uncompressed)`);
   t.true(total < 60_000, `page weight ${total} bytes`);
