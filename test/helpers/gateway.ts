@@ -46,10 +46,12 @@ export interface StartOptions {
   users?: Record<string, { password: string; till_id?: string }>;
   /** The web part's process-long state (sessions), when a test needs to reach into it. */
   web?: WebHost;
+  /** Start on this data dir (a restart: outbox, secrets and state of an earlier gateway); default a fresh one. */
+  dataDir?: string;
 }
 
 export async function startTestGateway(opts: StartOptions = {}): Promise<TestGateway> {
-  const dataDir = tempDir();
+  const dataDir = opts.dataDir ?? tempDir();
   const users = await Promise.all(
     Object.entries(opts.users ?? {}).map(async ([username, u]) => ({
       username,
@@ -144,6 +146,8 @@ export async function recorder(client: MqttClient, filter: string) {
   client.on('message', onMessage);
   await client.subscribeAsync(filter, { qos: 1 });
   return {
+    filter,
+    client,
     messages,
     stop: () => client.off('message', onMessage),
     async waitFor(n: number, timeoutMs = 5000) {
@@ -169,3 +173,48 @@ export async function recorder(client: MqttClient, filter: string) {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls a condition of the running system until it holds; fails after a generous deadline. */
+export async function waitUntil(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export type Recorder = Awaited<ReturnType<typeof recorder>>;
+
+let settleSeq = 0;
+
+/**
+ * Resolves once everything the gateway published before the call has reached the recorder, for
+ * "nothing more arrives" checks instead of a sleep: a test scan goes through the same pipeline and
+ * the same connection, so its scan event and its answer arrive after anything published earlier.
+ * Returns the marker, so the caller can leave the barrier's own messages out of its counts.
+ */
+export async function settled(rec: Recorder, tillId: string, timeoutMs = 10_000): Promise<string> {
+  const marker = `settled-${process.pid}-${++settleSeq}`;
+  const scanTopic = `pos/${tillId}/scan`;
+  const answerTopic = `pos/${tillId}/response/gateway/test_scan`;
+  const waits: ((m: { topic: string; payload: any }) => boolean)[] = [];
+  if (topicMatches(rec.filter, scanTopic))
+    waits.push((m) => m.topic === scanTopic && m.payload.text === marker);
+  if (topicMatches(rec.filter, answerTopic))
+    waits.push((m) => m.topic === answerTopic && m.payload.transaction === marker);
+  if (waits.length === 0)
+    throw new Error(`settled: ${rec.filter} hears neither test scans nor their answers`);
+  await rec.client.publishAsync(
+    `pos/${tillId}/request/gateway/test_scan`,
+    JSON.stringify({ transaction: marker, text: marker }),
+    { qos: 1 },
+  );
+  for (const w of waits) await rec.until(w, timeoutMs);
+  return marker;
+}
+
+/** Messages of a recorder without those of `settled` barriers. */
+export function withoutBarriers<T extends { payload: any }>(messages: T[]): T[] {
+  const isMarker = (v: unknown) => typeof v === 'string' && v.startsWith('settled-');
+  return messages.filter((m) => !isMarker(m.payload?.transaction) && !isMarker(m.payload?.text));
+}

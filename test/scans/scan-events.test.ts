@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
-import { recorder, sleep } from '../helpers/gateway.ts';
+import { recorder, settled, withoutBarriers } from '../helpers/gateway.ts';
 import { gatewayWithSerialScanner } from '../helpers/serial-rig.ts';
 
 async function gatewayWithScanner(t: any) {
@@ -12,7 +12,7 @@ async function gatewayWithScanner(t: any) {
 }
 
 const scansOf = (all: { messages: { topic: string; payload: any }[] }) =>
-  all.messages.filter((m) => m.topic === 'pos/T1/scan').map((m) => m.payload);
+  withoutBarriers(all.messages.filter((m) => m.topic === 'pos/T1/scan')).map((m) => m.payload);
 
 test('scan events carry kind, symbology, AIM and seq as DESIGN §3 says', async (t) => {
   const { pty, all } = await gatewayWithScanner(t);
@@ -65,7 +65,7 @@ test('the same code twice from the same device within the window is one scan', a
   pty.write('4006381333931\r');
   pty.write('5901234123457\r');
   await all.until(() => scansOf(all).some((s) => s.text === '5901234123457'));
-  await sleep(100);
+  await settled(all, 'T1'); // a second copy would have arrived before the barrier
   t.deepEqual(
     scansOf(all).map((s) => s.text),
     ['4006381333931', '5901234123457'],
@@ -89,7 +89,7 @@ test('a planted payment card appears nowhere: not on MQTT, not in logs, not in t
   });
   await all.until(() => scansOf(all).length === inputs.length + 1);
   await all.until((m) => m.topic === 'pos/T1/response/gateway/test_scan');
-  await sleep(200);
+  await settled(all, 'T1');
   for (const s of scansOf(all)) {
     t.deepEqual(
       {

@@ -1,7 +1,14 @@
 import test from 'ava';
 import { defaultProfilesDir } from '../../../src/devices/profiles/index.ts';
 import { FakeHid } from '../../helpers/fake-hid.ts';
-import { connect, recorder, sleep, startTestGateway } from '../../helpers/gateway.ts';
+import {
+  connect,
+  recorder,
+  settled,
+  sleep,
+  startTestGateway,
+  withoutBarriers,
+} from '../../helpers/gateway.ts';
 
 // A Honeywell in keyboard mode is a composite device: interface 0 keyboard, interface 1 HID POS.
 function honeywellComposite(port = '1-1.2') {
@@ -50,16 +57,16 @@ test('a composite Honeywell is attached once, through HID POS, and recorded repo
     path: '1-1.2:1.1',
   });
   t.deepEqual([...hid.handles.keys()], ['1-1.2:1.1'], 'the keyboard interface is never opened');
-  // The keyboard → HID POS redirect was sent on open (profile scannerConfig.hostInit).
-  t.true(hid.handles.get('1-1.2:1.1')!.featureReports.length >= 1);
+  // The keyboard → HID POS redirect was sent on open, once (profile scannerConfig.hostInit).
+  t.deepEqual(hid.handles.get('1-1.2:1.1')!.featureReports, [[0xfe, 0x01]]);
 
   hid.replay('1-1.2:1.1', defaultProfilesDir, 'fixtures/honeywell/hidpos-qr-multi.hex');
   const [scan] = await scans.waitFor(1);
   t.is(scan!.payload.transport, 'hid-pos');
   t.is(scan!.payload.device_id, '0c2e-0b81-HW123');
   t.true(scan!.payload.text.length > 56, 'a multi-report scan is assembled across continuation reports');
-  await sleep(100);
-  t.is(scans.messages.length, 1);
+  await settled(scans, 'T1');
+  t.is(withoutBarriers(scans.messages).length, 1);
 });
 
 test('a HID device unplugged mid-scan goes offline without publishing the partial scan, and comes back on replug', async (t) => {
@@ -84,15 +91,18 @@ test('a HID device unplugged mid-scan goes offline without publishing the partia
   hid.unplug('1-1.2:1.1');
   hid.devices = [];
   await availability.until((m) => m.payload.state === 'offline');
-  await sleep(700); // past the continuation timeout: nothing may be published
-  t.is(scans.messages.length, 0);
+  // Past the continuation timeout (the timer would have fired before this one), then a barrier:
+  // a partial scan published at the timeout would have reached the till before it.
+  await sleep(700);
+  await settled(scans, 'T1');
+  t.is(withoutBarriers(scans.messages).length, 0);
 
   // Replugged into the same port: the same id, re-attached without a restart.
   hid.devices = honeywellComposite();
   await availability.until((m) => m.payload.state === 'online');
   hid.replay('1-1.2:1.1', defaultProfilesDir, 'fixtures/honeywell/hidpos-qr-single.hex');
-  await scans.waitFor(1);
-  t.is(scans.messages[0]!.payload.device_id, '0c2e-0b81-HW123');
+  const replayed = await scans.until((m) => m.payload.device_id === '0c2e-0b81-HW123');
+  t.is(withoutBarriers(scans.messages).indexOf(replayed), 0);
 });
 
 test('a device that fails to open is reported with its reason and retried, and the gateway keeps serving', async (t) => {
