@@ -17,9 +17,10 @@ export interface PtyPair {
   restart(): Promise<void>;
 }
 
-export async function startPtyPair(dir = tempDir('edge-pty-')): Promise<PtyPair> {
-  const device = join(dir, 'scanner-tty');
-  const scanner = join(dir, 'scanner-feed');
+/** `name` names the pair's two links (`<name>-tty`, `<name>-feed`), so one dir can hold several. */
+export async function startPtyPair(dir = tempDir('edge-pty-'), name = 'scanner'): Promise<PtyPair> {
+  const device = join(dir, `${name}-tty`);
+  const scanner = join(dir, `${name}-feed`);
   let child: ChildProcess | undefined;
   let fd: number | undefined;
 
@@ -27,7 +28,11 @@ export async function startPtyPair(dir = tempDir('edge-pty-')): Promise<PtyPair>
     child = spawn('socat', [`pty,raw,echo=0,link=${device}`, `pty,raw,echo=0,link=${scanner}`], {
       stdio: 'ignore',
     });
-    for (let i = 0; i < 200 && !(existsSync(device) && existsSync(scanner)); i++) {
+    // socat is a process of its own: on a loaded machine its start takes what it takes.
+    for (
+      const start = Date.now();
+      !(existsSync(device) && existsSync(scanner)) && Date.now() - start < 10_000;
+    ) {
       await new Promise((r) => setTimeout(r, 10));
     }
     if (!existsSync(device)) throw new Error('socat did not create the ptys');

@@ -1,9 +1,14 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import test from 'ava';
-import { recorder } from '../../helpers/gateway.ts';
+import { recorder, tempDir } from '../../helpers/gateway.ts';
+import { startPtyPair } from '../../helpers/pty.ts';
 import { gatewayWithSerialScanner } from '../../helpers/serial-rig.ts';
 
 test('a serial scanner on a real tty: split writes give one scan; unplug marks it offline; replug re-attaches', async (t) => {
-  const { pty, gw, till } = await gatewayWithSerialScanner(t);
+  // The idle timeout (100 ms as shipped) would frame the first half on its own should the gap between
+  // the writes stretch on a loaded machine; a long one keeps this test about reassembly.
+  const { pty, gw, till } = await gatewayWithSerialScanner(t, { serial: { idleTimeoutMs: 60_000 } });
   const scans = await recorder(till, 'pos/T1/scan');
   const availability = await recorder(till, 'pos/T1/device/+/availability');
   const devices = await recorder(till, 'pos/T1/devices');
@@ -18,9 +23,10 @@ test('a serial scanner on a real tty: split writes give one scan; unplug marks i
     state: 'online',
   });
 
-  // Given a scan split across two writes, when the terminator arrives, then one scan is published.
+  // Given a scan split across two writes (a pause between them, so they reach the gateway as two
+  // reads), when the terminator arrives, then one scan is published.
   pty.write('40063813');
-  await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, 50));
   pty.write('33931\r');
   const [first] = await scans.waitFor(1);
   t.like(first!.payload, { text: '4006381333931', device_id: 'serial-scanner-tty', transport: 'serial' });
@@ -42,20 +48,46 @@ test('a serial scanner on a real tty: split writes give one scan; unplug marks i
 });
 
 test('a device path that does not exist yet is waited for, and garbage never crashes the gateway', async (t) => {
-  const { pty, gw, till } = await gatewayWithSerialScanner(t, [
-    { path: '/tmp/edge-test-scanner-not-plugged-yet', profile: 'generic-serial' },
-  ]);
+  const lateDir = tempDir('edge-late-');
+  const latePath = join(lateDir, 'late-tty');
+  const { pty, gw, till } = await gatewayWithSerialScanner(t, {
+    extraSerial: [{ path: latePath, profile: 'generic-serial' }],
+  });
   const scans = await recorder(till, 'pos/T1/scan');
-  await new Promise((r) => setTimeout(r, 300));
+  const availability = await recorder(till, 'pos/T1/device/+/availability');
+
+  // Given a configured path with nothing behind it: a discovery pass lists only the plugged scanner,
+  // and the missing one is not an error.
+  await gw.gateway.devices.scan();
+  t.false(existsSync(latePath));
   t.deepEqual(
     gw.gateway.devices.list().map((d) => d.id),
     ['serial-scanner-tty'],
   );
+  t.false(gw.lines.some((l) => l.includes('late-tty') && /"level":"(error|warn)"/.test(l)));
+
+  // When the device appears later, then it is attached without a restart and its scans arrive.
+  const latePty = await startPtyPair(lateDir, 'late'); // creates late-tty
+  t.teardown(() => latePty.stop());
+  await availability.until(
+    (m) => m.topic === 'pos/T1/device/serial-late-tty/availability' && m.payload.state === 'online',
+    10_000,
+  );
+  latePty.write('LATE-1\r');
+  const lateScan = await scans.until((m) => m.payload.text === 'LATE-1');
+  t.is(lateScan.payload.device_id, 'serial-late-tty');
+
   // 5 KB of noise without a terminator (a wrong baud rate), then a good scan.
   pty.write(Buffer.alloc(5000, 0xff));
   pty.write('\r');
   pty.write('OK-1\r');
   await scans.until((m) => m.payload.text === 'OK-1');
   t.true(gw.lines.some((l) => l.includes('"code":"overlong"')));
-  t.is(gw.gateway.devices.list()[0]!.state, 'online');
+  t.deepEqual(
+    gw.gateway.devices.list().map((d) => [d.id, d.state]),
+    [
+      ['serial-scanner-tty', 'online'],
+      ['serial-late-tty', 'online'],
+    ],
+  );
 });

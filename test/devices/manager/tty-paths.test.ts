@@ -11,7 +11,7 @@ async function readSplitScan(t: any, pty: PtyPair, handle: SerialHandle) {
   handle.on('data', (c) => chunks.push(c));
   pty.write('4006');
   pty.write('381333931\r\n');
-  for (let i = 0; i < 300 && Buffer.concat(chunks).length < 15; i++)
+  for (const start = Date.now(); Buffer.concat(chunks).length < 15 && Date.now() - start < 10_000; )
     await new Promise((r) => setTimeout(r, 10));
   t.is(Buffer.concat(chunks).toString('latin1'), '4006381333931\r\n');
 }
@@ -30,24 +30,30 @@ test('tty read on the event loop: bytes arrive raw (CR kept) and the far end goi
   });
   await readSplitScan(t, pty, handle);
   await pty.stop();
-  for (let i = 0; i < 300 && !gone; i++) await new Promise((r) => setTimeout(r, 10));
+  for (const start = Date.now(); !gone && Date.now() - start < 10_000; )
+    await new Promise((r) => setTimeout(r, 10));
   t.truthy(gone, 'unplug is noticed by the reader itself');
 });
 
 // serialport does not always report a pty's far end going away (its poller waits for readable);
 // for an RS-232 adapter the device manager notices the unplug from the device list instead.
+const LINE = { baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 } as const;
+
 test('serialport with a line speed: bytes arrive raw (CR kept) and the port closes cleanly', async (t) => {
   const pty = await startPtyPair();
   t.teardown(() => pty.stop());
-  const handle = await openWithLineSettings(pty.device, {
-    baudRate: 9600,
-    dataBits: 8,
-    parity: 'none',
-    stopBits: 1,
-  });
+  const handle = await openWithLineSettings(pty.device, LINE);
+  let closeEvents = 0;
+  handle.on('close', () => closeEvents++);
+  // The port is locked while open: a second opener (another process, a replug race) is refused …
+  await t.throwsAsync(openWithLineSettings(pty.device, LINE), { message: /lock/i });
   await readSplitScan(t, pty, handle);
   await handle.close();
-  t.pass();
+  t.is(closeEvents, 1, 'the port reports its close once');
+  // … and a clean close releases the lock and the fd: the port opens again and reads.
+  const again = await openWithLineSettings(pty.device, LINE);
+  t.teardown(() => again.close());
+  await readSplitScan(t, pty, again);
 });
 
 test('only RS-232 adapters go through serialport', (t) => {
