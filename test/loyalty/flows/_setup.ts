@@ -12,13 +12,25 @@ export interface LoyaltyRig {
   responses: Awaited<ReturnType<typeof recorder>>;
   events: Awaited<ReturnType<typeof recorder>>;
   request(op: string, body: Record<string, unknown>): Promise<any>;
+  /** Stops this gateway and starts a new one on the same data dir and provider (a reboot of the box). */
+  restart(): Promise<LoyaltyRig>;
 }
 
 export async function loyaltyRig(t: any, config: Record<string, any> = {}): Promise<LoyaltyRig> {
   t.timeout(60_000);
   const sim = await createSimulator({ host: '127.0.0.1', port: 0 });
   t.teardown(() => sim.close());
+  return startRig(t, sim, config);
+}
+
+async function startRig(
+  t: any,
+  sim: Simulator,
+  config: Record<string, any>,
+  dataDir?: string,
+): Promise<LoyaltyRig> {
   const gw = await startTestGateway({
+    dataDir,
     config: {
       till_id: 'T1',
       branch_id: 'B1',
@@ -27,7 +39,9 @@ export async function loyaltyRig(t: any, config: Record<string, any> = {}): Prom
         url: sim.url,
         api_key: SEED.apiKey,
         timeout_ms: 1000,
-        booking_window_ms: 400,
+        // Generous: a healthy simulator answers inside it even on a loaded machine, so `booked` is
+        // what the till hears. Tests about the window set their own.
+        booking_window_ms: 10_000,
         ...config.provider,
       },
       outbox: {
@@ -54,7 +68,12 @@ export async function loyaltyRig(t: any, config: Record<string, any> = {}): Prom
     (m as any).seen = true;
     return m.payload;
   };
-  return { sim, gw, till, responses, events, request };
+  const restart = async () => {
+    await till.endAsync();
+    await gw.stop();
+    return startRig(t, sim, config, gw.dataDir);
+  };
+  return { sim, gw, till, responses, events, request, restart };
 }
 
 let seq = 0;

@@ -43,7 +43,11 @@ test('manual identify by card number; unknown and expired codes get not_found an
     entry: 'manual',
   });
   t.is(ok.data.customer.ref, regular.ref);
-  t.true(ok.data.rewards.length > 0);
+  // The same customer as by the app QR: every seeded reward of theirs, each once.
+  t.deepEqual(
+    ok.data.rewards.map((r: any) => r.id).sort(),
+    [R.discount, R.stamp, R.bonusNotActivated, R.voucherExpired, R.prepaidExhausted].sort(),
+  );
   const unknown = await request('loyalty/identify', { transaction: tx(), code: SEED.unknownCard });
   t.is(unknown.error.code, 'not_found');
   const expired = await request('loyalty/identify', {
@@ -80,15 +84,22 @@ test('redeem: applied, expired only with override, not activated, exhausted, alr
 test('redeem is online only: with the provider down it is refused and nothing is queued', async (t) => {
   const { request, sim, gw } = await loyaltyRig(t);
   sim.faults.set({ outage: true });
-  const res = await request('loyalty/redeem', {
-    transaction: tx(),
-    customer_ref: regular.ref,
-    reward_id: R.stamp,
-  });
+  const id = tx('rd-down');
+  const body = { transaction: id, customer_ref: regular.ref, reward_id: R.stamp };
+  const res = await request('loyalty/redeem', body);
   t.is(res.error.code, 'provider_unreachable');
   t.is(gw.gateway.loyalty.store.depth(), 0);
+  t.deepEqual(sim.ledger.effects(), []);
   // The same transaction once the provider is back is carried out: a refusal is not its answer.
   sim.faults.clear();
+  const again = await request('loyalty/redeem', body);
+  t.is(again.status, 'ok');
+  t.is(typeof again.data.redemption_id, 'string');
+  t.deepEqual(
+    sim.ledger.effects().map((e) => [e.kind, e.transaction_id]),
+    [['redemption', id]],
+  );
+  t.is(gw.gateway.loyalty.store.depth(), 0);
 });
 
 test('with the queue policy an unconfirmed redemption is queued and redeemed later', async (t) => {

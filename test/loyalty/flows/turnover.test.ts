@@ -1,5 +1,5 @@
 import test from 'ava';
-import { sleep } from '../../helpers/gateway.ts';
+import { waitUntil } from '../../helpers/gateway.ts';
 import { loyaltyRig, SEED, turnover, tx } from './_setup.ts';
 
 test('a turnover the provider confirms in time is booked with points', async (t) => {
@@ -14,18 +14,25 @@ test('a turnover the provider confirms in time is booked with points', async (t)
   t.is(sim.ledger.effects().filter((e) => e.transaction_id === id).length, 1);
 });
 
-test('the same transaction sent twice gets the same answer and books once', async (t) => {
-  const { request, sim, gw } = await loyaltyRig(t);
+test('the same transaction sent twice gets the same answer and books once, also after a restart', async (t) => {
+  const rig = await loyaltyRig(t);
+  const { request, sim } = rig;
   const id = tx('dup');
   const first = await request('loyalty/turnover', turnover(id));
+  t.is(first.data.state, 'booked');
   const second = await request('loyalty/turnover', turnover(id));
   t.deepEqual(second, first);
-  // Also after a restart of the request cache: the outbox answers from what it stored.
-  const third = await gw.gateway.loyalty.store.get(id);
-  t.is(third?.state, 'delivered');
+  // After a restart on the same data dir the request cache is gone: the outbox answers from what it
+  // stored, and the provider is not asked again (it is down now: asking it could not give `booked`).
+  const rebooted = await rig.restart();
+  t.is(rebooted.gw.dataDir, rig.gw.dataDir);
+  sim.faults.set({ outage: true });
+  const third = await rebooted.request('loyalty/turnover', turnover(id));
+  t.deepEqual(third, first);
   t.is(sim.ledger.effects().filter((e) => e.transaction_id === id).length, 1);
-  const other = await request('loyalty/turnover', turnover(id, { amount_cents: 999 }));
+  const other = await rebooted.request('loyalty/turnover', turnover(id, { amount_cents: 999 }));
   t.is(other.error.code, 'transaction_reused');
+  t.is(sim.ledger.effects().length, 1);
 });
 
 test('during an outage turnovers are queued durably, then booked events follow recovery', async (t) => {
@@ -37,6 +44,8 @@ test('during an outage turnovers are queued durably, then booked events follow r
     t.deepEqual(res.data, { state: 'queued' });
   }
   t.is(gw.gateway.loyalty.store.depth(), 3);
+  // Durably: each commit of the gateway's outbox connection is fsynced through the WAL.
+  t.deepEqual(gw.gateway.loyalty.store.durability(), { journalMode: 'wal', synchronous: 'full' });
   t.is(sim.ledger.effects().length, 0);
   sim.faults.clear();
   for (const id of ids) {
@@ -114,17 +123,51 @@ test('a final provider error goes to dead letters with its reason and a failed e
   t.is(dead[0]!.lastError?.code, 'customer_not_found');
 });
 
+test('a provider answering 408 Request Timeout is retried until it books, never a dead letter', async (t) => {
+  const { request, sim, events, gw } = await loyaltyRig(t);
+  sim.faults.set({ rejectRate: 1, rejectStatus: 408 });
+  const id = tx('408');
+  t.deepEqual((await request('loyalty/turnover', turnover(id))).data, { state: 'queued' });
+  // Retried while the provider keeps answering 408: still pending, nothing booked, nothing dead.
+  await waitUntil(() => (gw.gateway.loyalty.store.get(id)?.attempts ?? 0) >= 3, 'three attempts');
+  t.true(['pending', 'inflight'].includes(gw.gateway.loyalty.store.get(id)!.state));
+  t.is(gw.gateway.loyalty.store.deadCount(), 0);
+  t.deepEqual(sim.ledger.effects(), []);
+  sim.faults.clear();
+  await events.until(
+    (m) => m.topic === 'pos/T1/event/loyalty/booked' && m.payload.transaction === id,
+    10_000,
+  );
+  t.is(sim.ledger.effects().filter((e) => e.transaction_id === id).length, 1);
+  t.is(gw.gateway.loyalty.store.deadCount(), 0);
+});
+
 test('a full outbox refuses with buffer_full and loses nothing already stored', async (t) => {
-  const { request, sim, gw } = await loyaltyRig(t, { outbox: { max_depth: 2 } });
+  const { request, sim, gw, events } = await loyaltyRig(t, { outbox: { max_depth: 2 } });
   sim.faults.set({ outage: true });
-  t.is((await request('loyalty/turnover', turnover(tx('a')))).data.state, 'queued');
-  t.is((await request('loyalty/turnover', turnover(tx('b')))).data.state, 'queued');
-  const full = await request('loyalty/turnover', turnover(tx('c')));
+  const [a, b, c] = [tx('a'), tx('b'), tx('c')];
+  t.is((await request('loyalty/turnover', turnover(a))).data.state, 'queued');
+  t.is((await request('loyalty/turnover', turnover(b))).data.state, 'queued');
+  const full = await request('loyalty/turnover', turnover(c));
   t.is(full.status, 'error');
   t.is(full.error.code, 'buffer_full');
   t.is(gw.gateway.loyalty.store.depth(), 2);
+  // When the provider is back, both stored turnovers are delivered, in order; the refused one never.
   sim.faults.clear();
-  await sleep(50);
+  for (const id of [a, b]) {
+    await events.until(
+      (m) => m.topic === 'pos/T1/event/loyalty/booked' && m.payload.transaction === id,
+      10_000,
+    );
+  }
+  t.deepEqual(
+    sim.ledger.effects().map((e) => e.transaction_id),
+    [a, b],
+  );
+  t.is(gw.gateway.loyalty.store.depth(), 0);
+  t.is(gw.gateway.loyalty.store.get(c), undefined);
+  // And the refusal was not the transaction's answer: with room again it is accepted.
+  t.is((await request('loyalty/turnover', turnover(c))).data.state, 'booked');
 });
 
 test('bad turnovers get one clear error each and store nothing', async (t) => {

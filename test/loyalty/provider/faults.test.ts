@@ -43,6 +43,23 @@ test('a 5xx is a retryable provider_error with no effect', async (t) => {
   t.deepEqual(sim.ledger.effects(), []);
 });
 
+test('a 408 Request Timeout is a retryable provider_timeout with no effect, and the retry books once', async (t) => {
+  const sim = await startSimulator(t);
+  const provider = providerFor(t, sim);
+  const prepared = provider.preparePurchase(turnover('rt-408'));
+  if (!prepared.ok) return t.fail(prepared.detail);
+  sim.faults.set({ rejectRate: 1, rejectStatus: 408 });
+
+  const timedOut = await provider.send(prepared.request);
+  t.like(timedOut, { ok: false, retryable: true, code: 'provider_timeout', status: 408 });
+  t.deepEqual(sim.ledger.effects(), []);
+
+  sim.faults.clear();
+  const retried = await provider.send(prepared.request);
+  t.like(retried, { ok: true, status: 201, replayed: false });
+  t.is(sim.ledger.byKey(keyOf('rt-408')).length, 1);
+});
+
 test('a reset connection is a retryable network error and the retry books once', async (t) => {
   const sim = await startSimulator(t);
   const provider = providerFor(t, sim);
