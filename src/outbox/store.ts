@@ -65,6 +65,8 @@ export interface OutboxStore {
   retryDead(id: number): DeadLetterActionResult;
   discardDead(id: number): DeadLetterActionResult;
   stats(): OutboxStats;
+  /** The durability settings in force on this store's own connection (synchronous is per connection). */
+  durability(): { journalMode: string; synchronous: 'off' | 'normal' | 'full' | 'extra' };
   // Used by the dispatcher.
   /** Marks ready lane heads inflight (at most `limit`); heads whose dependency failed go dead. */
   claimReady(now: number, limit: number): ClaimResult;
@@ -312,6 +314,13 @@ export function openOutboxStore(options: OutboxStoreOptions): OutboxStore {
         ...counts,
         oldestAgeS: oldestAgeS(),
         maxDepth,
+      };
+    },
+    durability() {
+      const levels = ['off', 'normal', 'full', 'extra'] as const;
+      return {
+        journalMode: String(db.pragma('journal_mode', { simple: true })),
+        synchronous: levels[Number(db.pragma('synchronous', { simple: true }))]!,
       };
     },
     claimReady: (at, limit) =>

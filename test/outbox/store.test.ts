@@ -251,12 +251,34 @@ test('the database, its WAL and shared memory files are 0600 in a created direct
   t.teardown(() => store.close());
   mustEnqueue(store, turnover('txn-1'));
 
-  const files = [path, `${path}-wal`, `${path}-shm`].filter((f) => existsSync(f));
-  t.true(files.length >= 2);
+  // An open WAL database has all three.
+  const files = [path, `${path}-wal`, `${path}-shm`];
+  t.deepEqual(
+    files.filter((f) => existsSync(f)),
+    files,
+  );
   const raw = new Database(path, { readonly: true });
   t.teardown(() => raw.close());
   t.is(raw.pragma('journal_mode', { simple: true }), 'wal');
   for (const f of files) t.is(statSync(f).mode & 0o777, 0o600, f);
+});
+
+test('the store commits in WAL mode with synchronous=FULL on its own connection (DESIGN §5)', (t) => {
+  const { store, path } = openTemp(t);
+  // synchronous is a setting of the connection, not of the file: only the store's own one tells.
+  const full = { journalMode: 'wal', synchronous: 'full' };
+  t.deepEqual(store.durability(), full, 'at open');
+  // Claims and retry schedules commit relaxed (store.ts `relaxed`); every commit after them is FULL again.
+  const job = mustEnqueue(store, turnover('txn-1'));
+  t.deepEqual(store.durability(), full, 'after an enqueue');
+  t.is(store.claimReady(Date.now(), 8).claimed.length, 1);
+  t.deepEqual(store.durability(), full, 'after a claim');
+  store.markRetry(job.id, Date.now(), { code: 'provider_unreachable', message: 'down' });
+  t.deepEqual(store.durability(), full, 'after a retry schedule');
+  // WAL is a setting of the file: every later connection finds it.
+  const raw = new Database(path, { readonly: true });
+  t.teardown(() => raw.close());
+  t.is(raw.pragma('journal_mode', { simple: true }), 'wal');
 });
 
 test('the schema is versioned, and a database from a newer version is refused', (t) => {
