@@ -85,8 +85,17 @@ export async function startLife(
   return { run, ready, till };
 }
 
-/** kill -9: no stop hook runs, the outbox file is left as the instant found it. */
-export async function killHard(life: Life): Promise<void> {
+/**
+ * kill -9: no stop hook runs, the outbox file is left as the instant found it. `whileFrozen` runs
+ * between SIGSTOP and SIGKILL: what it sends reaches a process that will never read it.
+ */
+export async function killHard(life: Life, whileFrozen?: () => void): Promise<void> {
+  if (whileFrozen) {
+    life.run.child.kill('SIGSTOP');
+    whileFrozen();
+    // Let the till hand its bytes to the socket; the frozen gateway cannot answer meanwhile.
+    await new Promise((r) => setImmediate(r));
+  }
   life.run.child.kill('SIGKILL');
   await life.run.exited;
   life.till.end(true);

@@ -30,7 +30,8 @@ interface Sale {
 }
 
 test('kill -9 at random moments under load with a flaky provider: every answered turnover books exactly once', async (t) => {
-  t.timeout(60_000);
+  // A deadline, not a budget: six starts of a child gateway on a loaded 2-core machine take what they take.
+  t.timeout(240_000);
   const seed = Number(process.env.CRASH_SEED) || Math.floor(Math.random() * 2 ** 31);
   t.log(`seed ${seed} (rerun: CRASH_SEED=${seed} npx ava test/loyalty/crash/)`);
   const random = createRandom(seed);
@@ -56,10 +57,24 @@ test('kill -9 at random moments under load with a flaky provider: every answered
   const send = (transaction: string) => {
     life!.till.publish(REQUEST, JSON.stringify(sales.get(transaction)!.body), { qos: 1 }, () => {});
   };
+  const sell = (transaction: string, receipt: string) => {
+    sales.set(transaction, {
+      body: {
+        transaction,
+        ...BUYERS[Math.floor(random() * BUYERS.length)],
+        receipt_number: receipt,
+        amount_cents: 100 + Math.floor(random() * 9900),
+        currency: 'EUR',
+        receipt_datetime: '2026-11-23T10:00:00+01:00',
+      },
+      answers: [],
+    });
+    send(transaction);
+  };
   const unanswered = () => [...sales].filter(([, s]) => s.answers.length === 0).map(([tx]) => tx);
 
   let resent = 0;
-  let unansweredAtKills = 0;
+  const answeredIntoKill: string[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     life = await startLife(dataDir, configPath, onAnswer);
     // When the till re-sends about half of the sales whose answer it never heard …
@@ -77,33 +92,26 @@ test('kill -9 at random moments under load with a flaky provider: every answered
     sim.faults.set({ outage: outageMs > 0 });
     void sleep(outageMs).then(() => sim.faults.set({ outage: false }));
     let killed = false;
+    const lastSale = `s${seed}-r${round}-last`;
     const kill = sleep(killAfterMs).then(async () => {
       killed = true;
-      await killHard(life!);
+      // The last sale reaches a box that has already lost power: whatever else happens to be in
+      // flight at this instant, this one answer certainly dies with the process.
+      await killHard(life!, () => sell(lastSale, `R-${round}-last`));
     });
     for (let n = 1; !killed; n++) {
-      const transaction = `s${seed}-r${round}-${n}`;
-      sales.set(transaction, {
-        body: {
-          transaction,
-          ...BUYERS[Math.floor(random() * BUYERS.length)],
-          receipt_number: `R-${round}-${n}`,
-          amount_cents: 100 + Math.floor(random() * 9900),
-          currency: 'EUR',
-          receipt_datetime: '2026-11-23T10:00:00+01:00',
-        },
-        answers: [],
-      });
-      send(transaction);
+      sell(`s${seed}-r${round}-${n}`, `R-${round}-${n}`);
       await sleep(4 + Math.floor(random() * 8));
     }
     await kill;
-    unansweredAtKills += unanswered().length;
+    if (sales.get(lastSale)!.answers.length > 0) answeredIntoKill.push(lastSale);
     t.log(
       `round ${round}: provider down ${outageMs} ms, killed after ${killAfterMs} ms, ` +
         `${sales.size} sales, ${unanswered().length} unanswered`,
     );
   }
+  // The run really crossed kills with requests in flight.
+  t.deepEqual(answeredIntoKill, [], 'the sale sent into each kill was answered by nobody');
 
   // Then, restarted with the provider healthy, the till re-sends every sale still without an answer …
   sim.faults.clear();
@@ -112,10 +120,10 @@ test('kill -9 at random moments under load with a flaky provider: every answered
     send(tx);
     resent++;
   }
-  for (let waited = 0; unanswered().length > 0 && waited < 10_000; waited += 50) await sleep(50);
+  for (const start = Date.now(); unanswered().length > 0 && Date.now() - start < 60_000; ) await sleep(50);
   t.deepEqual(unanswered(), [], 'every sale has an answer after the last restart');
   // … and the outbox drains.
-  const health = await waitForDrain(life.ready.http_port, 15_000);
+  const health = await waitForDrain(life.ready.http_port, 60_000);
   t.deepEqual(
     { depth: health.depth, dead: health.dead },
     { depth: 0, dead: 0 },
@@ -154,14 +162,13 @@ test('kill -9 at random moments under load with a flaky provider: every answered
     [],
     'each effect under the key of its transaction',
   );
-  // The run really crossed kills with requests in flight, and the till really retried.
-  t.true(unansweredAtKills > 0, 'some answers died with the process');
-  t.true(resent > 0, 'the till re-sent transactions after a restart');
+  // The till really retried: at least the sale sent into the last kill, at the last restart.
+  t.true(resent >= 1, 'the till re-sent transactions after a restart');
   const states = [...sales.values()].map((s) => s.answers[0]?.data?.state);
   const booked = states.filter((s) => s === 'booked').length;
   t.log(
     `${sales.size} sales (${booked} booked, ${sales.size - booked} queued), ${effects.length} effects, ` +
-      `${unansweredAtKills} unanswered at kills (summed), ${resent} re-sent`,
+      `${resent} re-sent`,
   );
 
   life.run.child.kill('SIGTERM');
