@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
+import { hashPassword } from '../../src/config/password.ts';
 import { runCli } from '../helpers/cli.ts';
 import { connect, nextMessages, recorder, tempDir } from '../helpers/gateway.ts';
 
@@ -62,15 +63,43 @@ test('start with an invalid config exits 3 and names every problem, without a st
 
 test('config check prints the settings without secrets, and a bad command is a usage error', async (t) => {
   const dir = tempDir();
-  const ok = runCli(['config', 'check'], {
+  const config = join(dir, 'config.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      till_id: 'T7',
+      mqtt: { users: [{ username: 'till-7', password_hash: await hashPassword('pw-of-till-7') }] },
+    }),
+  );
+  const ok = runCli(['config', 'check', '--config', config], {
     EDGE_DATA_DIR: dir,
     EDGE_PROVIDER_URL: 'http://127.0.0.1:9',
     EDGE_PROVIDER_API_KEY: 'sk-very-secret',
   });
   t.is(await ok.exited, 0);
-  const out = ok.lines.filter((l) => typeof l !== 'string');
-  t.false(JSON.stringify(ok.lines).includes('sk-very-secret'));
-  t.is(out.length, 0, 'config check prints one pretty JSON document, not log lines');
+  t.is(ok.stderr.join(''), '', 'a valid config is checked without a warning');
+  const text = ok.stdout.join('');
+  t.false(text.includes('sk-very-secret'));
+  t.false(text.includes('scrypt$'), 'password hashes are secrets too');
+  // One pretty JSON document, not log lines: the file's, the environment's and the defaults' values.
+  const doc = JSON.parse(text);
+  t.like(doc, {
+    ok: true,
+    config_file: config,
+    config_file_exists: true,
+    data_dir: dir,
+    demo: false,
+    settings: {
+      till_id: 'T7',
+      branch_id: 'demo-branch',
+      data_dir: dir,
+      provider: { url: 'http://127.0.0.1:9', booking_window_ms: 2000 },
+      mqtt: { port: 1883, users: [{ username: 'till-7' }] },
+    },
+  });
+  t.false('api_key' in doc.settings.provider);
+  t.false('password_hash' in doc.settings.mqtt.users[0]);
+
   const bad = runCli(['frobnicate'], { EDGE_DATA_DIR: dir });
   t.is(await bad.exited, 2);
   t.regex(bad.stderr.join(''), /unknown command/);

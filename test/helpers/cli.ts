@@ -7,6 +7,8 @@ export const BIN = fileURLToPath(new URL('../../bin/edge-gateway.js', import.met
 export interface Running {
   child: ChildProcess;
   lines: any[];
+  /** Standard output as written, for commands that print one document rather than log lines. */
+  stdout: string[];
   stderr: string[];
   ready: Promise<any>;
   exited: Promise<number | null>;
@@ -18,6 +20,7 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Running {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const lines: any[] = [];
+  const stdout: string[] = [];
   const stderr: string[] = [];
   let buf = '';
   let onReady: (line: any) => void = () => {};
@@ -27,6 +30,7 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Running {
   });
   ready.catch(() => {});
   child.stdout!.on('data', (d: Buffer) => {
+    stdout.push(d.toString());
     buf += d.toString();
     for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
       const line = buf.slice(0, nl);
@@ -42,5 +46,5 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Running {
   });
   child.stderr!.on('data', (d: Buffer) => stderr.push(d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, lines, stderr, ready, exited };
+  return { child, lines, stdout, stderr, ready, exited };
 }
