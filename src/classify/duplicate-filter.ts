@@ -5,8 +5,9 @@
 // known tokens outside this process (DESIGN §2: no customer data kept at the till).
 //
 // The window slides: a code that keeps being re-read stays suppressed until it has been away for
-// `windowMs`. Entries older than the window are dropped on every call, so memory stays bounded by
-// what was scanned within one window.
+// `windowMs`. One map in last-seen order (an entry is moved to the end when seen again), so expired
+// entries are all at its front: each call drops those and stops at the first fresh one — O(expired),
+// not O(remembered), which matters once a busy till has thousands of scans inside one window.
 
 import { createHmac, randomBytes } from 'node:crypto';
 
@@ -28,13 +29,13 @@ export function createDuplicateFilter(options: DuplicateFilterOptions): Duplicat
   const windowMs = Number.isFinite(options.windowMs) && options.windowMs > 0 ? options.windowMs : 0;
   const now = options.now ?? Date.now;
   const key = randomBytes(32);
-  /** deviceId → content digest → last seen (ms). */
-  const seen = new Map<string, Map<string, number>>();
+  /** `deviceId NUL digest` → last seen (ms), oldest first. */
+  const seen = new Map<string, number>();
 
   function prune(at: number): void {
-    for (const [device, digests] of seen) {
-      for (const [digest, last] of digests) if (at - last >= windowMs) digests.delete(digest);
-      if (digests.size === 0) seen.delete(device);
+    for (const [entry, last] of seen) {
+      if (at - last < windowMs) return;
+      seen.delete(entry);
     }
   }
 
@@ -44,20 +45,15 @@ export function createDuplicateFilter(options: DuplicateFilterOptions): Duplicat
       const at = now();
       prune(at);
       const digest = createHmac('sha256', key).update(String(text), 'utf8').digest('base64');
-      let digests = seen.get(deviceId);
-      if (digests === undefined) {
-        digests = new Map();
-        seen.set(deviceId, digests);
-      }
-      const duplicate = digests.has(digest);
-      digests.set(digest, at);
-      return duplicate;
+      const entry = `${deviceId}\u0000${digest}`;
+      const last = seen.get(entry);
+      seen.delete(entry); // re-inserted at the end: the map stays in last-seen order
+      seen.set(entry, at);
+      // Compared, not just found: after the clock stepped back, an expired entry may sit behind a
+      // fresh one for a while.
+      return last !== undefined && at - last < windowMs;
     },
-    size() {
-      let total = 0;
-      for (const digests of seen.values()) total += digests.size;
-      return total;
-    },
+    size: () => seen.size,
     clear() {
       seen.clear();
     },

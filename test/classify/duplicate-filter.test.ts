@@ -64,3 +64,41 @@ test('a zero window never suppresses', (t) => {
   t.false(filter.isDuplicate('scanner-1', 'x'));
   t.false(filter.isDuplicate('scanner-1', 'x'));
 });
+
+test('many devices and codes in a busy window: the same verdicts as the definition', (t) => {
+  // The definition: a duplicate is the same (device, code) seen less than the window ago.
+  const windowMs = 800;
+  let now = 1_000_000;
+  const filter = createDuplicateFilter({ windowMs, now: () => now });
+  const lastSeen = new Map<string, number>();
+  let x = 12345; // a fixed LCG: the same sequence every run
+  const next = (n: number) => {
+    x = (x * 1103515245 + 12345) % 2 ** 31;
+    return x % n;
+  };
+  const wrong: string[] = [];
+  for (let step = 0; step < 5000; step++) {
+    now += next(120);
+    const device = `d${next(3)}`;
+    const code = `c${next(25)}`;
+    const k = `${device}/${code}`;
+    const last = lastSeen.get(k);
+    lastSeen.set(k, now);
+    if (filter.isDuplicate(device, code) !== (last !== undefined && now - last < windowMs))
+      wrong.push(`${step} ${k}`);
+  }
+  t.deepEqual(wrong, []);
+  // Memory stays bounded by what one window holds, not by everything ever scanned.
+  t.true(filter.size() <= 75);
+});
+
+test('after the clock steps back, an expired code behind a fresh one still counts again', (t) => {
+  const { filter, advance } = givenFilter(800);
+  filter.isDuplicate('scanner-1', 'before-the-step');
+  advance(-5000); // NTP steps the clock back
+  filter.isDuplicate('scanner-1', 'a');
+  advance(900);
+  // 'a' is 900 ms old; the entry in front of it is in the "future" and stops the pruning early.
+  t.false(filter.isDuplicate('scanner-1', 'a'));
+  t.true(filter.isDuplicate('scanner-1', 'a'));
+});
