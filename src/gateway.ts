@@ -110,9 +110,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       // Test scans are typed on purpose; only devices repeat themselves (a code held under the scanner).
       isDuplicate: (deviceId, text) => deviceId !== 'test' && duplicates.isDuplicate(deviceId, text),
     });
-    scans.onScan((scan) => {
-      publish('scan', scan.event).catch((err) => log.error('scan publish failed', { error: err }));
-    });
+    scans.onScan((scan) =>
+      publish('scan', scan.event).catch((err) => log.error('scan publish failed', { error: err })),
+    );
 
     const router = createRequestRouter({
       logger: log.child({ part: 'requests' }),

@@ -23,7 +23,8 @@ export interface Scan {
   loyaltyToken?: string;
 }
 
-export type ScanListener = (scan: Scan) => void;
+/** A listener that publishes returns its promise: the scan is logged once that has settled. */
+export type ScanListener = (scan: Scan) => void | Promise<unknown>;
 
 export interface ScanPipeline {
   ingest(source: ScanSource, frame: Frame): Scan | null;
@@ -93,24 +94,31 @@ export function createScanPipeline(opts: ScanPipelineOptions): ScanPipeline {
       if (c.product) event.product = c.product;
       lastScan.set(source.deviceId, ts);
       const scan: Scan = { event, loyaltyToken: rejected ? undefined : c.loyalty?.token };
+      const publishing: Promise<unknown>[] = [];
       for (const l of listeners) {
         try {
-          l(scan);
+          const p = l(scan);
+          if (p instanceof Promise) publishing.push(p);
         } catch (err) {
           log.error('scan listener failed', { error: err });
         }
       }
-      // Logged after the listeners published it: the log write must not delay the till (DESIGN §10).
-      log.info('scan', {
-        device_id: source.deviceId,
-        scan_id: event.id,
-        seq: event.seq,
-        kind: event.kind,
-        symbology: event.symbology,
-        // Content is never logged; a loyalty token only masked.
-        token: c.loyalty && !rejected ? c.loyalty.token : undefined,
-        warnings: event.warnings.length ? event.warnings : undefined,
-      });
+      const logScan = () =>
+        log.info('scan', {
+          device_id: source.deviceId,
+          scan_id: event.id,
+          seq: event.seq,
+          kind: event.kind,
+          symbology: event.symbology,
+          // Content is never logged; a loyalty token only masked.
+          token: c.loyalty && !rejected ? c.loyalty.token : undefined,
+          warnings: event.warnings.length ? event.warnings : undefined,
+        });
+      // Logged once the publish has gone out: the log write must not delay the till (DESIGN §10).
+      // The broker writes to the till's socket in later ticks (aedes delivers QoS 1 from a
+      // setImmediate), so a log line written here and now would still come before the scan.
+      if (publishing.length === 0) logScan();
+      else void Promise.allSettled(publishing).then(logScan);
       return scan;
     },
     onScan(listener) {
