@@ -153,7 +153,9 @@ async function startFloor(dir: string, flags: string[]): Promise<Target> {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      if (out.includes('\n')) resolve(JSON.parse(out.slice(0, out.indexOf('\n'))));
+      // Node flags such as --trace-gc print to stdout too: the ready line is the one with the port.
+      const line = out.split('\n').find((l) => l.startsWith('{"port":'));
+      if (line) resolve(JSON.parse(line));
     });
     child.once('exit', (c) => reject(new Error(`floor exited ${c}`)));
   });
