@@ -7,7 +7,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
+import { SEED } from '../../src/loyalty/simulator/seed.ts';
 import { runCli } from '../helpers/cli.ts';
+
+const R = SEED.rewards;
+
 import { tempDir } from '../helpers/gateway.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -122,7 +126,11 @@ test('the demo started as the README says runs the walk-through with no warning 
   const customers = on('loyalty/customer');
   t.is(customers.length, 1);
   t.like(customers[0], { scan_id: scans[0].id, status: 'ok', customer: { ref: 'C-1001' } });
-  t.true(customers[0].rewards.length > 0);
+  // Every seeded reward of the demo customer, each once.
+  t.deepEqual(
+    customers[0].rewards.map((r: { id: string }) => r.id).sort(),
+    [R.discount, R.stamp, R.bonusNotActivated, R.voucherExpired, R.prepaidExhausted].sort(),
+  );
   // "the second is answered booked with points"
   const turnovers = on('response/loyalty/turnover');
   t.is(turnovers.length, 1);
