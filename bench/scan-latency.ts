@@ -5,7 +5,7 @@
 // alternate between the two in ABBA order, so drift of this shared machine hits both alike.
 // Bars: gateway p50 ≤ 1 ms, p99 ≤ 5 ms; gateway/floor ≤ 1.2× at p50 and at p99.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,6 +78,7 @@ export async function benchScanLatency(scans = 1000): Promise<Record<string, unk
       await exited;
       await t.pty.stop();
     }
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -125,7 +126,7 @@ async function startGateway(dir: string, flags: string[]): Promise<Target> {
     // (Read through a pipe by this process, every log line would wake the measuring client first.)
     stdio: ['ignore', openSync(logFile, 'w'), 'inherit'],
   });
-  const ready = await new Promise<{ mqtt_port: number }>((resolve, reject) => {
+  const ready = new Promise<{ mqtt_port: number }>((resolve, reject) => {
     const poll = setInterval(() => {
       const line = readFileSync(logFile, 'utf8')
         .split('\n')
@@ -140,8 +141,11 @@ async function startGateway(dir: string, flags: string[]): Promise<Target> {
       reject(new Error(`gateway exited ${c}`));
     });
   });
-  const { client, target } = await till(ready.mqtt_port);
-  return target({ pty, client, child });
+  return connectTill(
+    pty,
+    child,
+    ready.then((r) => r.mqtt_port),
+  );
 }
 
 async function startFloor(dir: string, flags: string[]): Promise<Target> {
@@ -149,7 +153,7 @@ async function startFloor(dir: string, flags: string[]): Promise<Target> {
   const child = spawn(process.execPath, [...flags, '--import=tsx', FLOOR, pty.device, TOPIC], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const { port } = await new Promise<{ port: number }>((resolve, reject) => {
+  const ready = new Promise<{ port: number }>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
@@ -159,8 +163,23 @@ async function startFloor(dir: string, flags: string[]): Promise<Target> {
     });
     child.once('exit', (c) => reject(new Error(`floor exited ${c}`)));
   });
-  const { client, target } = await till(port);
-  return target({ pty, client, child });
+  return connectTill(
+    pty,
+    child,
+    ready.then((r) => r.port),
+  );
+}
+
+/** The till connects once the process is ready; a start that fails leaves no process or socat behind. */
+async function connectTill(pty: PtyPair, child: ChildProcess, port: Promise<number>): Promise<Target> {
+  try {
+    const { client, target } = await till(await port);
+    return target({ pty, client, child });
+  } catch (err) {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await pty.stop();
+    throw err;
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await benchScanLatency();
