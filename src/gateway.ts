@@ -109,10 +109,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       logger: log.child({ part: 'scans' }),
       // Test scans are typed on purpose; only devices repeat themselves (a code held under the scanner).
       isDuplicate: (deviceId, text) => deviceId !== 'test' && duplicates.isDuplicate(deviceId, text),
+      publish: (event) => publish('scan', event),
     });
-    scans.onScan((scan) =>
-      publish('scan', scan.event).catch((err) => log.error('scan publish failed', { error: err })),
-    );
 
     const router = createRequestRouter({
       logger: log.child({ part: 'requests' }),

@@ -1,7 +1,8 @@
 // Frame → classification → scan event (DESIGN §3 `scan`, §6, §11 data flow). One pipeline serves
 // every device and the `gateway/test_scan` op. The payment guard inside `classify` runs before
 // anything here looks at content; a rejected card leaves no text, bytes or digits in the event,
-// the log or memory beyond this call.
+// the log or memory beyond this call. The till's copy goes out first; listeners (the page,
+// identify-on-scan) and the log line follow once it has.
 import { randomUUID } from 'node:crypto';
 import type { Classification, Frame } from '../classify/index.ts';
 import { type Logger, maskToken } from '../log.ts';
@@ -23,8 +24,8 @@ export interface Scan {
   loyaltyToken?: string;
 }
 
-/** A listener that publishes returns its promise: the scan is logged once that has settled. */
-export type ScanListener = (scan: Scan) => void | Promise<unknown>;
+/** Told of every scan once the till's copy has gone out (the page, identify-on-scan). */
+export type ScanListener = (scan: Scan) => void;
 
 export interface ScanPipeline {
   ingest(source: ScanSource, frame: Frame): Scan | null;
@@ -38,6 +39,11 @@ export interface ScanPipelineOptions {
   logger: Logger;
   /** Same-device duplicate filter; true = drop. */
   isDuplicate?: (deviceId: string, text: string) => boolean;
+  /**
+   * Sends the event to the till; settles once it has gone out. Called first and alone: listeners
+   * and the log line wait for it, so nothing else a scan causes sits in its latency (DESIGN §10).
+   */
+  publish?: (event: ScanEvent) => Promise<unknown>;
 }
 
 export function createScanPipeline(opts: ScanPipelineOptions): ScanPipeline {
@@ -94,16 +100,14 @@ export function createScanPipeline(opts: ScanPipelineOptions): ScanPipeline {
       if (c.product) event.product = c.product;
       lastScan.set(source.deviceId, ts);
       const scan: Scan = { event, loyaltyToken: rejected ? undefined : c.loyalty?.token };
-      const publishing: Promise<unknown>[] = [];
-      for (const l of listeners) {
-        try {
-          const p = l(scan);
-          if (p instanceof Promise) publishing.push(p);
-        } catch (err) {
-          log.error('scan listener failed', { error: err });
+      const afterPublish = () => {
+        for (const l of listeners) {
+          try {
+            l(scan);
+          } catch (err) {
+            log.error('scan listener failed', { error: err });
+          }
         }
-      }
-      const logScan = () =>
         log.info('scan', {
           device_id: source.deviceId,
           scan_id: event.id,
@@ -114,11 +118,15 @@ export function createScanPipeline(opts: ScanPipelineOptions): ScanPipeline {
           token: c.loyalty && !rejected ? c.loyalty.token : undefined,
           warnings: event.warnings.length ? event.warnings : undefined,
         });
-      // Logged once the publish has gone out: the log write must not delay the till (DESIGN §10).
+      };
       // The broker writes to the till's socket in later ticks (aedes delivers QoS 1 from a
-      // setImmediate), so a log line written here and now would still come before the scan.
-      if (publishing.length === 0) logScan();
-      else void Promise.allSettled(publishing).then(logScan);
+      // setImmediate): whatever ran here and now, before it, would sit in the scan's latency.
+      if (!opts.publish) afterPublish();
+      else
+        opts
+          .publish(event)
+          .catch((err) => log.error('scan publish failed', { error: err }))
+          .then(afterPublish);
       return scan;
     },
     onScan(listener) {
