@@ -104,6 +104,23 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     },
   });
 
+  // aedes drops a packet for a client when its broker counter is not above the last one that client
+  // got from the same broker id (its guard against overlapping subscriptions, lib/client.js
+  // `dedupe`). The counter is taken when publish() is called, but a QoS 1 or retained publish only
+  // reaches the subscribers a few promise hops later, while a till's QoS 0 requests parsed from the
+  // same socket read are delivered at once: an answer published from inside a request handler then
+  // arrives "older" than the request the till heard on `<base>/#`, and is dropped (issue 7, aedes
+  // #994). So the gateway's own messages carry broker ids of their own, one per delivery path (QoS,
+  // retain), each with its own counter: within one path aedes delivers in publish order, and no
+  // till message can overtake them in the count.
+  const counters = new Map<string, number>();
+  const stamp = (qos: 0 | 1, retain: boolean) => {
+    const brokerId = `${aedes.id}/gateway/q${qos}${retain ? 'r' : ''}`;
+    const brokerCounter = (counters.get(brokerId) ?? 0) + 1;
+    counters.set(brokerId, brokerCounter);
+    return { brokerId, brokerCounter };
+  };
+
   aedes.on('clientError', (client, err) =>
     log.debug('mqtt client error', { client_id: client.id, error: err }),
   );
@@ -134,10 +151,17 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     host,
     publish(topic, payload, { retain, qos }) {
       const buf = Buffer.isBuffer(payload) ? payload : Buffer.from(JSON.stringify(payload));
+      const packet = {
+        cmd: 'publish' as const,
+        topic,
+        payload: buf,
+        qos,
+        retain,
+        dup: false,
+        ...stamp(qos, retain),
+      };
       return new Promise((resolve, reject) =>
-        aedes.publish({ cmd: 'publish', topic, payload: buf, qos, retain, dup: false }, (err) =>
-          err ? reject(err) : resolve(),
-        ),
+        aedes.publish(packet, (err) => (err ? reject(err) : resolve())),
       );
     },
     subscribe(filter, handler) {
