@@ -7,6 +7,7 @@ import { Aedes, type Client } from 'aedes';
 import { verifyPassword } from '../config/password.ts';
 import type { Logger } from '../log.ts';
 import { baseTopic, tillMayPublish, tillMaySubscribe } from './topics.ts';
+import { listenWebSocket, type WebSocketListener } from './websocket.ts';
 
 export interface BrokerUser {
   username: string;
@@ -17,6 +18,8 @@ export interface BrokerUser {
 export interface BrokerOptions {
   host: string;
   port: number;
+  /** MQTT over WebSocket on the same host (browser tills); null = off, 0 = any free port. */
+  wsPort: number | null;
   prefix: string;
   tillId: string;
   users: readonly BrokerUser[];
@@ -29,6 +32,8 @@ export type MessageHandler = (topic: string, payload: Buffer) => void;
 
 export interface Broker {
   readonly port: number;
+  /** The WebSocket listener's port, or null when it is off. */
+  readonly wsPort: number | null;
   readonly host: string;
   publish(topic: string, payload: unknown, opts: { retain: boolean; qos: 0 | 1 }): Promise<void>;
   subscribe(filter: string, handler: MessageHandler): Promise<void>;
@@ -145,9 +150,25 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
+  let ws: WebSocketListener | undefined;
+  if (opts.wsPort !== null) {
+    try {
+      ws = await listenWebSocket({
+        host,
+        port: opts.wsPort,
+        handle: (stream, req) => aedes.handle(stream, req),
+        logger: log,
+      });
+    } catch (err) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      throw err;
+    }
+  }
 
   return {
     port,
+    wsPort: ws?.port ?? null,
     host,
     publish(topic, payload, { retain, qos }) {
       const buf = Buffer.isBuffer(payload) ? payload : Buffer.from(JSON.stringify(payload));
@@ -186,12 +207,16 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
       // aedes.close() ends every client connection; then no socket keeps the server open.
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       for (const s of sockets) s.destroy();
-      await closed;
+      await Promise.all([closed, ws?.close()]);
     },
   };
 }
 
+/** The peer of a TCP connection, or of the HTTP upgrade a WebSocket came in on (never a header). */
 function remoteAddress(client: Client): string | undefined {
-  const conn = (client as unknown as { conn?: { remoteAddress?: string } }).conn;
-  return conn?.remoteAddress;
+  const c = client as unknown as {
+    conn?: { remoteAddress?: string };
+    req?: { socket?: { remoteAddress?: string } };
+  };
+  return c.conn?.remoteAddress ?? c.req?.socket?.remoteAddress;
 }
