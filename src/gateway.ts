@@ -132,7 +132,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     // whose part is not up yet gets `unavailable`), never dropped (DESIGN §3: exactly one response).
     await broker.subscribe(filterOf(base, 'request'), (topic, payload) => {
       const op = matchTopic(base, 'request', topic)?.op;
-      if (op !== undefined) void router.dispatch(op, payload);
+      // Settles once answered: a QoS 1 request is acknowledged then (src/mqtt/acks.ts).
+      return op === undefined ? undefined : router.dispatch(op, payload);
     });
 
     let health: HealthPublisher | undefined;

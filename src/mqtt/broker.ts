@@ -6,7 +6,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { Aedes, type Client } from 'aedes';
 import { verifyPassword } from '../config/password.ts';
 import type { Logger } from '../log.ts';
-import { baseTopic, tillMayPublish, tillMaySubscribe } from './topics.ts';
+import { createRequestAcks } from './acks.ts';
+import { baseTopic, matchTopic, tillMayPublish, tillMaySubscribe, topicOf } from './topics.ts';
 import { listenWebSocket, type WebSocketListener } from './websocket.ts';
 
 export interface BrokerUser {
@@ -25,10 +26,13 @@ export interface BrokerOptions {
   users: readonly BrokerUser[];
   /** Demo mode: anonymous clients, loopback only (DESIGN §3). */
   demo: boolean;
+  /** How long a QoS 1 request's PUBACK waits for the till's PUBACK of the answer (src/mqtt/acks.ts). */
+  answerAckWaitMs?: number;
   logger: Logger;
 }
 
-export type MessageHandler = (topic: string, payload: Buffer) => void;
+/** A handler may return a promise: for a till's request, settled once the request is answered. */
+export type MessageHandler = (topic: string, payload: Buffer) => unknown;
 
 export interface Broker {
   readonly port: number;
@@ -52,6 +56,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   // Which base topic each authenticated connection may use.
   const baseOf = new WeakMap<Client, string>();
   const ownBase = baseTopic(opts.prefix, opts.tillId);
+  const acks = createRequestAcks(opts.answerAckWaitMs);
 
   const aedes = await Aedes.createBroker({
     authenticate(client, username, password, done) {
@@ -96,6 +101,8 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
       if (base && tillMayPublish(base, packet.topic)) {
         // A retained request would be replayed to every later subscriber as if sent again.
         packet.retain = false;
+        const op = matchTopic(base, 'request', packet.topic)?.op;
+        if (op !== undefined) acks.hold(client, packet, topicOf(base, 'response', { op }));
         return done(null);
       }
       log.warn('mqtt publish denied', { client_id: client.id, topic: packet.topic });
@@ -126,6 +133,10 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     return { brokerId, brokerCounter };
   };
 
+  aedes.on('subscribe', (subs, client) => acks.subscribed(client, subs));
+  aedes.on('unsubscribe', (filters, client) => acks.unsubscribed(client, filters));
+  aedes.on('ack', (_packet, client) => acks.acked(client));
+  aedes.on('clientDisconnect', (client) => acks.closed(client));
   aedes.on('clientError', (client, err) =>
     log.debug('mqtt client error', { client_id: client.id, error: err }),
   );
@@ -190,12 +201,17 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
         aedes.subscribe(
           filter,
           (packet, cb) => {
+            const payload = packet.payload as Buffer;
+            let handled: unknown;
             try {
-              handler(packet.topic, packet.payload as Buffer);
+              handled = handler(packet.topic, payload);
             } catch (err) {
               log.error('mqtt handler failed', { topic: packet.topic, error: err });
             }
             cb();
+            const answered = () => acks.answered(payload);
+            if (handled instanceof Promise) handled.then(answered, answered);
+            else answered();
           },
           () => resolve(),
         ),
