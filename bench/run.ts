@@ -3,6 +3,7 @@
 import { benchDrain } from './drain.ts';
 import { benchKeyboard } from './keyboard.ts';
 import { benchOutbox } from './outbox.ts';
+import { benchQueued } from './queued.ts';
 import { benchScanLatency } from './scan-latency.ts';
 import { benchStartup } from './startup.ts';
 
@@ -12,6 +13,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   scan_latency: () => benchScanLatency(),
   keyboard: () => benchKeyboard(),
   outbox: () => benchOutbox(),
+  queued: () => benchQueued(),
   drain: () => benchDrain(),
 };
 for (const [name, run] of Object.entries(benches)) {

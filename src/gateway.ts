@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { createDuplicateFilter, frameFromText } from './classify/index.ts';
 import type { LoadedConfig } from './config/load.ts';
-import { settingsJsonSchema } from './config/schema.ts';
+import { settingsJsonSchema, wsPortOf } from './config/schema.ts';
 import { redactSecrets } from './config/secrets.ts';
 import { createNodeHidBackend } from './devices/backends/node-hid.ts';
 import { createSerialPortBackend } from './devices/backends/serialport.ts';
@@ -38,6 +38,7 @@ export interface GatewayOptions {
 export interface Gateway {
   readonly base: string;
   readonly mqttPort: number;
+  readonly mqttWsPort: number | null;
   readonly httpPort: number;
   readonly scans: ScanPipeline;
   readonly devices: DeviceManager;
@@ -81,6 +82,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const broker: Broker = await startBroker({
       host: settings.mqtt.host,
       port: settings.mqtt.port,
+      wsPort: wsPortOf(settings),
       prefix: settings.mqtt.topic_prefix,
       tillId: settings.till_id,
       users: settings.mqtt.users,
@@ -128,7 +130,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     // whose part is not up yet gets `unavailable`), never dropped (DESIGN §3: exactly one response).
     await broker.subscribe(filterOf(base, 'request'), (topic, payload) => {
       const op = matchTopic(base, 'request', topic)?.op;
-      if (op !== undefined) void router.dispatch(op, payload);
+      // Settles once answered: a QoS 1 request is acknowledged then (src/mqtt/acks.ts).
+      return op === undefined ? undefined : router.dispatch(op, payload);
     });
 
     let health: HealthPublisher | undefined;
@@ -220,17 +223,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         uplink_url: settings.uplink.url.replace(/\/\/[^@/]*@/, '//'),
       });
     }
-    if (settings.mqtt.ws_port !== null) {
-      log.warn('MQTT over WebSocket is not available in this version; mqtt.ws_port is ignored', {
-        ws_port: settings.mqtt.ws_port,
-      });
-    }
     log.always('ready', {
       version: VERSION,
       till_id: settings.till_id,
       branch_id: settings.branch_id,
       demo,
       mqtt_port: broker.port,
+      mqtt_ws_port: broker.wsPort,
       http_port: web.port,
       data_dir: settings.data_dir,
     });
@@ -238,6 +237,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     return {
       base,
       mqttPort: broker.port,
+      mqttWsPort: broker.wsPort,
       httpPort: web.port,
       scans,
       devices,

@@ -28,6 +28,9 @@ const mqttUser = z.object({
   till_id: id('till_id').optional(),
 });
 
+/** MQTT over WebSocket in demo mode when `mqtt.ws_port` is unset (mosquitto's customary port). */
+export const DEMO_WS_PORT = 9001;
+
 export const settingsSchema = z.object({
   till_id: id('till_id').default('demo-till').describe('Till this box serves; part of every topic'),
   branch_id: id('branch_id').default('demo-branch').describe('Branch (shop) of the till'),
@@ -37,7 +40,12 @@ export const settingsSchema = z.object({
     .object({
       host: host.default('127.0.0.1').describe('Address the embedded broker listens on'),
       port: port.default(1883),
-      ws_port: port.nullable().default(null).describe('MQTT over WebSocket for the page; null = off'),
+      ws_port: port
+        .nullable()
+        .optional()
+        .describe(
+          `MQTT over WebSocket for browser tills; null = off; unset = ${DEMO_WS_PORT} in demo mode, off when provisioned`,
+        ),
       topic_prefix: z
         .string()
         .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'topic_prefix must be topic levels without wildcards')
@@ -185,4 +193,15 @@ function collectSecretPaths(schema: Record<string, unknown>, prefix: string): st
 /** True when no till login is configured: the unprovisioned demo mode of DESIGN §3. */
 export function isDemoMode(s: Settings): boolean {
   return s.mqtt.users.length === 0;
+}
+
+/**
+ * The MQTT-over-WebSocket port to listen on, or null for none. Demo mode serves browser tills out of
+ * the box; a box started on any free TCP port (`mqtt.port: 0`, as tests do) gets any free one too,
+ * so two of them never fight over the fixed default.
+ */
+export function wsPortOf(s: Settings): number | null {
+  if (s.mqtt.ws_port !== undefined) return s.mqtt.ws_port;
+  if (!isDemoMode(s)) return null;
+  return s.mqtt.port === 0 ? 0 : DEMO_WS_PORT;
 }

@@ -6,7 +6,9 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { Aedes, type Client } from 'aedes';
 import { verifyPassword } from '../config/password.ts';
 import type { Logger } from '../log.ts';
-import { baseTopic, tillMayPublish, tillMaySubscribe } from './topics.ts';
+import { createRequestAcks } from './acks.ts';
+import { baseTopic, matchTopic, tillMayPublish, tillMaySubscribe, topicOf } from './topics.ts';
+import { listenWebSocket, type WebSocketListener } from './websocket.ts';
 
 export interface BrokerUser {
   username: string;
@@ -17,18 +19,25 @@ export interface BrokerUser {
 export interface BrokerOptions {
   host: string;
   port: number;
+  /** MQTT over WebSocket on the same host (browser tills); null = off, 0 = any free port. */
+  wsPort: number | null;
   prefix: string;
   tillId: string;
   users: readonly BrokerUser[];
   /** Demo mode: anonymous clients, loopback only (DESIGN §3). */
   demo: boolean;
+  /** How long a QoS 1 request's PUBACK waits for the till's PUBACK of the answer (src/mqtt/acks.ts). */
+  answerAckWaitMs?: number;
   logger: Logger;
 }
 
-export type MessageHandler = (topic: string, payload: Buffer) => void;
+/** A handler may return a promise: for a till's request, settled once the request is answered. */
+export type MessageHandler = (topic: string, payload: Buffer) => unknown;
 
 export interface Broker {
   readonly port: number;
+  /** The WebSocket listener's port, or null when it is off. */
+  readonly wsPort: number | null;
   readonly host: string;
   publish(topic: string, payload: unknown, opts: { retain: boolean; qos: 0 | 1 }): Promise<void>;
   subscribe(filter: string, handler: MessageHandler): Promise<void>;
@@ -47,6 +56,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   // Which base topic each authenticated connection may use.
   const baseOf = new WeakMap<Client, string>();
   const ownBase = baseTopic(opts.prefix, opts.tillId);
+  const acks = createRequestAcks(opts.answerAckWaitMs);
 
   const aedes = await Aedes.createBroker({
     authenticate(client, username, password, done) {
@@ -91,6 +101,8 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
       if (base && tillMayPublish(base, packet.topic)) {
         // A retained request would be replayed to every later subscriber as if sent again.
         packet.retain = false;
+        const op = matchTopic(base, 'request', packet.topic)?.op;
+        if (op !== undefined) acks.hold(client, packet, topicOf(base, 'response', { op }));
         return done(null);
       }
       log.warn('mqtt publish denied', { client_id: client.id, topic: packet.topic });
@@ -104,6 +116,27 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     },
   });
 
+  // aedes drops a packet for a client when its broker counter is not above the last one that client
+  // got from the same broker id (its guard against overlapping subscriptions, lib/client.js
+  // `dedupe`). The counter is taken when publish() is called, but a QoS 1 or retained publish only
+  // reaches the subscribers a few promise hops later, while a till's QoS 0 requests parsed from the
+  // same socket read are delivered at once: an answer published from inside a request handler then
+  // arrives "older" than the request the till heard on `<base>/#`, and is dropped (issue 7, aedes
+  // #994). So the gateway's own messages carry broker ids of their own, one per delivery path (QoS,
+  // retain), each with its own counter: within one path aedes delivers in publish order, and no
+  // till message can overtake them in the count.
+  const counters = new Map<string, number>();
+  const stamp = (qos: 0 | 1, retain: boolean) => {
+    const brokerId = `${aedes.id}/gateway/q${qos}${retain ? 'r' : ''}`;
+    const brokerCounter = (counters.get(brokerId) ?? 0) + 1;
+    counters.set(brokerId, brokerCounter);
+    return { brokerId, brokerCounter };
+  };
+
+  aedes.on('subscribe', (subs, client) => acks.subscribed(client, subs));
+  aedes.on('unsubscribe', (filters, client) => acks.unsubscribed(client, filters));
+  aedes.on('ack', (_packet, client) => acks.acked(client));
+  aedes.on('clientDisconnect', (client) => acks.closed(client));
   aedes.on('clientError', (client, err) =>
     log.debug('mqtt client error', { client_id: client.id, error: err }),
   );
@@ -128,16 +161,39 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
+  let ws: WebSocketListener | undefined;
+  if (opts.wsPort !== null) {
+    try {
+      ws = await listenWebSocket({
+        host,
+        port: opts.wsPort,
+        handle: (stream, req) => aedes.handle(stream, req),
+        logger: log,
+      });
+    } catch (err) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      throw err;
+    }
+  }
 
   return {
     port,
+    wsPort: ws?.port ?? null,
     host,
     publish(topic, payload, { retain, qos }) {
       const buf = Buffer.isBuffer(payload) ? payload : Buffer.from(JSON.stringify(payload));
+      const packet = {
+        cmd: 'publish' as const,
+        topic,
+        payload: buf,
+        qos,
+        retain,
+        dup: false,
+        ...stamp(qos, retain),
+      };
       return new Promise((resolve, reject) =>
-        aedes.publish({ cmd: 'publish', topic, payload: buf, qos, retain, dup: false }, (err) =>
-          err ? reject(err) : resolve(),
-        ),
+        aedes.publish(packet, (err) => (err ? reject(err) : resolve())),
       );
     },
     subscribe(filter, handler) {
@@ -145,12 +201,17 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
         aedes.subscribe(
           filter,
           (packet, cb) => {
+            const payload = packet.payload as Buffer;
+            let handled: unknown;
             try {
-              handler(packet.topic, packet.payload as Buffer);
+              handled = handler(packet.topic, payload);
             } catch (err) {
               log.error('mqtt handler failed', { topic: packet.topic, error: err });
             }
             cb();
+            const answered = () => acks.answered(payload);
+            if (handled instanceof Promise) handled.then(answered, answered);
+            else answered();
           },
           () => resolve(),
         ),
@@ -162,12 +223,16 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
       // aedes.close() ends every client connection; then no socket keeps the server open.
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       for (const s of sockets) s.destroy();
-      await closed;
+      await Promise.all([closed, ws?.close()]);
     },
   };
 }
 
+/** The peer of a TCP connection, or of the HTTP upgrade a WebSocket came in on (never a header). */
 function remoteAddress(client: Client): string | undefined {
-  const conn = (client as unknown as { conn?: { remoteAddress?: string } }).conn;
-  return conn?.remoteAddress;
+  const c = client as unknown as {
+    conn?: { remoteAddress?: string };
+    req?: { socket?: { remoteAddress?: string } };
+  };
+  return c.conn?.remoteAddress ?? c.req?.socket?.remoteAddress;
 }

@@ -78,7 +78,10 @@ export function createRequestRouter(opts: RequestRouterOptions): RequestRouter {
     async dispatch(op, payload) {
       const parsed = parseRequest(op, payload, opts.maxPayloadBytes);
       let answer: ResponseEnvelope;
-      if (!parsed.ok) {
+      if (closed) {
+        // Stopping: the parts behind the handlers may already be gone; the till may retry later.
+        answer = errorResponse(parsed.transaction, 'unavailable', 'the gateway is stopping');
+      } else if (!parsed.ok) {
         log.info('request refused', { op, code: parsed.code, reason: parsed.details?.reason });
         answer = errorResponse(parsed.transaction, parsed.code, parsed.message, parsed.details);
       } else {

@@ -25,6 +25,8 @@ export interface TestGateway {
   dataDir: string;
   lines: string[];
   url: string;
+  /** MQTT over WebSocket, when the gateway serves it. */
+  wsUrl: string | null;
   stop(): Promise<void>;
 }
 
@@ -80,7 +82,14 @@ export async function startTestGateway(opts: StartOptions = {}): Promise<TestGat
       logs: { push() {}, lines: () => lines },
     },
   });
-  return { gateway, dataDir, lines, url: `mqtt://127.0.0.1:${gateway.mqttPort}`, stop: () => gateway.stop() };
+  return {
+    gateway,
+    dataDir,
+    lines,
+    url: `mqtt://127.0.0.1:${gateway.mqttPort}`,
+    wsUrl: gateway.mqttWsPort === null ? null : `ws://127.0.0.1:${gateway.mqttWsPort}/mqtt`,
+    stop: () => gateway.stop(),
+  };
 }
 
 export async function connect(url: string, opts: mqtt.IClientOptions = {}): Promise<MqttClient> {

@@ -32,6 +32,9 @@ export function createQueue(opts: { store: OutboxStore; dispatcher: Dispatcher; 
   const answering = new Set<string>();
 
   async function answer(job: OutboxJob, waitMs: number): Promise<unknown> {
+    // Just stored (or read) as pending and not to wait: `queued`, without reading it back. Nothing
+    // can have delivered it in between: delivery is asynchronous and this runs in the same turn.
+    if (waitMs <= 0 && job.state === 'pending') return { state: 'queued' };
     answering.add(job.key);
     try {
       const outcome = await opts.dispatcher.awaitOutcome(job.key, waitMs);

@@ -1,0 +1,60 @@
+// The floor of the `queued` benchmark, run as its own process like the gateway: the least code that
+// could answer a till's request durably. A bare aedes broker (TCP, Nagle off, as the gateway's)
+// whose only subscriber answers each `req/<mode>/<till>/<n>` on `res/<till>/<n>` at QoS 1 — after
+// writing the request to a file and fdatasync-ing it (mode `sync`), or straight away (`echo`).
+// No parsing, validation, idempotency, SQLite or provider logic: what is left is MQTT and the disk.
+// Usage: node bench/queued-floor.ts DIR   (prints {"port":N} when it listens)
+import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Aedes } from 'aedes';
+
+const dir = process.argv[2];
+if (!dir) throw new Error('usage: queued-floor.ts DIR');
+const RING = 1 << 20;
+const fd = openSync(join(dir, 'floor.log'), 'w', 0o600);
+// Allocated up front: a write that grows the file costs a metadata flush that SQLite's reused WAL
+// pages do not pay either.
+writeSync(fd, Buffer.alloc(RING));
+fdatasyncSync(fd);
+const aedes = await Aedes.createBroker();
+let offset = 0;
+aedes.subscribe(
+  'req/+/+/+',
+  (packet, cb) => {
+    const [, mode, till, n] = packet.topic.split('/');
+    if (mode === 'sync') {
+      const buf = packet.payload as Buffer;
+      writeSync(fd, buf, 0, buf.length, offset);
+      offset = (offset + 4096) % RING; // a ring, as a WAL reuses its pages
+      fdatasyncSync(fd);
+    }
+    aedes.publish(
+      {
+        cmd: 'publish',
+        topic: `res/${till}/${n}`,
+        payload: packet.payload,
+        qos: 1,
+        retain: false,
+        dup: false,
+      },
+      () => {},
+    );
+    cb();
+  },
+  () => {},
+);
+const server = createServer({ noDelay: true }, aedes.handle);
+server.listen(0, '127.0.0.1', () => {
+  const address = server.address();
+  process.stdout.write(
+    `${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`,
+  );
+});
+process.on('SIGTERM', () => {
+  server.close();
+  aedes.close(() => {
+    closeSync(fd);
+    process.exit(0);
+  });
+});

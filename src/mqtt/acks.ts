@@ -1,0 +1,148 @@
+// When the box acknowledges a till's QoS 1 request (its PUBACK): once the request is answered, and,
+// when the till acknowledges the answer itself (subscribed at QoS 1), right after that.
+//
+// Why (issue 7 item 5): most till libraries leave Nagle's algorithm on. Acknowledged at receipt,
+// the box's PUBACK travels first and the answer later; the till's PUBACK for the answer is then the
+// last segment on the wire, unacknowledged, and Nagle holds the till's next request until the box's
+// delayed ACK (40 ms on Linux): every request took 44 ms. Sent after the till's PUBACK, the box's
+// PUBACK carries the TCP ACK with it and the next request leaves at once. It also makes the PUBACK
+// mean "answered": a request the box dies on before answering is resent by the till's client.
+//
+// aedes acknowledges a QoS 1 publish before routing it; `hold` lowers the packet to QoS 0 inside
+// authorizePublish (where aedes lets us change the packet) so aedes routes it without a PUBACK,
+// and writes the PUBACK itself on the connection later.
+import type { Client } from 'aedes';
+
+/** Longest wait for the till's own PUBACK of the answer; past it the box acknowledges anyway. */
+export const ANSWER_ACK_WAIT_MS = 40;
+
+/** A PUBACK is four bytes (MQTT 3.1.1 §3.4): type 4, remaining length 2, the packet identifier. */
+function pubackBytes(messageId: number): Buffer {
+  return Buffer.from([0x40, 0x02, messageId >> 8, messageId & 0xff]);
+}
+
+interface Held {
+  client: Client;
+  messageId: number;
+  answerTopic: string;
+  acksAtRequest: number;
+}
+
+interface ClientState {
+  /** Granted subscriptions: filter → QoS (from the broker's subscribe/unsubscribe events). */
+  subs: Map<string, number>;
+  /** How many PUBACKs this client has sent so far. */
+  acks: number;
+  waiting: Set<{ held: Held; timer: NodeJS.Timeout }>;
+}
+
+export interface RequestAcks {
+  /** In authorizePublish, for an accepted QoS 1 request: its PUBACK is ours from here on. */
+  hold(
+    client: Client,
+    packet: { qos: number; messageId?: number; payload: Buffer | string },
+    answerTopic: string,
+  ): void;
+  /** The request carried by this payload was answered (the answer is written to its till). */
+  answered(payload: Buffer): void;
+  subscribed(client: Client, subs: readonly { topic: string; qos: number }[]): void;
+  unsubscribed(client: Client, filters: readonly string[]): void;
+  acked(client: Client): void;
+  closed(client: Client): void;
+}
+
+export function createRequestAcks(answerAckWaitMs = ANSWER_ACK_WAIT_MS): RequestAcks {
+  // Keyed by the payload Buffer: aedes hands the very same Buffer to the gateway's subscription, and
+  // a request that is never routed leaves nothing behind (its till resends it after a reconnect).
+  const held = new WeakMap<Buffer, Held>();
+  const states = new WeakMap<Client, ClientState>();
+  const stateOf = (client: Client): ClientState => {
+    let s = states.get(client);
+    if (!s) {
+      s = { subs: new Map(), acks: 0, waiting: new Set() };
+      states.set(client, s);
+    }
+    return s;
+  };
+
+  function send(h: Held): void {
+    const conn = h.client.conn as { writable?: boolean; write(b: Buffer): unknown };
+    if (h.client.closed || !conn.writable) return;
+    conn.write(pubackBytes(h.messageId));
+  }
+
+  /** True when every granted subscription matching the topic is QoS ≥ 1, so the till will ack it. */
+  function willAck(s: ClientState, topic: string): boolean {
+    let matched = false;
+    for (const [filter, qos] of s.subs) {
+      if (!filterMatches(filter, topic)) continue;
+      if (qos < 1) return false;
+      matched = true;
+    }
+    return matched;
+  }
+
+  return {
+    hold(client, packet, answerTopic) {
+      if (packet.qos !== 1 || packet.messageId === undefined || !Buffer.isBuffer(packet.payload)) return;
+      held.set(packet.payload, {
+        client,
+        messageId: packet.messageId,
+        answerTopic,
+        acksAtRequest: stateOf(client).acks,
+      });
+      packet.qos = 0;
+    },
+    answered(payload) {
+      const h = held.get(payload);
+      if (!h) return;
+      held.delete(payload);
+      const s = stateOf(h.client);
+      // The till's PUBACK of the answer may already be in (then ours goes now and carries the ACK).
+      if (s.acks > h.acksAtRequest || !willAck(s, h.answerTopic)) return send(h);
+      const entry = {
+        held: h,
+        timer: setTimeout(() => {
+          s.waiting.delete(entry);
+          send(h);
+        }, answerAckWaitMs),
+      };
+      entry.timer.unref();
+      s.waiting.add(entry);
+    },
+    subscribed(client, subs) {
+      const s = stateOf(client);
+      for (const sub of subs) if (sub.qos <= 2) s.subs.set(sub.topic, sub.qos);
+    },
+    unsubscribed(client, filters) {
+      const s = states.get(client);
+      for (const f of filters) s?.subs.delete(f);
+    },
+    acked(client) {
+      const s = stateOf(client);
+      s.acks++;
+      for (const entry of s.waiting) {
+        clearTimeout(entry.timer);
+        send(entry.held);
+      }
+      s.waiting.clear();
+    },
+    closed(client) {
+      const s = states.get(client);
+      if (!s) return;
+      for (const entry of s.waiting) clearTimeout(entry.timer);
+      s.waiting.clear();
+    },
+  };
+}
+
+/** MQTT topic filter matching (`+` one level, `#` the rest), for the till's own filters. */
+export function filterMatches(filter: string, topic: string): boolean {
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
+  }
+  return f.length === t.length;
+}
