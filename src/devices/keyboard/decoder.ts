@@ -125,8 +125,13 @@ export function createKeyboardDecoder(options: KeyboardDecoderOptions, sink: Fra
       if (closed) return;
       guarded(() => {
         const parsedReport = parseKeyboardReport(raw, settings.reportId);
-        if (parsedReport.kind === 'keys') translator.report(parsedReport.report);
-        else if (parsedReport.kind === 'invalid') {
+        if (parsedReport.kind === 'keys') {
+          const { keys, modifiers } = parsedReport.report;
+          translator.report(parsedReport.report);
+          // A dead key or an Alt+numpad code types its character several reports later; without
+          // this a slow scanner's idle timeout cut the scan in the middle of `´e` or Alt+0252.
+          if (keys.length > 0 || modifiers !== 0) framer.activity();
+        } else if (parsedReport.kind === 'invalid') {
           report('unsupported_report', { length: parsedReport.length });
         }
       });
