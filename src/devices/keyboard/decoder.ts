@@ -4,6 +4,7 @@
 // reported through `sink.problem` without content.
 
 import { z } from 'zod';
+import { systemClock } from '../framing/clock.ts';
 import type { FrameSink } from '../types.ts';
 import { parseKeyboardReport } from './hid-report.ts';
 import { Usage } from './hid-usages.ts';
@@ -38,11 +39,8 @@ export class KeyboardDecoderSettingsError extends Error {
   }
 }
 
-const realTimers: DecoderTimers = {
-  now: () => performance.now(),
-  setTimer: (callback, ms) => setTimeout(callback, ms).unref(),
-  clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+// The framers' clock: its timers let input that arrived during a blocked event loop in first.
+const realTimers: DecoderTimers = systemClock;
 
 function frameKeysFor(settings: KeyboardDecoderSettings): Set<number> {
   if (settings.suffix === 'tab') return new Set([Usage.tab]);
