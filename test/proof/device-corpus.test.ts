@@ -156,7 +156,7 @@ function outcomeOf(c: DeviceCase): string {
       : 'no scan (line noise)';
   const kinds = [...new Set(scans.map((s) => s.kind))].join('+');
   const warned = scans.some((s) => (s.warnings ?? []).length > 0) || problems.length > 0;
-  return `scan: ${kinds}${warned ? ', flagged' : ''}${scans.length > 1 ? ` (${scans.length})` : ''}`;
+  return `scan: ${kinds}${warned ? ', flagged' : ''}`;
 }
 
 test(`device corpus: ${deviceCases.length} nasty inputs through the real device manager, exact outcomes`, async (t) => {

@@ -1,5 +1,5 @@
-// Nasty device input (bad-input corpus, device half; the catalogue of docs/devices.md and the
-// research behind it): odd report layouts, floods, control bytes, overlong lines, mixed encodings,
+// Nasty device input (bad-input corpus, device half; after the catalogue of bad inputs in the device
+// research): odd report layouts, floods, control bytes, overlong lines, mixed encodings,
 // payment tracks, unplugs mid-scan. Each case is what one device sends and what the till must see:
 // the scan events (kind, text, warnings…) and the problems logged as `device input problem`, exactly.
 // Replayed through the real device manager, transports, decoders and framers of a real gateway
