@@ -83,7 +83,11 @@ function classifyContent(frame: Frame, opts: ClassifyOptions): Classification {
         ? 'rfid-uid'
         : (symbologyFromAim(aim) ?? inferSymbology(content));
 
-  const loyalty = matchLoyalty(content, patterns);
+  // An EAN add-on marks a retail product (a book's ISBN with its price, a magazine issue): no card
+  // number carries one. Without this, a book's ]E3 digit string (13 + 5 digits, starting 978) was
+  // taken for an MII 9 loyalty card number.
+  const withAddOn = readEanProduct(content, aim)?.addOn !== undefined;
+  const loyalty = withAddOn ? { warnings: [] } : matchLoyalty(content, patterns);
   result.warn(...loyalty.warnings);
   if (loyalty.match !== undefined) return result.as('loyalty', symbology, { loyalty: loyalty.match });
 

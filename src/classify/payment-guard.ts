@@ -15,6 +15,8 @@
 //      that is not also a run of the text is searched with every 12–19 window, because sentinel
 //      keys may now be glued to the PAN (`5B<PAN>6…`). This can refuse a harmless scan from a
 //      scanner whose layout is wrong; such a scanner is already flagged `layout_suspect`.
+//   5. The same once more with the digit of an AIM id (`]A4`) glued back in front: that digit may
+//      have been the first one of the card number (see `aimDigitToGlue`).
 //
 // EAN exemption (reference §4.2 rule 4): ~10 % of valid German EAN-13s (40–44) also pass Luhn and
 // start with the Visa digit. When the whole content is a valid EAN-13, UPC-A or EAN-8 (with an
@@ -33,6 +35,7 @@
 import { luhnValid, luhnWindows } from './check-digits.ts';
 import { readEanProduct } from './ean-upc.ts';
 import type { Frame } from './frame.ts';
+import { readGs1Content } from './gs1-content.ts';
 import { mayBePaymentPrefix, paymentSchemeOf } from './payment-iin.ts';
 
 export interface PaymentGuardSettings {
@@ -97,6 +100,18 @@ function digitViewHasPayment(
   return runsOf(view).some((run) => !textRuns.has(run) && hasPanWindow(run, guard));
 }
 
+/** The digit of an AIM id such as `]A4`: a framer splits any leading `]` + letter + digit off as an
+ * AIM, so data that merely starts like one (`]A4111…`, or a DE scanner's `+A…` read with the US
+ * table) loses the first digit of a card number to the AIM, and the event would carry the PAN in
+ * two fields. EAN and GS1 data after their own AIM are exempt: glued to the AIM's digit they would
+ * be refused one time in ten through Luhn alone (`]Q3` + `01…` falls in Diners 300–305). */
+function aimDigitToGlue(text: string, aim: unknown, guard: PaymentGuardSettings): string | undefined {
+  if (typeof aim !== 'string' || !/^\][A-Za-z][0-9]$/.test(aim)) return undefined;
+  const content = text.trim();
+  if (eanExempt(content, aim, guard) || readGs1Content(content, aim).kind === 'gs1') return undefined;
+  return aim[2];
+}
+
 /**
  * True when the frame carries payment card data and must be dropped (DESIGN §3). Never throws:
  * any unexpected failure answers true (fail closed).
@@ -109,9 +124,12 @@ export function isPaymentCard(
     // NFKC folds full-width digits (`４１１１…` in a UTF-8 QR) onto ASCII before any digit test.
     const text = String(frame.text ?? '').normalize('NFKC');
     if (textHasPayment(text, frame.aim, guard)) return true;
+    const glue = aimDigitToGlue(text, frame.aim, guard);
+    if (glue !== undefined && textHasPayment(glue + text, frame.aim, guard)) return true;
     if (typeof frame.digitView !== 'string' || frame.digitView.length === 0) return false;
     const view = frame.digitView.normalize('NFKC');
-    return digitViewHasPayment(view, new Set(runsOf(text)), guard);
+    if (digitViewHasPayment(view, new Set(runsOf(text)), guard)) return true;
+    return glue !== undefined && digitViewHasPayment(glue + view, new Set(runsOf(glue + text)), guard);
   } catch {
     return true;
   }

@@ -48,6 +48,18 @@ const rows: Row[] = [
     },
   },
   {
+    item: '23 a book: ISBN-13 with a 5-digit price add-on in one ]E3 string is no loyalty card number',
+    given: frame('978316148410052995', { aim: ']E3' }),
+    expected: {
+      kind: 'product',
+      symbology: 'ean-13',
+      aim: ']E3',
+      text: '978316148410052995',
+      product: { gtin: '09783161484100', add_on: '52995' },
+      warnings: [],
+    },
+  },
+  {
     item: '23 EAN-13 without the expected AIM is inferred from length and check digit',
     given: frame('4006381333931'),
     expected: {

@@ -59,6 +59,16 @@ test('printed digit groups of a card number are rejected', (t) => {
   t.deepEqual(classify(frame('Amex 3782-822463-10005 ok'), defaults), REJECTED);
 });
 
+test('a card number whose first digit a framer took for an AIM id is still rejected', (t) => {
+  // `]A4111…` typed as data: the framer splits `]A4` off, the text keeps only `111…`.
+  t.deepEqual(classify(frame('111111111111111', { aim: ']A4' }), defaults), REJECTED);
+  t.deepEqual(classify(frame('20000000004', { aim: ']A2', digitView: '20000000004' }), defaults), REJECTED);
+  // A GS1 QR after its own AIM is not glued to the AIM's digit (]Q3 + 01… would be Diners 301…, Luhn-valid for the first two).
+  const gs1 = ['0100000000000048', '0100000000000055', '0109506000134352'];
+  for (const content of gs1)
+    t.not(classify(frame(content, { aim: ']Q3' }), defaults).kind, 'payment_card_rejected');
+});
+
 test('a rejection carries no digit, text, byte or length of the card', (t) => {
   for (const pan of Object.values(TEST_PANS)) {
     const given = frame(`%B${pan}^DOE/JOHN^2512101?;${pan}=2512101?`, { warnings: ['timeout_framed'] });

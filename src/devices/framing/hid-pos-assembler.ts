@@ -86,8 +86,15 @@ export function createHidPosAssembler(opts: HidPosAssemblerOptions, sink: FrameS
     // Decode only after joining: a UTF-8 sequence may be split across two reports.
     let data = concat(done.chunks, done.size);
     if (cfg.suffixStripCr) data = stripTrailingCr(data);
+    let aim = done.aim;
+    if (layout.aimOffset === undefined) {
+      // Without AIM bytes in the report (Newland) a scanner set to send AIM ids puts them in front
+      // of the data, as on serial: split it off, or an EAN arrives as the text `]E0…`.
+      aim = aimPrefixOfBytes(data);
+      if (aim !== undefined) data = data.subarray(3);
+    }
     if (data.length === 0) return;
-    out.frame(buildFrame(data, done.aim, []));
+    out.frame(buildFrame(data, aim, []));
   }
 
   function onContinuationTimeout(): void {

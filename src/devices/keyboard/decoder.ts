@@ -4,6 +4,7 @@
 // reported through `sink.problem` without content.
 
 import { z } from 'zod';
+import { systemClock } from '../framing/clock.ts';
 import type { FrameSink } from '../types.ts';
 import { parseKeyboardReport } from './hid-report.ts';
 import { Usage } from './hid-usages.ts';
@@ -38,11 +39,8 @@ export class KeyboardDecoderSettingsError extends Error {
   }
 }
 
-const realTimers: DecoderTimers = {
-  now: () => performance.now(),
-  setTimer: (callback, ms) => setTimeout(callback, ms).unref(),
-  clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+// The framers' clock: its timers let input that arrived during a blocked event loop in first.
+const realTimers: DecoderTimers = systemClock;
 
 function frameKeysFor(settings: KeyboardDecoderSettings): Set<number> {
   if (settings.suffix === 'tab') return new Set([Usage.tab]);
@@ -125,8 +123,13 @@ export function createKeyboardDecoder(options: KeyboardDecoderOptions, sink: Fra
       if (closed) return;
       guarded(() => {
         const parsedReport = parseKeyboardReport(raw, settings.reportId);
-        if (parsedReport.kind === 'keys') translator.report(parsedReport.report);
-        else if (parsedReport.kind === 'invalid') {
+        if (parsedReport.kind === 'keys') {
+          const { keys, modifiers } = parsedReport.report;
+          translator.report(parsedReport.report);
+          // A dead key or an Alt+numpad code types its character several reports later; without
+          // this a slow scanner's idle timeout cut the scan in the middle of `´e` or Alt+0252.
+          if (keys.length > 0 || modifiers !== 0) framer.activity();
+        } else if (parsedReport.kind === 'invalid') {
           report('unsupported_report', { length: parsedReport.length });
         }
       });

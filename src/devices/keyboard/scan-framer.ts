@@ -29,6 +29,9 @@ export interface ScanFramerConfig {
 export interface ScanFramer {
   data(text: string, digitView: string): void;
   warn(code: string): void;
+  /** A key is down that has typed nothing yet (dead key, Alt+numpad digits, Shift ahead of its
+   * key): the scan is still being typed, so the idle timeout counts from here. */
+  activity(): void;
   /** The suffix key arrived: publish now. */
   endBySuffix(): void;
   /** Drop the partial scan (unplug mid-scan: never publish a partial, reference §8 item 15). */
@@ -160,6 +163,10 @@ export function createScanFramer(
     warn(code) {
       warnings.add(code);
       touch();
+    },
+    activity() {
+      // Only a scan under way: a key alone must not open one (nothing to time out yet).
+      if (open) lastActivityAt = timers.now();
     },
     endBySuffix() {
       finish('suffix');

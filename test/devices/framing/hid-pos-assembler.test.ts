@@ -58,8 +58,22 @@ test('Newland layout: data at byte 2, no AIM bytes (item 18)', (t) => {
 
 test('the Honeywell layout read with the Newland preset would be wrong: offsets matter (item 18)', (t) => {
   const { out, a } = assembler({ layout: 'newland' });
-  a.feed(honeywellReport({ data: 'ABC', aim: ']E0' }));
-  t.is(out.frames[0]!.text, ']E0', 'Newland reads bytes 2.. as data');
+  a.feed(honeywellReport({ data: 'ABCDEF', aim: ']E0' }));
+  t.deepEqual(
+    out.seen(),
+    [{ text: 'ABC', aim: ']E0', warnings: [] }],
+    'Newland reads bytes 2..7: DEF is lost',
+  );
+});
+
+test('Newland layout: an AIM id the scanner puts in front of the data is split off, as on serial', (t) => {
+  const { out, a } = assembler({ layout: 'newland' });
+  a.feed(newlandReport(']E04006381333931'));
+  a.feed(newlandReport('no AIM here'));
+  t.deepEqual(out.seen(), [
+    { text: '4006381333931', aim: ']E0', warnings: [] },
+    { text: 'no AIM here', warnings: [] },
+  ]);
 });
 
 test('explicit offsets from a report descriptor work like a preset', (t) => {

@@ -1,7 +1,7 @@
 // Suffix + idle-timeout framing and scan limits (reference §0 rule 4, §1.8, §8 items 11–13, 15).
 import test from 'ava';
 import { givenDecoder } from './helpers/harness.ts';
-import { ENTER, KP_ENTER, RELEASE, report, TAB, tap, typeText } from './helpers/reports.ts';
+import { ENTER, KP_ENTER, LALT, RELEASE, report, TAB, tap, typeText } from './helpers/reports.ts';
 
 test('with a suffix the frame is delivered inside the feed of the suffix report, no timer needed', (t) => {
   const h = givenDecoder({ idleTimeoutMs: 50 });
@@ -75,6 +75,28 @@ test('a slow 250-character Zebra QR at 90 ms per key is one scan with a matching
   h.feed(tap(ENTER), 45);
   t.is(text.length, 250);
   t.deepEqual(h.texts(), [text]);
+});
+
+test('keys that type nothing yet (dead key, Alt+numpad digits) keep a slow scan open', (t) => {
+  // 45 ms between reports, idle timeout 100 ms: `´`+`e` and Alt+0252 each span 3+ report gaps
+  // before their character appears; they once cut the scan in two by the timeout.
+  const h = givenDecoder({ layout: 'de', idleTimeoutMs: 100 });
+  const alt0252 = [report(LALT), report(LALT, 0x62), report(LALT), report(LALT, 0x5a), report(LALT)];
+  alt0252.push(report(LALT, 0x5d), report(LALT), report(LALT, 0x5a), RELEASE);
+  const acuteE = [...tap(0x2e), ...typeText('de', 'e')]; // dead ´, then e
+  h.feed(
+    [
+      ...typeText('de', 'Caf'),
+      ...acuteE,
+      ...typeText('de', ' M'),
+      ...alt0252,
+      ...typeText('de', 'ller'),
+      ...tap(ENTER),
+    ],
+    45,
+  );
+  t.deepEqual(h.texts(), ['Café Müller']);
+  t.deepEqual(h.frames[0]?.warnings, []);
 });
 
 test('a person typing on the device is rejected as human typing', (t) => {

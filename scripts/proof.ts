@@ -1,0 +1,118 @@
+// `npm run proof` (issue 12): runs the proof suite (test/proof/) with PROOF_SCALE times the
+// property runs of `npm test`, collects the figures every proof test records, and prints them as
+// one table; `--docs` also writes that table into docs/proof.md. Exits non-zero when a test failed.
+//
+//   npm run proof                      # scale 50
+//   PROOF_SCALE=200 npm run proof      # longer
+//   PROOF_SEED=123 npm run proof       # replay a reported property failure
+//   npm run proof -- --docs            # and update docs/proof.md
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Figure } from '../test/proof/figures.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const scale = process.env.PROOF_SCALE ?? '50';
+const writeDocs = process.argv.includes('--docs');
+
+function proofFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return proofFiles(path);
+    return entry.name.endsWith('.test.ts') ? [relative(root, path)] : [];
+  });
+}
+
+function runAva(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve) => {
+    // Long property runs keep a worker busy without a test finishing: a generous inactivity timeout.
+    const child = spawn(join(root, 'node_modules', '.bin', 'ava'), ['--timeout=15m', ...files], {
+      cwd: root,
+      env,
+      stdio: 'inherit',
+    });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+const n = (x: number) => x.toLocaleString('en-US');
+
+function machine(): string {
+  const model = cpus()[0]?.model.trim() ?? 'unknown CPU';
+  return `${cpus().length} × ${model}, Node ${process.version}, ${process.platform}/${process.arch}`;
+}
+
+/** One Markdown table: a row per property and per corpus group, then the totals. */
+function table(figures: Figure[]): string {
+  const rows: string[][] = [];
+  const properties = figures.filter((f) => f.kind === 'property');
+  const corpus = figures.filter((f) => f.kind === 'corpus');
+  for (const p of properties.sort((a, b) => a.subject.localeCompare(b.subject))) {
+    rows.push([
+      `property: ${p.subject}`,
+      p.property,
+      `${n(p.runs)} runs`,
+      `seed ${p.seed}, slowest run ${p.slowestMs} ms`,
+      String(p.failures),
+    ]);
+  }
+  for (const c of corpus) {
+    const outcomes = Object.entries(c.outcomes)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${n(v)}`)
+      .join('; ');
+    rows.push([`corpus: ${c.group}`, '', `${n(c.cases)} cases`, outcomes, String(c.failures)]);
+  }
+  const runs = properties.reduce((s, p) => s + p.runs, 0);
+  const cases = corpus.reduce((s, c) => s + c.cases, 0);
+  const failures = figures.reduce((s, f) => s + f.failures, 0);
+  rows.push([
+    '**total**',
+    `${properties.length} properties, ${corpus.length} corpus groups`,
+    `${n(runs)} runs, ${n(cases)} cases`,
+    '',
+    `**${failures}**`,
+  ]);
+  const head = ['part', 'what', 'runs / cases', 'outcomes', 'failures'];
+  const line = (cells: string[]) => `| ${cells.map((c) => c.replaceAll('|', '\\|')).join(' | ')} |`;
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+const BEGIN = '<!-- proof:bad-input:begin -->';
+const END = '<!-- proof:bad-input:end -->';
+
+function updateDocs(block: string): void {
+  const path = join(root, 'docs', 'proof.md');
+  const doc = readFileSync(path, 'utf8');
+  const from = doc.indexOf(BEGIN);
+  const to = doc.indexOf(END);
+  if (from < 0 || to < from) throw new Error(`${path} has no ${BEGIN} … ${END} block`);
+  writeFileSync(path, `${doc.slice(0, from + BEGIN.length)}\n${block}\n${doc.slice(to)}`);
+}
+
+{
+  const dir = mkdtempSync(join(tmpdir(), 'edge-proof-'));
+  const figuresFile = join(dir, 'figures.jsonl');
+  writeFileSync(figuresFile, '');
+  const started = Date.now();
+  const files = proofFiles(join(root, 'test', 'proof'));
+  const code = await runAva(files, { ...process.env, PROOF_SCALE: scale, PROOF_FIGURES: figuresFile });
+  const figures = readFileSync(figuresFile, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Figure);
+  rmSync(dir, { recursive: true, force: true });
+  const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+  const date = new Date().toISOString().slice(0, 10);
+  const block = [
+    `Run ${date}, PROOF_SCALE=${scale}, ${minutes} min, ava exit code ${code}.`,
+    `Machine: ${machine()}.`,
+    '',
+    table(figures),
+  ].join('\n');
+  process.stdout.write(`\nProof figures\n\n${block}\n`);
+  if (writeDocs) updateDocs(block);
+  process.exitCode = code;
+}

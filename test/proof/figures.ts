@@ -1,0 +1,38 @@
+// The figures of the proof suite (issue 12): every property and corpus test records what it ran
+// here, and `npm run proof` (scripts/proof.ts) prints them as one table. Inside a plain `npm test`
+// nothing is written and the short run counts apply.
+import { appendFileSync } from 'node:fs';
+
+export type Figure =
+  | {
+      kind: 'property';
+      /** Part under test, e.g. `keyboard decoder`. */
+      subject: string;
+      property: string;
+      runs: number;
+      failures: number;
+      seed: number;
+      /** Slowest single run, in milliseconds (informative: a hang shows up as a test timeout). */
+      slowestMs: number;
+    }
+  | {
+      kind: 'corpus';
+      group: string;
+      cases: number;
+      /** How many cases ended in each outcome, e.g. `{invalid_request: 31, ok: 12}`. */
+      outcomes: Record<string, number>;
+      failures: number;
+    };
+
+const file = process.env.PROOF_FIGURES;
+
+/** The long version under `npm run proof` multiplies every property's short run count. */
+export const runScale = Math.max(1, Number(process.env.PROOF_SCALE ?? '1') || 1);
+
+/** A fixed seed from `PROOF_SEED` replays a reported failure; otherwise each run draws a new one. */
+export const fixedSeed = process.env.PROOF_SEED === undefined ? undefined : Number(process.env.PROOF_SEED);
+
+export function record(figure: Figure): void {
+  // One short line per append: O_APPEND keeps lines of parallel test processes whole.
+  if (file) appendFileSync(file, JSON.stringify(figure) + '\n');
+}
