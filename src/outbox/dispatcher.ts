@@ -80,6 +80,12 @@ export interface Dispatcher {
   awaitOutcome(key: string, timeoutMs: number): Promise<JobOutcome>;
   /** The circuit alone, without the store queries of `state()` (cheap enough for every request). */
   circuit(): CircuitState;
+  /**
+   * Running and able to make progress on its own: a timer armed, or a delivery in flight that will
+   * settle and pump again. False after stop() or when a pump failed before re-arming — a dispatcher
+   * that would sit still until the next enqueue kicks it (the service watchdog asks this).
+   */
+  alive(): boolean;
 }
 
 const OptionsSchema = z.object({
@@ -188,7 +194,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     }
     let delay = wakeAt - now();
     if (delay <= 0) delay = REARM_MS;
-    timer = setTimeout(pump, Math.min(delay, MAX_TIMER_MS));
+    // `timer` is cleared when it fires, so a pump that throws leaves none behind and alive() tells.
+    timer = setTimeout(
+      () => {
+        timer = undefined;
+        pump();
+      },
+      Math.min(delay, MAX_TIMER_MS),
+    );
     timer.unref();
   }
 
@@ -374,6 +387,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       };
     },
     circuit: () => circuit.state(),
+    alive: () => running && (timer !== undefined || inflight.size > 0 || flushQueued || pumping),
     awaitOutcome(key, timeoutMs) {
       const current = currentOutcome(key);
       if (current.state !== 'pending' || !running || timeoutMs <= 0) return Promise.resolve(current);

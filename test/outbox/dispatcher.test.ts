@@ -331,3 +331,30 @@ test('garbage dispatcher options are refused at creation with invalid_options', 
   );
   t.is((err as { code?: string }).code, 'invalid_options');
 });
+
+test('alive: idle with its timer armed, busy with a delivery in flight, not after stop', async (t) => {
+  const { store, d, dispatcher } = setup(t);
+  t.false(dispatcher.alive(), 'not started');
+  dispatcher.start();
+  t.true(dispatcher.alive(), 'idle: the idle poll timer is armed');
+  mustEnqueue(store, turnover('k1'));
+  dispatcher.kick();
+  t.deepEqual(d.keys(), ['k1']);
+  t.true(dispatcher.alive(), 'a delivery in flight');
+  (await d.call(1)).ok();
+  await dispatcher.stop(1000);
+  t.false(dispatcher.alive());
+});
+
+test('alive is false when a pump fails before re-arming (the dispatcher would sit still until kicked)', (t) => {
+  const { store, dispatcher } = setup(t);
+  // A store answering garbage: the pump throws outside its guarded store calls and never re-arms.
+  const claimReady = store.claimReady.bind(store);
+  let broken = true;
+  store.claimReady = (at, n) => (broken ? ({ claimed: null } as never) : claimReady(at, n));
+  t.throws(() => dispatcher.start(), { instanceOf: TypeError });
+  t.false(dispatcher.alive());
+  broken = false;
+  dispatcher.kick();
+  t.true(dispatcher.alive(), 'a kick re-arms it');
+});
