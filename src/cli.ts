@@ -1,5 +1,6 @@
 // `edge-gateway` command line (DESIGN §9). Exit codes come from the catalogue in errors.ts.
 import { parseArgs } from 'node:util';
+import { type Appliance, startAppliance } from './appliance/index.ts';
 import { ConfigError } from './config/errors.ts';
 import { loadConfig } from './config/load.ts';
 import { hashPassword } from './config/password.ts';
@@ -160,6 +161,7 @@ async function start(configPath?: string, dataDir?: string): Promise<number> {
   let log = makeLogger(loaded.settings.log_level);
   const abort = new AbortController();
   let gateway: Gateway | undefined;
+  let appliance: Appliance | undefined;
   let stopping = false;
   let restarting: Promise<void> | undefined;
 
@@ -170,6 +172,7 @@ async function start(configPath?: string, dataDir?: string): Promise<number> {
     if (stopping || restarting) return;
     restarting = (async () => {
       log.info('applying settings: restarting the gateway in-process', { reason });
+      appliance?.reloading();
       await gateway?.stop();
       gateway = undefined;
       try {
@@ -180,6 +183,7 @@ async function start(configPath?: string, dataDir?: string): Promise<number> {
       log = makeLogger(loaded.settings.log_level);
       try {
         gateway = await startGateway({ config: loaded, logger: log, signal: abort.signal, web: host });
+        appliance?.reloaded();
       } catch (err) {
         if (abort.signal.aborted) return;
         log.error('start failed', { error: err });
@@ -199,6 +203,7 @@ async function start(configPath?: string, dataDir?: string): Promise<number> {
   const onSignal = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    appliance?.stopping();
     log.info('stopping', { signal });
     abort.abort();
     // DESIGN/issue 2: clean stop within 2 s; never hang a systemd stop.
@@ -225,6 +230,10 @@ async function start(configPath?: string, dataDir?: string): Promise<number> {
     return EXIT_CODES.failure;
   }
   if (abort.signal.aborted) await gateway.stop();
+  else {
+    appliance = await startAppliance({ gateway: () => gateway, logger: log.child({ part: 'systemd' }) });
+    if (stopping) appliance.stopping(); // a signal came while the notify library loaded
+  }
   return new Promise<number>(() => {}); // runs until a signal
 }
 

@@ -37,6 +37,7 @@ export interface GatewayOptions {
 
 export interface Gateway {
   readonly base: string;
+  readonly mqttHost: string;
   readonly mqttPort: number;
   readonly mqttWsPort: number | null;
   readonly httpPort: number;
@@ -236,6 +237,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 
     return {
       base,
+      mqttHost: broker.host,
       mqttPort: broker.port,
       mqttWsPort: broker.wsPort,
       httpPort: web.port,
