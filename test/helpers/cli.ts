@@ -15,7 +15,12 @@ export interface Running {
 }
 
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Running {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  return runGatewayProcess(process.execPath, [BIN, ...args], env);
+}
+
+/** The same for another command line that runs the gateway (an installed copy, one under strace). */
+export function runGatewayProcess(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Running {
+  const child = spawn(command, args, {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
