@@ -87,7 +87,7 @@ test('a gateway whose outbox dispatcher stopped is reported unhealthy and no lon
   const appliance = await startAppliance({
     gateway: () => g.gateway,
     logger: quiet,
-    env: { WATCHDOG_USEC: '2000000' },
+    env: { WATCHDOG_USEC: '4000000' }, // a quarter period (the stall limit) of slack for a loaded machine
     notifier: rec.notifier,
   });
   t.teardown(() => appliance.stopping());
@@ -97,8 +97,8 @@ test('a gateway whose outbox dispatcher stopped is reported unhealthy and no lon
   await g.gateway.loyalty.dispatcher.stop(0);
   const at = await rec.until((s) => s.startsWith('STATUS=unhealthy'));
   t.is(rec.sent[at], 'STATUS=unhealthy: outbox dispatcher: not running');
-  // Three more ticks' worth of time: a tick delayed by load only sends fewer pings, never more.
-  await sleep(3000);
+  // Two more ticks' worth of time: a tick delayed by load only sends fewer pings, never more.
+  await sleep(4500);
   t.deepEqual(rec.sent.slice(at + 1), [], 'no ping and no repeated status while unhealthy');
 
   appliance.stopping();
@@ -128,3 +128,33 @@ test.serial(
     t.like(errors[0], { msg: 'systemd notification failed', errno: 2 }); // ENOENT
   },
 );
+
+test('during an in-process restart the watchdog waits one period for the new gateway, then reports it stuck', async (t) => {
+  t.timeout(30_000);
+  const g = await startTestGateway();
+  t.teardown(() => g.stop());
+  let current: typeof g.gateway | undefined = g.gateway;
+  const rec = recordingNotifier();
+  const appliance = await startAppliance({
+    gateway: () => current,
+    logger: quiet,
+    env: { WATCHDOG_USEC: '4000000' }, // a quarter period (the stall limit) of slack for a loaded machine
+    notifier: rec.notifier,
+  });
+  t.teardown(() => appliance.stopping());
+  await rec.until((s) => s === 'WATCHDOG=1');
+
+  appliance.reloading();
+  current = undefined; // the old gateway stopped, the new one never comes
+  const reloadingAt = rec.sent.indexOf('RELOADING=1\nSTATUS=applying settings: restarting');
+  t.true(reloadingAt >= 0);
+  const stuck = await rec.until((s) => s.startsWith('STATUS=unhealthy'), reloadingAt);
+  t.regex(rec.sent[stuck]!, /restart not finished after \d+ ms/);
+  // Within the first period it was still fed: a restart takes a second or two, not a period.
+  t.true(rec.sent.slice(reloadingAt, stuck).includes('WATCHDOG=1'));
+
+  current = g.gateway;
+  appliance.reloaded();
+  const back = await rec.until((s) => s === 'WATCHDOG=1', stuck);
+  t.true(rec.sent.slice(stuck, back).some((s) => s.startsWith('READY=1\nSTATUS=serving')));
+});

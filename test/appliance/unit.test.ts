@@ -41,6 +41,11 @@ test('the unit is Type=notify with a watchdog, restart limits and a dedicated us
   t.is(value(unit, 'Unit', 'StartLimitIntervalSec'), '600');
   t.is(value(unit, 'Unit', 'StartLimitBurst'), '10');
   t.is(value(unit, 'Service', 'RestartPreventExitStatus'), '3', 'an invalid config is not restarted');
+  t.is(
+    value(unit, 'Service', 'ExecReload'),
+    '/bin/kill -HUP $MAINPID',
+    'reload applies provisioned settings',
+  );
   t.is(value(unit, 'Service', 'User'), 'edge-gateway');
   t.is(value(unit, 'Service', 'Group'), 'edge-gateway');
   t.deepEqual(values(unit, 'Service', 'Environment'), [

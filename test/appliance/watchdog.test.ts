@@ -10,7 +10,7 @@ const STALL_MS = 4500; // longer than a ping interval, so the blocked loop misse
 
 const isPing = (m: NotifyMessage) => m.text === 'WATCHDOG=1';
 
-test('under systemd: READY=1 once it serves, WATCHDOG=1 every half period, none while the event loop is blocked, STOPPING=1 on SIGTERM', async (t) => {
+test('under systemd: READY=1 once it serves, WATCHDOG=1 every half period, none while the event loop is blocked, RELOADING=1 and READY=1 around a reload, STOPPING=1 on SIGTERM', async (t) => {
   t.timeout(90_000);
   const sock = await notifySocket(t);
   const run = runCli(['start'], {
@@ -69,6 +69,17 @@ test('under systemd: READY=1 once it serves, WATCHDOG=1 every half period, none 
     'the stalled tick sent no ping; the next one on time did',
   );
 
+  // systemctl reload (SIGHUP): the gateway restarts in-process, says so, and is fed again after.
+  const beforeReload = sock.messages.length;
+  run.child.kill('SIGHUP');
+  const reloading = await sock.until((m) => m.text.startsWith('RELOADING=1'), beforeReload);
+  const reloaded = await sock.until(
+    (m) => m.text.startsWith('READY=1'),
+    sock.messages.indexOf(reloading) + 1,
+  );
+  t.regex(reloaded.text, /^READY=1\nSTATUS=serving pos\/demo-till/);
+  await sock.until(isPing, sock.messages.indexOf(reloaded) + 1);
+
   run.child.kill('SIGTERM');
   const stoppingMsg = await sock.until((m) => m.text.startsWith('STOPPING=1'), unhealthyAt + 1);
   t.is(await run.exited, 0);
@@ -78,5 +89,9 @@ test('under systemd: READY=1 once it serves, WATCHDOG=1 every half period, none 
     [],
     'no ping after STOPPING=1',
   );
-  t.is(sock.messages.filter((m) => m.text.startsWith('READY=1')).length, 1, 'READY=1 exactly once');
+  t.is(
+    sock.messages.filter((m) => m.text.startsWith('READY=1')).length,
+    2,
+    'READY=1 at start and after the reload',
+  );
 });
