@@ -29,14 +29,16 @@ export function healthDocument(src: HealthSources) {
   };
 }
 
+export type HealthDocument = ReturnType<typeof healthDocument>;
+
 export interface HealthPublisher {
   changed(): void;
   stop(): void;
 }
 
 export function startHealthPublisher(opts: {
-  sources: HealthSources;
-  publish: (doc: ReturnType<typeof healthDocument>) => Promise<void>;
+  document: () => HealthDocument;
+  publish: (doc: HealthDocument) => Promise<void>;
   intervalMs: number;
   minGapMs?: number;
   logger: Logger;
@@ -47,8 +49,8 @@ export function startHealthPublisher(opts: {
   const send = () => {
     pending = undefined;
     last = Date.now();
-    opts
-      .publish(healthDocument(opts.sources))
+    Promise.resolve()
+      .then(() => opts.publish(opts.document()))
       .catch((err) => opts.logger.error('health publish failed', { error: err }));
   };
   const timer = setInterval(send, opts.intervalMs);

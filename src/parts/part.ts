@@ -1,0 +1,58 @@
+// A part's small lifecycle (STYLE, after Zigbee2MQTT's extensions): `start` wires the part from the
+// context, `stop` undoes it. The root starts parts in list order and stops them in reverse; an error
+// in one part's stop is logged and the others still stop; SIGTERM during start stops what already
+// started and ends the start.
+import type { GatewayContext } from './context.ts';
+
+/** Fields a part adds to the `ready` line (ports it listens on, ...). */
+export type ReadyFields = Record<string, unknown>;
+
+export interface Part {
+  readonly name: string;
+  start(ctx: GatewayContext): Promise<Running> | Running;
+}
+
+/** A started part: how to stop it, and what it adds to the ready line. */
+export interface Running {
+  stop?(): Promise<void> | void;
+  ready?: ReadyFields;
+}
+
+export class StartAborted extends Error {
+  constructor() {
+    super('start aborted');
+    this.name = 'StartAborted';
+  }
+}
+
+export interface StartedParts {
+  ready: ReadyFields;
+  stop(): Promise<void>;
+}
+
+export async function startParts(parts: readonly Part[], ctx: GatewayContext): Promise<StartedParts> {
+  const running: { name: string; part: Running }[] = [];
+  const stop = async () => {
+    for (const { name, part } of running.splice(0).reverse()) {
+      try {
+        await part.stop?.();
+      } catch (err) {
+        ctx.logger.error('stop failed', { part: name, error: err });
+      }
+    }
+  };
+  const ready: ReadyFields = {};
+  try {
+    for (const part of parts) {
+      if (ctx.signal.aborted) throw new StartAborted();
+      const started = await part.start(ctx);
+      running.push({ name: part.name, part: started });
+      Object.assign(ready, started.ready);
+    }
+    if (ctx.signal.aborted) throw new StartAborted();
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { ready, stop };
+}

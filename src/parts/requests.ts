@@ -1,0 +1,34 @@
+// The till's requests (DESIGN §3): one router answers every request exactly once. Subscribed
+// before the slower parts start, so a request that arrives early is answered (an op whose part is
+// not up yet gets `unavailable`), never dropped. The router is closed by the `online` part, which
+// stops first: requests are refused before the outbox closes.
+
+import { frameFromText } from '../classify/index.ts';
+import { createRequestRouter } from '../mqtt/requests.ts';
+import { filterOf, matchTopic } from '../mqtt/topics.ts';
+import type { Part } from './part.ts';
+
+export const requestsPart: Part = {
+  name: 'requests',
+  async start(ctx) {
+    const router = createRequestRouter({
+      logger: ctx.logger.child({ part: 'requests' }),
+      maxPayloadBytes: ctx.settings.mqtt.max_payload_bytes,
+      respond: (op, response) => ctx.publish('response', response, { op }),
+    });
+    router.handle('gateway/test_scan', (args) => {
+      const scan = ctx.scans.ingest(
+        { deviceId: args.device_id ?? 'test', profile: 'test', transport: 'test' },
+        frameFromText(args.text),
+      );
+      return { scan_id: scan?.event.id ?? null };
+    });
+    ctx.provide('router', router);
+    await ctx.broker.subscribe(filterOf(ctx.base, 'request'), (topic, payload) => {
+      const op = matchTopic(ctx.base, 'request', topic)?.op;
+      // Settles once answered: a QoS 1 request is acknowledged then (src/mqtt/acks.ts).
+      return op === undefined ? undefined : router.dispatch(op, payload);
+    });
+    return {};
+  },
+};

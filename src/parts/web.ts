@@ -1,0 +1,33 @@
+// The web part (DESIGN §7): the status page, the technician area and their live feed, on fastify,
+// over the running parts. Told on the bus when devices, the link or the outbox change.
+import { startWeb } from '../web/index.ts';
+import type { Part } from './part.ts';
+
+export const webPart: Part = {
+  name: 'web',
+  async start(ctx) {
+    const web = await startWeb(
+      {
+        config: ctx.config,
+        logger: ctx.logger.child({ part: 'http' }),
+        broker: ctx.broker,
+        devices: ctx.devices,
+        scans: ctx.scans,
+        loyalty: ctx.loyalty,
+        system: ctx.system,
+        host: ctx.webHost,
+      },
+      // Demo mode has no logins: the page stays on loopback whatever http.host says.
+      { host: ctx.demo ? '127.0.0.1' : ctx.settings.http.host, port: ctx.settings.http.port },
+    );
+    ctx.provide('web', web);
+    const off = [ctx.bus.on('devices', () => web.changed()), ctx.bus.on('loyalty', () => web.changed())];
+    return {
+      async stop() {
+        for (const f of off) f();
+        await web.close();
+      },
+      ready: { http_port: web.port },
+    };
+  },
+};
