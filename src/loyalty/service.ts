@@ -6,17 +6,18 @@ import { join } from 'node:path';
 import type { Settings } from '../config/schema.ts';
 import { GatewayError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import type { Publish } from '../mqtt/publish.ts';
 import type { RequestRouter } from '../mqtt/requests.ts';
-import type { TopicName } from '../mqtt/topics.ts';
 import { createDispatcher, type Dispatcher } from '../outbox/dispatcher.ts';
 import { type OutboxStore, openOutboxStore } from '../outbox/store.ts';
 import type { OutboxJob } from '../outbox/types.ts';
 import { evaluateWatermarks } from '../outbox/watermarks.ts';
 import type { ScanPipeline } from '../scans/pipeline.ts';
 import { deliverThrough } from './deliver.ts';
+import { publishDelivered, publishFailed } from './events.ts';
 import { activateHandler } from './handlers/activate.ts';
 import { identify, identifyHandler } from './handlers/identify.ts';
-import { answerFor, createQueue, type QueuedKind } from './handlers/queue.ts';
+import { createQueue } from './handlers/queue.ts';
 import { redeemHandler } from './handlers/redeem.ts';
 import { reverseHandler, voidHandler } from './handlers/storno.ts';
 import { turnoverHandler } from './handlers/turnover.ts';
@@ -29,7 +30,7 @@ export interface LoyaltyServiceOptions {
   settings: Settings & { data_dir: string };
   router: RequestRouter;
   scans: ScanPipeline;
-  publish: (name: TopicName, payload: unknown, params?: Record<string, string>) => Promise<void>;
+  publish: Publish;
   logger: Logger;
   /** Called when something ops or the status page shows has changed (link, outbox). */
   onHealthChange?: () => void;
@@ -52,13 +53,6 @@ export interface LoyaltyService {
   health(): LoyaltyHealth;
   stop(): Promise<void>;
 }
-
-const EVENT_OF: Record<QueuedKind, string> = {
-  turnover: 'loyalty/booked',
-  reverse: 'loyalty/reversed',
-  void_redemption: 'loyalty/voided',
-  redeem: 'loyalty/redeemed',
-};
 
 export async function startLoyalty(opts: LoyaltyServiceOptions): Promise<LoyaltyService> {
   const { settings, logger: log } = opts;
@@ -99,10 +93,8 @@ export async function startLoyalty(opts: LoyaltyServiceOptions): Promise<Loyalty
     logger: log.child({ part: 'outbox' }),
   });
 
-  const event = (job: OutboxJob, payload: Record<string, unknown>, name: string) =>
-    opts.publish('event', { transaction: job.key, ...payload }, { name }).catch((err) => {
-      log.error('event publish failed', { event: name, error: err });
-    });
+  const published = (job: OutboxJob, sent: Promise<void>) =>
+    sent.catch((err) => log.error('event publish failed', { transaction: job.key, error: err }));
 
   // Set once the queue exists: the queue needs the dispatcher, the dispatcher's callbacks the queue.
   let answering: ReadonlySet<string> = new Set();
@@ -118,24 +110,12 @@ export async function startLoyalty(opts: LoyaltyServiceOptions): Promise<Loyalty
     onDelivered(job, result) {
       opts.onHealthChange?.();
       // A till still waiting in its window gets the result in its response, not as an event.
-      if (answering.has(job.key)) return;
-      const data = answerFor(job.kind as QueuedKind, result) as Record<string, unknown>;
-      const { state: _state, ...rest } = data;
-      void event(
-        job,
-        job.kind === 'turnover' ? rest : data,
-        EVENT_OF[job.kind as QueuedKind] ?? 'loyalty/delivered',
-      );
+      if (!answering.has(job.key)) void published(job, publishDelivered(opts.publish, job, result));
     },
     onDead(job, error) {
       opts.onHealthChange?.();
       log.warn('request moved to dead letters', { transaction: job.key, kind: job.kind, code: error.code });
-      if (answering.has(job.key)) return;
-      void event(
-        job,
-        { kind: job.kind, error: { code: error.code, message: error.message } },
-        'loyalty/failed',
-      );
+      if (!answering.has(job.key)) void published(job, publishFailed(opts.publish, job, error));
     },
   });
   const queue = createQueue({ store, dispatcher, windowMs: settings.provider.booking_window_ms });

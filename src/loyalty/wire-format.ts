@@ -19,8 +19,20 @@ export function tillReward(r: Reward) {
   };
 }
 
-export function tillValue(v: Reward['value'] | Discount) {
-  const out: Record<string, unknown> = {};
+/** A reward's or discount's value as the till reads it; `kind` is present on a discount. */
+export interface TillValue {
+  kind?: string;
+  percent?: number;
+  amount_cents?: number;
+  currency?: string;
+  points?: number;
+  item?: string;
+}
+
+export function tillValue(v: Discount): TillValue & { kind: string };
+export function tillValue(v: Reward['value']): TillValue;
+export function tillValue(v: Reward['value'] | Discount): TillValue {
+  const out: TillValue = {};
   if ('kind' in v) out.kind = v.kind;
   if (v.percent !== undefined) out.percent = v.percent;
   if (v.amountCents !== undefined) out.amount_cents = v.amountCents;

@@ -1,13 +1,18 @@
 // Publishing a registry topic: the topic string, retain flag and QoS all come from the registry,
 // so no part builds a topic string of its own (DESIGN §11).
 import type { Broker } from './broker.ts';
-import { TOPICS, type TopicName, topicOf } from './topics.ts';
+import { TOPICS, type TopicName, type TopicParams, type TopicPayload, topicOf } from './topics.ts';
 
-export type Publish = (name: TopicName, payload: unknown, params?: Record<string, string>) => Promise<void>;
+/** Typed by the registry: the payload is the topic's schema type, `params` its pattern's names. */
+export type Publish = <N extends TopicName>(
+  name: N,
+  payload: TopicPayload<N>,
+  ...params: [keyof TopicParams<N>] extends [never] ? [] : [TopicParams<N>]
+) => Promise<void>;
 
 export function createPublisher(broker: () => Broker, base: string): Publish {
-  return (name, payload, params = {}) =>
-    broker().publish(topicOf(base, name, params), payload, {
+  return (name, payload, ...params) =>
+    broker().publish(topicOf(base, name, params[0] ?? {}), payload, {
       retain: TOPICS[name].retain,
       qos: TOPICS[name].qos,
     });

@@ -8,6 +8,7 @@ import {
   productDetailsSchema,
   uidDetailsSchema,
 } from '../classify/classification.ts';
+import { ERROR_CODES, type ErrorCode } from '../errors.ts';
 
 export type Direction = 'box_to_till' | 'till_to_box';
 
@@ -44,15 +45,59 @@ export const scanSchema = z.object({
 });
 export type ScanEvent = z.infer<typeof scanSchema>;
 
+/** `{code, message}` of an error; `code` is one of the catalogue in src/errors.ts. */
+const errorSchema = z.object({
+  code: z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]),
+  message: z.string(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+
 export const responseSchema = z.object({
   transaction: z.union([z.string(), z.number(), z.null()]),
   status: z.enum(['ok', 'error']),
   data: z.unknown(),
-  error: z
-    .object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() })
-    .optional(),
+  error: errorSchema.optional(),
 });
 export type ResponseEnvelope = z.infer<typeof responseSchema>;
+
+const deviceSchema = z.object({
+  id: z.string(),
+  profile: z.string(),
+  transport: z.string(),
+  path: z.string(),
+  vendor_id: z.string().optional(),
+  product_id: z.string().optional(),
+  product: z.string().optional(),
+  state: z.enum(['online', 'offline', 'error']),
+  reason: z.string().optional(),
+  since: z.string(),
+});
+
+// Later outcomes of requests answered `queued` (DESIGN §3): one topic each, so the till's types,
+// the docs and the ACLs all come from this table. `transaction` is the till's, as a string.
+const transaction = z.string();
+const points = z.number().int();
+const tillDiscount = z.object({
+  kind: z.string(),
+  percent: z.number().optional(),
+  amount_cents: z.number().int().optional(),
+  currency: z.string().optional(),
+  points: points.optional(),
+  item: z.string().optional(),
+});
+/** The outbox kinds a `loyalty/failed` event can name. */
+export const QUEUED_KINDS = ['turnover', 'reverse', 'void_redemption', 'redeem'] as const;
+
+function event<S extends z.ZodType>(name: string, schema: S, doc: string) {
+  return {
+    pattern: `event/${name}`,
+    direction: 'box_to_till',
+    retain: false,
+    qos: 1,
+    schema,
+    doc,
+  } as const;
+}
 
 export const TOPICS = {
   state: {
@@ -93,7 +138,7 @@ export const TOPICS = {
     direction: 'box_to_till',
     retain: true,
     qos: 1,
-    schema: z.array(z.record(z.string(), z.unknown())),
+    schema: z.array(deviceSchema),
     doc: 'Attached devices with profile, transport, state.',
   },
   deviceAvailability: {
@@ -136,17 +181,47 @@ export const TOPICS = {
     schema: responseSchema,
     doc: 'Exactly one response per request.',
   },
-  event: {
-    pattern: 'event/{name*}',
-    direction: 'box_to_till',
-    retain: false,
-    qos: 1,
-    schema: z.record(z.string(), z.unknown()),
-    doc: 'Later outcomes such as loyalty/booked.',
-  },
+  bookedEvent: event(
+    'loyalty/booked',
+    z.strictObject({ transaction, points_earned: points, points_balance: points }),
+    'A turnover answered `queued` was booked by the provider.',
+  ),
+  reversedEvent: event(
+    'loyalty/reversed',
+    z.strictObject({ transaction, state: z.literal('reversed'), points_balance: points.optional() }),
+    'A queued reverse (storno) was carried out.',
+  ),
+  voidedEvent: event(
+    'loyalty/voided',
+    z.strictObject({ transaction, state: z.literal('voided') }),
+    'A queued void of a redemption was carried out.',
+  ),
+  redeemedEvent: event(
+    'loyalty/redeemed',
+    z.strictObject({ transaction, redemption_id: z.string(), discount: tillDiscount }),
+    'A queued redemption (`outbox.redeem_policy: "queue"`) was carried out.',
+  ),
+  failedEvent: event(
+    'loyalty/failed',
+    z.strictObject({
+      transaction,
+      kind: z.enum(QUEUED_KINDS),
+      error: z.strictObject({ code: z.string(), message: z.string() }),
+    }),
+    "A queued request went to the dead letters; `error.code` is the provider's or the outbox's.",
+  ),
 } as const satisfies Record<string, TopicDef>;
 
 export type TopicName = keyof typeof TOPICS;
+
+/** What may be published on a topic: its registry schema's input type. */
+export type TopicPayload<N extends TopicName> = z.input<(typeof TOPICS)[N]['schema']>;
+
+type ParamsOf<P extends string> = P extends `${string}{${infer K}}${infer Rest}`
+  ? (K extends `${infer Multi}*` ? Multi : K) | ParamsOf<Rest>
+  : never;
+/** The parameters a topic's pattern needs, e.g. `{device_id}` for `device/{device_id}/availability`. */
+export type TopicParams<N extends TopicName> = Record<ParamsOf<(typeof TOPICS)[N]['pattern']>, string>;
 
 export function baseTopic(prefix: string, tillId: string): string {
   return `${prefix}/${tillId}`;

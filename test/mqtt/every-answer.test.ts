@@ -223,7 +223,7 @@ test.serial(
           { state: i % 2 ? 'online' : 'offline' },
           { device_id: `d${i}` },
         ),
-        gw.gateway.publish('event', { transaction: `own-${i}` }, { name: 'loyalty/booked' }),
+        gw.gateway.publish('bookedEvent', { transaction: `own-${i}`, points_earned: 1, points_balance: i }),
       ]).flat(),
     );
     const ours = () => heard.filter((m) => /\/device\/d\d+\/availability$|\/event\//.test(m.topic));

@@ -3,14 +3,15 @@
 // still pending → `queued` (a later event tells the outcome). A transaction already in the outbox
 // is answered from there, never sent twice; the same transaction with another body is refused.
 import { GatewayError } from '../../errors.ts';
+import type { QUEUED_KINDS } from '../../mqtt/topics.ts';
 import type { Dispatcher } from '../../outbox/dispatcher.ts';
 import type { OutboxStore } from '../../outbox/store.ts';
 import type { OutboxJob } from '../../outbox/types.ts';
 import { tillCode } from '../outcomes.ts';
 import type { ProviderRequest, WriteResults } from '../provider.ts';
-import { tillValue } from '../wire-format.ts';
+import { type TillValue, tillValue } from '../wire-format.ts';
 
-export type QueuedKind = 'turnover' | 'reverse' | 'void_redemption' | 'redeem';
+export type QueuedKind = (typeof QUEUED_KINDS)[number];
 
 export interface QueueInput {
   key: string;
@@ -122,8 +123,16 @@ function sameExceptTime(storedPayload: string, request: ProviderRequest): boolea
   }
 }
 
-/** The till's `data` for a delivered job (DESIGN §3 ops table). */
-export function answerFor(kind: QueuedKind, result: unknown): unknown {
+/** The till's `data` for a delivered job of each kind (DESIGN §3 ops table). */
+export interface Answers {
+  turnover: { state: 'booked'; points_earned: number; points_balance: number };
+  redeem: { redemption_id: string; discount: TillValue & { kind: string } };
+  reverse: { state: 'reversed'; points_balance?: number };
+  void_redemption: { state: 'voided' };
+}
+
+export function answerFor<K extends QueuedKind>(kind: K, result: unknown): Answers[K];
+export function answerFor(kind: QueuedKind, result: unknown): Answers[QueuedKind] {
   switch (kind) {
     case 'turnover': {
       const r = result as WriteResults['purchase'];
