@@ -2,6 +2,7 @@
 // its dotted path, where the value came from (file or environment variable), the value seen
 // (masked for secrets) and what is allowed.
 import type { z } from 'zod';
+import { schemaProblems } from '../schema-problems.ts';
 import { SECRET_PATHS } from './schema.ts';
 
 export interface ConfigProblem {
@@ -34,15 +35,12 @@ export function problemsFromZod(
   sources: ReadonlyMap<string, string>,
   fileLabel: string,
 ): ConfigProblem[] {
-  return issues.map((issue) => {
-    const path = issue.path.map(String).join('.') || '(root)';
-    const value = getPath(input, issue.path);
-    return {
-      path,
-      source: sourceOf(path, sources) ?? fileLabel,
-      seen: isSecretPath(path) && value !== undefined ? '[secret]' : describe(value),
-      message: issue.message,
-    };
+  // Settings are named by dotted paths (`devices.serial.0.profile`), as in the environment table and
+  // the secrets list; the value seen and what is allowed come from the one formatter.
+  const isSecret = (keys: readonly PropertyKey[]) => isSecretPath(keys.map(String).join('.'));
+  return schemaProblems(issues, { input, isSecret, schemaName: 'the settings schema' }).map((p) => {
+    const path = p.keys.map(String).join('.') || '(root)';
+    return { path, source: sourceOf(path, sources) ?? fileLabel, seen: p.seen, message: p.allowed };
   });
 }
 
@@ -59,19 +57,4 @@ export function isSecretPath(path: string): boolean {
   return SECRET_PATHS.some((p) =>
     new RegExp(`^${p.replace(/\./g, '\\.').replace(/\*/g, '\\d+')}$`).test(path),
   );
-}
-
-function getPath(obj: unknown, path: readonly PropertyKey[]): unknown {
-  let cur = obj;
-  for (const k of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[k];
-  }
-  return cur;
-}
-
-function describe(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v);
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }

@@ -7,6 +7,7 @@
 
 import { z } from 'zod';
 import { type Logger, maskToken } from '../log.ts';
+import { schemaErrorText } from '../schema-problems.ts';
 import { createHttpExchange, type Exchange } from './http-exchange.ts';
 import {
   type ActivationArgs,
@@ -237,8 +238,10 @@ export function createHttpProvider(
   // Options validated once, then frozen (STYLE: fastify); a bad config refuses to start, loudly.
   const checked = httpProviderConfigSchema.safeParse(config);
   if (!checked.success) {
-    const issues = checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`invalid loyalty provider config: ${issues}`);
+    const isSecret = (keys: readonly PropertyKey[]) => keys.at(-1) === 'apiKey';
+    throw new Error(
+      `invalid loyalty provider config: ${schemaErrorText(checked.error, { input: config, isSecret })}`,
+    );
   }
   const cfg = Object.freeze({ ...checked.data, baseUrl: checked.data.baseUrl.replace(/\/+$/, '') });
   const now = deps.now ?? Date.now;

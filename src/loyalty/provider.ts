@@ -8,6 +8,7 @@
 // restart, and classifies the outcome into the retry classes of DESIGN §4.
 
 import { z } from 'zod';
+import { schemaErrorText } from '../schema-problems.ts';
 
 export type Entry = 'scan' | 'manual';
 
@@ -310,6 +311,7 @@ export const argsSchema = {
 export function checkArgs<T>(schema: z.ZodType<T>, input: unknown): { ok: true; value: T } | ProviderFailure {
   const r = schema.safeParse(input);
   if (r.success) return { ok: true, value: r.data };
-  const detail = r.error.issues.map((i) => `${i.path.join('.') || '(arguments)'}: ${i.message}`).join('; ');
+  // Arguments carry contact data (activation): the detail shows only the kind of a bad value.
+  const detail = schemaErrorText(r.error, { input, values: 'kind', root: '(arguments)' });
   return { ok: false, retryable: false, code: 'invalid', detail };
 }

@@ -2,6 +2,7 @@
 // `{transaction, ...args}`; responses `{transaction, status, data, error?:{code, message}}`.
 // Parsing never throws: every malformed payload becomes an error the router answers.
 import type { ErrorCode } from '../errors.ts';
+import { formatSchemaProblems, schemaProblems } from '../schema-problems.ts';
 import { isOpName, OPS, type OpName, type Transaction, transactionSchema } from './ops.ts';
 import type { ResponseEnvelope } from './topics.ts';
 
@@ -43,12 +44,14 @@ export function parseRequest(op: string, payload: Buffer, maxBytes: number): Par
   if (!isOpName(op)) return fail(transaction, 'unknown_op', `unknown operation '${op}'`);
   const args = OPS[op].safeParse(rest);
   if (!args.success) {
-    const fields: Record<string, string> = {};
-    for (const issue of args.error.issues) fields[issue.path.join('.') || '(args)'] = issue.message;
-    const list = Object.entries(fields)
-      .map(([k, v]) => `${k}: ${v}`)
-      .join('; ');
-    return fail(transaction, 'invalid_request', `invalid arguments: ${list}`, { reason: 'schema', fields });
+    // A till's arguments may carry a card number or contact data: the answer names each field and
+    // what is allowed, and only the kind of value seen, never its content.
+    const problems = schemaProblems(args.error.issues, { input: rest, values: 'kind', root: '(args)' });
+    const fields = Object.fromEntries(problems.map((p) => [p.path, p.detail]));
+    return fail(transaction, 'invalid_request', `invalid arguments: ${formatSchemaProblems(problems)}`, {
+      reason: 'schema',
+      fields,
+    });
   }
   return { ok: true, op, transaction: tx.data, args: args.data as Record<string, unknown> };
 }

@@ -15,8 +15,10 @@
 //   circuit breaker; final failures go to the dead letters with the provider's reason. Nothing is
 //   dropped: retryable jobs retry until delivered.
 // No busy loop: one timer, armed for the earliest due job (or the circuit's half-open instant).
+
 import { z } from 'zod';
 import { type Logger, silentLogger } from '../log.ts';
+import { schemaErrorText } from '../schema-problems.ts';
 import { type BackoffPolicy, retryDelayMs } from './backoff.ts';
 import { createCircuit } from './circuit.ts';
 import { OutboxError } from './errors.ts';
@@ -117,7 +119,7 @@ const REARM_MS = 1000;
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const parsed = OptionsSchema.safeParse(options);
   if (!parsed.success) {
-    const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    const detail = schemaErrorText(parsed.error, { input: options });
     throw new OutboxError('invalid_options', `invalid dispatcher options: ${detail}`);
   }
   const cfg = parsed.data;

@@ -6,9 +6,11 @@
 // One process owns the store (the gateway); a tool may open the same file alongside it with
 // `recoverInflight: false`. Every method is synchronous: better-sqlite3 runs on the caller's thread
 // and each write is one transaction.
+
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { type Logger, silentLogger } from '../log.ts';
+import { schemaErrorText } from '../schema-problems.ts';
 import { openDatabase, recover } from './database.ts';
 import { OutboxError } from './errors.ts';
 import { type JobRow, prepareStatements, toJob } from './statements.ts';
@@ -104,7 +106,7 @@ const OptionsSchema = z.object({
 export function openOutboxStore(options: OutboxStoreOptions): OutboxStore {
   const parsed = OptionsSchema.safeParse(options);
   if (!parsed.success) {
-    const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    const detail = schemaErrorText(parsed.error, { input: options });
     throw new OutboxError('invalid_options', `invalid outbox store options: ${detail}`);
   }
   const { path, maxDepth, retentionMs, busyTimeoutMs } = parsed.data;
@@ -260,8 +262,9 @@ export function openOutboxStore(options: OutboxStoreOptions): OutboxStore {
     enqueue(input) {
       const valid = EnqueueSchema.safeParse(input);
       if (!valid.success) {
-        const detail = valid.error.issues.map((i) => `${i.path.join('.') || 'job'}: ${i.message}`).join('; ');
-        return { ok: false, code: 'invalid_job', message: detail };
+        // A job's payload is the provider request: only the kind of a bad value is named.
+        const message = schemaErrorText(valid.error, { input, values: 'kind', root: 'job' });
+        return { ok: false, code: 'invalid_job', message };
       }
       try {
         return enqueueTx.immediate(valid.data, now());

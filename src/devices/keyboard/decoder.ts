@@ -3,7 +3,8 @@
 // the ≤ 1 ms bar after the suffix (DESIGN §10) costs no timer. Garbage input never throws; it is
 // reported through `sink.problem` without content.
 
-import { z } from 'zod';
+import type { z } from 'zod';
+import { formatSchemaProblems, schemaProblems } from '../../schema-problems.ts';
 import { systemClock } from '../framing/clock.ts';
 import type { FrameSink } from '../types.ts';
 import { parseKeyboardReport } from './hid-report.ts';
@@ -34,7 +35,7 @@ export interface KeyboardDecoder {
 export class KeyboardDecoderSettingsError extends Error {
   readonly code = 'invalid_keyboard_settings';
   constructor(readonly issues: z.core.$ZodIssue[]) {
-    super(`invalid keyboard decoder settings:\n${z.prettifyError(new z.ZodError(issues))}`);
+    super(`invalid keyboard decoder settings: ${formatSchemaProblems(schemaProblems(issues))}`);
     this.name = 'KeyboardDecoderSettingsError';
   }
 }
@@ -53,7 +54,7 @@ function frameKeysFor(settings: KeyboardDecoderSettings): Set<number> {
 /** @throws KeyboardDecoderSettingsError when the settings are invalid (a config error, not input). */
 export function createKeyboardDecoder(options: KeyboardDecoderOptions, sink: FrameSink): KeyboardDecoder {
   const { now, setTimer, clearTimer, ...data } = options;
-  const parsed = keyboardDecoderSettingsSchema.safeParse(data);
+  const parsed = keyboardDecoderSettingsSchema.safeParse(data, { reportInput: true });
   if (!parsed.success) throw new KeyboardDecoderSettingsError(parsed.error.issues);
   const settings = parsed.data;
   const timers: DecoderTimers = {

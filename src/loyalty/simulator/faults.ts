@@ -3,6 +3,7 @@
 // come from the seeded PRNG so a run can be replayed.
 
 import { z } from 'zod';
+import { schemaErrorText } from '../../schema-problems.ts';
 import type { Random } from './prng.ts';
 
 export interface FaultSettings {
@@ -99,10 +100,7 @@ export function createFaults(random: Random): Faults {
     set(patch) {
       const parsed = faultPatchSchema.safeParse(patch);
       if (!parsed.success) {
-        const detail = parsed.error.issues
-          .map((i) => `${i.path.join('.') || '(faults)'}: ${i.message}`)
-          .join('; ');
-        return { ok: false, detail };
+        return { ok: false, detail: schemaErrorText(parsed.error, { input: patch, root: '(faults)' }) };
       }
       current = { ...current, ...parsed.data };
       return { ok: true, faults: { ...current } };

@@ -2,6 +2,7 @@
 // 422 `invalid` with a detail naming the field, never the value (it may be a mobile number).
 
 import { z } from 'zod';
+import { schemaErrorText } from '../../schema-problems.ts';
 
 const id = z.string().min(1).max(128);
 const transactionId = z.string().min(1).max(128);
@@ -74,6 +75,6 @@ export function parseBody<T>(schema: z.ZodType<T>, text: string): Parsed<T> {
 export function validate<T>(schema: z.ZodType<T>, input: unknown): Parsed<T> {
   const r = schema.safeParse(input);
   if (r.success) return { ok: true, value: r.data };
-  const detail = r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+  const detail = schemaErrorText(r.error, { input, values: 'kind', root: 'body' });
   return { ok: false, answer: problem(422, 'invalid', detail) };
 }

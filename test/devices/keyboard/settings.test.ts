@@ -43,5 +43,5 @@ test('createKeyboardDecoder refuses invalid settings with a readable error', (t)
     instanceOf: KeyboardDecoderSettingsError,
   });
   t.regex(error?.message ?? '', /layout/);
-  t.regex(error?.message ?? '', /"us"\|"de"/);
+  t.regex(error?.message ?? '', /got "fr", allowed: "us" \| "de"/);
 });
