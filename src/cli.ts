@@ -1,13 +1,16 @@
 // `edge-gateway` command line (DESIGN §9). Exit codes come from the catalogue in errors.ts.
 import { parseArgs } from 'node:util';
 import { type Appliance, startAppliance } from './appliance/index.ts';
+import { ENVIRONMENT } from './config/env.ts';
 import { ConfigError } from './config/errors.ts';
 import { loadConfig } from './config/load.ts';
 import { hashPassword } from './config/password.ts';
 import { redactSecrets } from './config/secrets.ts';
-import { EXIT_CODES } from './errors.ts';
+import { EXIT_CODES, EXIT_MEANINGS } from './errors.ts';
 import { type Gateway, startGateway } from './gateway.ts';
 import { createLogger, isLogLevel, type Logger, type LogLevel } from './log.ts';
+import { PartFailed } from './parts/part.ts';
+import { startFailure } from './start-failure.ts';
 import { VERSION } from './version.ts';
 import type { WebHost } from './web/context.ts';
 import { createLogRing } from './web/log-ring.ts';
@@ -33,9 +36,10 @@ Usage:
   edge-gateway pub -t TOPIC -m MESSAGE [-h HOST] …      publish one MQTT message (the flags of mosquitto_pub)
   edge-gateway --help | --version
 
-Environment: EDGE_CONFIG, EDGE_DATA_DIR, EDGE_TILL_ID, EDGE_BRANCH_ID, EDGE_MQTT_PORT, EDGE_HTTP_PORT,
-EDGE_PROVIDER_URL, EDGE_PROVIDER_API_KEY, EDGE_UPLINK_URL, EDGE_SERIAL_DEVICES, EDGE_LOG_LEVEL.
-Exit codes: 0 ok, 1 failure, 2 usage error, 3 invalid configuration.
+Environment: ${Object.keys(ENVIRONMENT).join(', ')}.
+Exit codes: ${Object.entries(EXIT_CODES)
+  .map(([name, code]) => `${code} ${name}`)
+  .join(', ')} (README: what each means).
 `;
 
 function bootLogger(): Logger {
@@ -186,8 +190,7 @@ async function start(configPath?: string, dataDir?: string): Promise<number> {
         appliance?.reloaded();
       } catch (err) {
         if (abort.signal.aborted) return;
-        log.error('start failed', { error: err });
-        process.exit(EXIT_CODES.failure);
+        process.exit(reportStartFailure(err, log));
       }
     })().finally(() => {
       restarting = undefined;
@@ -226,8 +229,7 @@ async function start(configPath?: string, dataDir?: string): Promise<number> {
     gateway = await startGateway({ config: loaded, logger: log, signal: abort.signal, web: host });
   } catch (err) {
     if (abort.signal.aborted) return EXIT_CODES.ok;
-    log.error('start failed', { error: err });
-    return EXIT_CODES.failure;
+    return reportStartFailure(err, log);
   }
   if (abort.signal.aborted) await gateway.stop();
   else {
@@ -235,6 +237,16 @@ async function start(configPath?: string, dataDir?: string): Promise<number> {
     if (stopping) appliance.stopping(); // a signal came while the notify library loaded
   }
   return new Promise<number>(() => {}); // runs until a signal
+}
+
+/** Logs why a start failed and returns its exit code from the catalogue (errors.ts). */
+function reportStartFailure(err: unknown, log: Logger): number {
+  const failure = startFailure(err);
+  const cause = err instanceof PartFailed ? err.cause : err;
+  log.error('start failed', { part: failure.part, exit: failure.exit, error: cause });
+  const meaning = `exit ${EXIT_CODES[failure.exit]} ${failure.exit}: ${EXIT_MEANINGS[failure.exit]}`;
+  process.stderr.write(`edge-gateway: ${failure.message}\n  (${meaning})\n`);
+  return EXIT_CODES[failure.exit];
 }
 
 async function configCheck(configPath?: string, dataDir?: string): Promise<number> {
@@ -268,9 +280,10 @@ function reportConfigError(err: unknown, log: Logger): number {
     process.stderr.write(`${err.message}\n`);
     return EXIT_CODES.config_invalid;
   }
-  log.error('configuration could not be read', { error: err });
-  process.stderr.write(`configuration could not be read: ${(err as Error).message}\n`);
-  return EXIT_CODES.failure;
+  const failure = startFailure(err);
+  log.error('configuration could not be read', { exit: failure.exit, error: err });
+  process.stderr.write(`configuration could not be read: ${failure.message}\n`);
+  return EXIT_CODES[failure.exit];
 }
 
 async function simulateProvider(portArg?: string, host?: string): Promise<number> {

@@ -4,7 +4,7 @@
 
 export const ERROR_CODES = {
   invalid_request:
-    'The request is not valid JSON, misses `transaction`, or an argument is missing, of the wrong type or out of range.',
+    'The request is not valid JSON, misses `transaction`, or an argument is missing, of the wrong type or out of range (`error.details.fields` names each).',
   unknown_op: 'No operation of that name; see the ops table.',
   transaction_reused: 'This transaction id was already used for a different request.',
   provider_unreachable:
@@ -39,10 +39,33 @@ export class GatewayError extends Error {
   }
 }
 
-/** Exit codes of the `edge-gateway` command line. */
+/**
+ * Exit codes of the `edge-gateway` command line: a start that fails says why in its code, so
+ * systemd (`RestartPreventExitStatus=`) and a technician's script can tell a taken port from a
+ * broken setting without reading the log. The README documents this table.
+ */
 export const EXIT_CODES = {
   ok: 0,
   failure: 1,
   usage: 2,
   config_invalid: 3,
+  port_in_use: 4,
+  outbox_too_new: 5,
+  outbox_unavailable: 6,
+  data_dir_unwritable: 7,
 } as const;
+
+export type ExitName = keyof typeof EXIT_CODES;
+
+export const EXIT_MEANINGS: Record<ExitName, string> = {
+  ok: 'Done; or the gateway stopped cleanly on SIGTERM/SIGINT.',
+  failure:
+    'An unexpected failure (the log line `start failed` names the part), or a stop that took longer than 2 s.',
+  usage: 'Unknown command or option, or a missing argument.',
+  config_invalid:
+    'Invalid settings: every problem is listed with its path, the value seen and what is allowed.',
+  port_in_use: 'A port the gateway listens on (MQTT, HTTP) is taken by another process.',
+  outbox_too_new: 'The outbox database was written by a newer gateway version; refusing to downgrade it.',
+  outbox_unavailable: 'The outbox database cannot be opened (disk, permissions, or a damaged file).',
+  data_dir_unwritable: 'The data directory cannot be created or written.',
+};

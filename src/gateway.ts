@@ -1,11 +1,11 @@
 // Composition root (DESIGN §11, STYLE "a small lifecycle for each part"): the gateway is this list
 // of parts, started in order and stopped in reverse (src/parts/part.ts). A part reads what the
 // parts before it provide from the one context; adding a part is one file and one line here.
-import { mkdirSync } from 'node:fs';
 import type { LoadedConfig } from './config/load.ts';
 import type { Logger } from './log.ts';
 import { brokerPart } from './parts/broker.ts';
 import { createContext, type GatewayContext, type Hardware } from './parts/context.ts';
+import { dataDirPart } from './parts/data-dir.ts';
 import { devicesPart } from './parts/devices.ts';
 import { healthPart } from './parts/health.ts';
 import { loyaltyPart } from './parts/loyalty.ts';
@@ -19,6 +19,7 @@ import { VERSION } from './version.ts';
 import type { WebHost } from './web/context.ts';
 
 export const PARTS: readonly Part[] = [
+  dataDirPart,
   brokerPart,
   scansPart,
   requestsPart, // before the slower parts: an early request is answered, never dropped
@@ -56,7 +57,6 @@ export async function startGateway(opts: GatewayOptions, parts = PARTS): Promise
   const signal = opts.signal ?? new AbortController().signal;
   const hardware = { hid: opts.hidBackend, serial: opts.serialBackend };
   const ctx = createContext({ ...opts, signal, hardware, webHost: opts.web });
-  mkdirSync(settings.data_dir, { recursive: true, mode: 0o700 });
   const started = await startParts(parts, ctx);
   const { till_id, branch_id, data_dir } = settings;
   opts.logger.always('ready', { version: VERSION, till_id, branch_id, demo, ...started.ready, data_dir });

@@ -2,22 +2,53 @@
 // names. They win over the config file. Values are applied before validation, so a bad one is
 // reported like any other setting, naming the variable it came from.
 
-export const ENV_SETTINGS: Readonly<Record<string, { path: string; type: 'string' | 'number' | 'serial' }>> =
-  {
-    EDGE_TILL_ID: { path: 'till_id', type: 'string' },
-    EDGE_BRANCH_ID: { path: 'branch_id', type: 'string' },
-    EDGE_LOG_LEVEL: { path: 'log_level', type: 'string' },
-    EDGE_DATA_DIR: { path: 'data_dir', type: 'string' },
-    EDGE_MQTT_HOST: { path: 'mqtt.host', type: 'string' },
-    EDGE_MQTT_PORT: { path: 'mqtt.port', type: 'number' },
-    EDGE_MQTT_WS_PORT: { path: 'mqtt.ws_port', type: 'number' },
-    EDGE_HTTP_HOST: { path: 'http.host', type: 'string' },
-    EDGE_HTTP_PORT: { path: 'http.port', type: 'number' },
-    EDGE_PROVIDER_URL: { path: 'provider.url', type: 'string' },
-    EDGE_PROVIDER_API_KEY: { path: 'provider.api_key', type: 'string' },
-    EDGE_UPLINK_URL: { path: 'uplink.url', type: 'string' },
-    EDGE_SERIAL_DEVICES: { path: 'devices.serial', type: 'serial' },
-  };
+type EnvType = 'string' | 'number' | 'serial';
+
+/** Variables that set one setting each; `doc` is the README's and `--help`'s line for it. */
+export const ENV_SETTINGS: Readonly<Record<string, { path: string; type: EnvType; doc: string }>> = {
+  EDGE_TILL_ID: { path: 'till_id', type: 'string', doc: "this till's id (base topic `pos/<till_id>`)" },
+  EDGE_BRANCH_ID: { path: 'branch_id', type: 'string', doc: 'the branch (shop) the till belongs to' },
+  EDGE_LOG_LEVEL: { path: 'log_level', type: 'string', doc: '`debug`, `info`, `warn`, `error` or `silent`' },
+  EDGE_DATA_DIR: { path: 'data_dir', type: 'string', doc: 'data directory (outbox, secrets, config)' },
+  EDGE_MQTT_HOST: { path: 'mqtt.host', type: 'string', doc: 'address the MQTT broker listens on' },
+  EDGE_MQTT_PORT: { path: 'mqtt.port', type: 'number', doc: 'MQTT port (0 = any free port)' },
+  EDGE_MQTT_WS_PORT: {
+    path: 'mqtt.ws_port',
+    type: 'number',
+    doc: 'MQTT over WebSocket port (0 = any free port; unset = 9001 in demo mode, off when provisioned)',
+  },
+  EDGE_HTTP_HOST: {
+    path: 'http.host',
+    type: 'string',
+    doc: 'address the status page listens on (loopback in demo mode)',
+  },
+  EDGE_HTTP_PORT: { path: 'http.port', type: 'number', doc: 'status page port (0 = any free port)' },
+  EDGE_PROVIDER_URL: {
+    path: 'provider.url',
+    type: 'string',
+    doc: 'loyalty provider URL (unset = built-in simulator)',
+  },
+  EDGE_PROVIDER_API_KEY: {
+    path: 'provider.api_key',
+    type: 'string',
+    doc: 'loyalty provider API key (a secret)',
+  },
+  EDGE_UPLINK_URL: { path: 'uplink.url', type: 'string', doc: 'central ops MQTT broker' },
+  EDGE_SERIAL_DEVICES: {
+    path: 'devices.serial',
+    type: 'serial',
+    doc: '`path=profileId,…`: serial devices auto-detection cannot see',
+  },
+};
+
+/** Every variable the gateway reads, with what it does: the settings above and those of the process. */
+export const ENVIRONMENT: Readonly<Record<string, { setting?: string; doc: string }>> = {
+  EDGE_CONFIG: { doc: 'config file path (default `<data dir>/config.json`)' },
+  ...Object.fromEntries(
+    Object.entries(ENV_SETTINGS).map(([name, e]) => [name, { setting: e.path, doc: e.doc }]),
+  ),
+  NODE_ENV: { doc: '`production` runs the compiled `dist/` (set by the systemd unit)' },
+};
 
 export interface EnvApplied {
   input: Record<string, unknown>;
@@ -38,7 +69,7 @@ export function applyEnv(input: Record<string, unknown>, env: NodeJS.ProcessEnv)
   return { input: out, sources };
 }
 
-function convert(raw: string, type: 'string' | 'number' | 'serial'): unknown {
+function convert(raw: string, type: EnvType): unknown {
   if (type === 'number') return /^\s*\d+\s*$/.test(raw) ? Number(raw) : raw;
   if (type === 'serial') {
     // `path=profileId,path2=profileId2`; a pair without `=` keeps an empty profile so validation

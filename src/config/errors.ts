@@ -22,6 +22,32 @@ export class ConfigError extends Error {
   }
 }
 
+/** The data directory (or a file the gateway keeps in it) cannot be created, read or written. */
+export class DataDirError extends Error {
+  constructor(
+    readonly dir: string,
+    override readonly cause: unknown,
+  ) {
+    super(`data directory ${dir} is not usable: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    });
+    this.name = 'DataDirError';
+  }
+}
+
+/** Runs `fn`; an OS error (permissions, not a directory, read-only, full) becomes a DataDirError. */
+export function inDataDir<T>(dir: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    const errno = (err as { code?: unknown }).code;
+    if (typeof errno === 'string' && DATA_DIR_ERRNO.has(errno)) throw new DataDirError(dir, err);
+    throw err;
+  }
+}
+
+const DATA_DIR_ERRNO = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'ENOSPC', 'EEXIST', 'EISDIR']);
+
 export function formatProblems(problems: ConfigProblem[], file?: string): string {
   const head = `invalid configuration${file ? ` (${file})` : ''}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`;
   return [head, ...problems.map((p) => `  - ${p.path} (${p.source}): ${p.message}; got ${p.seen}`)].join(

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { Logger } from '../log.ts';
 import { deepFreeze } from '../util/deep-freeze.ts';
 import { applyEnv } from './env.ts';
-import { ConfigError, problemsFromZod } from './errors.ts';
+import { ConfigError, inDataDir, problemsFromZod } from './errors.ts';
 import { isDemoMode, type Settings, settingsSchema } from './schema.ts';
 import { deepMerge, readSecrets, secretsPath } from './secrets.ts';
 import { ConfigStore } from './store.ts';
@@ -42,7 +42,11 @@ export async function loadConfig(opts: LoadOptions): Promise<LoadedConfig> {
       (typeof opened.data.data_dir === 'string' ? opened.data.data_dir : undefined) ??
       DEFAULT_DATA_DIR,
   );
-  const secrets = await readSecrets(secretsPath(dataDir), opts.logger);
+  const secrets = await readSecrets(secretsPath(dataDir), opts.logger).catch((err: unknown) =>
+    inDataDir(dataDir, () => {
+      throw err;
+    }),
+  );
   const merged = deepMerge(opened.data, secrets);
   const { input, sources } = applyEnv(merged, env);
   if (opts.dataDir) {

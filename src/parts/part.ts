@@ -25,6 +25,17 @@ export class StartAborted extends Error {
   }
 }
 
+/** A part's start failed; `cause` is what it threw, `part` its name (for the log and the exit code). */
+export class PartFailed extends Error {
+  constructor(
+    readonly part: string,
+    override readonly cause: unknown,
+  ) {
+    super(`${part} failed to start: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'PartFailed';
+  }
+}
+
 export interface StartedParts {
   ready: ReadyFields;
   stop(): Promise<void>;
@@ -45,7 +56,11 @@ export async function startParts(parts: readonly Part[], ctx: GatewayContext): P
   try {
     for (const part of parts) {
       if (ctx.signal.aborted) throw new StartAborted();
-      const started = await part.start(ctx);
+      const started = await Promise.resolve()
+        .then(() => part.start(ctx))
+        .catch((err: unknown) => {
+          throw err instanceof StartAborted ? err : new PartFailed(part.name, err);
+        });
       running.push({ name: part.name, part: started });
       Object.assign(ready, started.ready);
     }

@@ -7,8 +7,10 @@ import { join } from 'node:path';
 import test from 'ava';
 import { loadConfig } from '../../src/config/load.ts';
 import { PARTS, startGateway } from '../../src/gateway.ts';
+import { createRequestRouter } from '../../src/mqtt/requests.ts';
+import type { ResponseEnvelope } from '../../src/mqtt/topics.ts';
 import { createContext, type GatewayContext } from '../../src/parts/context.ts';
-import { type Part, StartAborted, startParts } from '../../src/parts/part.ts';
+import { type Part, PartFailed, StartAborted, startParts } from '../../src/parts/part.ts';
 import { collectingLogger, tempDir } from '../helpers/gateway.ts';
 
 async function context(signal = new AbortController().signal) {
@@ -88,7 +90,11 @@ test('a part that fails to start stops the ones before it and the error reaches 
     },
   };
   const parts = [recordingPart('a', events), broken, recordingPart('c', events)];
-  await t.throwsAsync(startParts(parts, ctx), { message: 'port in use' });
+  const err = await t.throwsAsync(startParts(parts, ctx), {
+    instanceOf: PartFailed,
+    message: 'broken failed to start: port in use',
+  });
+  t.is((err!.cause as Error).message, 'port in use');
   t.deepEqual(events, ['start a', 'stop a']);
 });
 
@@ -160,4 +166,25 @@ test('SIGTERM while the real gateway starts: the broker it already opened is clo
     }),
   );
   await new Promise((r) => probe.close(r));
+});
+
+test('once the router is closed (the online part stopping) every request is answered unavailable, once', async (t) => {
+  const { logger } = collectingLogger();
+  const answers: ResponseEnvelope[] = [];
+  const router = createRequestRouter({
+    logger,
+    maxPayloadBytes: 1024,
+    respond: (_op, r) => void answers.push(r),
+  });
+  router.handle('gateway/test_scan', () => ({ scan_id: 'x' }));
+  await router.dispatch('gateway/test_scan', Buffer.from(JSON.stringify({ transaction: 'a', text: 'x' })));
+  router.close();
+  await router.dispatch('gateway/test_scan', Buffer.from(JSON.stringify({ transaction: 'b', text: 'x' })));
+  t.deepEqual(
+    answers.map((a) => [a.transaction, a.status, a.error?.code]),
+    [
+      ['a', 'ok', undefined],
+      ['b', 'error', 'unavailable'],
+    ],
+  );
 });

@@ -44,12 +44,7 @@ export function createQueue(opts: { store: OutboxStore; dispatcher: Dispatcher; 
           return answerFor(job.kind as QueuedKind, outcome.result);
         case 'dead':
           throw new GatewayError(
-            tillCode({
-              ok: false,
-              retryable: false,
-              code: outcome.error.code,
-              detail: outcome.error.message,
-            }),
+            tillCode({ retryable: false, code: outcome.error.code }),
             outcome.error.message,
             { provider_code: outcome.error.code, dead_letter: true },
           );
