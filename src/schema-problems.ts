@@ -85,6 +85,7 @@ function describe(issue: Issue, prefix: readonly PropertyKey[], opts: ProblemOpt
         describeUnion(issue, keys, seen, opts) ?? [problem(issue.message, `got ${seen}: ${issue.message}`)]
       );
     case 'invalid_format':
+      // A format's message names what is allowed ("ISO 4217 code, e.g. EUR"), as a noun phrase.
       return [problem(`expected ${issue.message}`, `got ${seen}, expected ${issue.message}`)];
     default:
       return [problem(issue.message, `got ${seen}: ${issue.message}`)];

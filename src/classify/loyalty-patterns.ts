@@ -23,7 +23,7 @@ const hostSchema = z
   .string()
   .trim()
   .toLowerCase()
-  .regex(HOST, 'must be a host name such as app.example.com, or *.example.com for its subdomains');
+  .regex(HOST, 'a host name such as app.example.com, or *.example.com for its subdomains');
 
 /** Why `regex` is unusable as a loyalty pattern, or undefined when it is fine. */
 export function loyaltyRegexProblem(regex: string): string | undefined {

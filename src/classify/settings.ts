@@ -7,6 +7,7 @@
 // deep-freezes the result.
 
 import { z } from 'zod';
+import { schemaProblems } from '../schema-problems.ts';
 import { deepFreeze } from '../util/deep-freeze.ts';
 import {
   type CompiledLoyaltyPattern,
@@ -18,7 +19,7 @@ import { namedSchemeOverlapping } from './payment-iin.ts';
 
 const loyaltyIinPrefixSchema = z
   .string()
-  .regex(/^[0-9]{2,11}$/, { message: 'must be 2–11 digits', abort: true })
+  .regex(/^[0-9]{2,11}$/, { message: '2–11 digits', abort: true })
   .superRefine((prefix, ctx) => {
     const scheme = namedSchemeOverlapping(prefix);
     if (scheme !== undefined) {
@@ -84,7 +85,7 @@ export interface ClassifyOptions {
   readonly patterns: readonly CompiledLoyaltyPattern[];
 }
 
-/** Every invalid setting, one line each: `path: message (got value)`. */
+/** Every invalid setting, one line each, worded by the one schema formatter: `path: got value: why`. */
 export class ClassifySettingsError extends Error {
   readonly issues: readonly string[];
   constructor(issues: readonly string[]) {
@@ -94,21 +95,12 @@ export class ClassifySettingsError extends Error {
   }
 }
 
-function describeInput(input: unknown): string {
-  if (input === undefined) return '';
-  const json = JSON.stringify(input);
-  return json === undefined ? '' : ` (got ${json.length > 80 ? `${json.slice(0, 77)}...` : json})`;
-}
-
 /** Validates settings (throws `ClassifySettingsError` listing every problem) and compiles them. */
 export function createClassifyOptions(input: unknown = {}): ClassifyOptions {
   const parsed = classifySettingsSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) {
     throw new ClassifySettingsError(
-      parsed.error.issues.map((issue) => {
-        const path = issue.path.length > 0 ? issue.path.join('.') : '(settings)';
-        return `${path}: ${issue.message}${describeInput(issue.input)}`;
-      }),
+      schemaProblems(parsed.error.issues, { root: '(settings)' }).map((p) => `${p.path}: ${p.detail}`),
     );
   }
   const settings = deepFreeze(parsed.data);

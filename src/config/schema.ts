@@ -5,8 +5,8 @@
 import { z } from 'zod';
 import { loyaltyIinPrefixesSchema, loyaltyPatternsSchema } from '../classify/index.ts';
 
-const id = (what: string) =>
-  z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, `${what} must be 1-64 letters, digits, '-' or '_'`);
+// Part of topics and of the provider's Idempotency-Key: no slashes, no wildcards, no spaces.
+const id = () => z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, "1-64 letters, digits, '-' or '_'");
 
 const port = z.number().int().min(0).max(65535);
 const host = z.string().min(1);
@@ -25,15 +25,15 @@ const mqttUser = z.object({
   username: z.string().min(1).max(128),
   password_hash: passwordHash,
   /** The till whose base topic this login may use; the box's own till when omitted. */
-  till_id: id('till_id').optional(),
+  till_id: id().optional(),
 });
 
 /** MQTT over WebSocket in demo mode when `mqtt.ws_port` is unset (mosquitto's customary port). */
 export const DEMO_WS_PORT = 9001;
 
 export const settingsSchema = z.object({
-  till_id: id('till_id').default('demo-till').describe('Till this box serves; part of every topic'),
-  branch_id: id('branch_id').default('demo-branch').describe('Branch (shop) of the till'),
+  till_id: id().default('demo-till').describe('Till this box serves; part of every topic'),
+  branch_id: id().default('demo-branch').describe('Branch (shop) of the till'),
   log_level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   data_dir: z.string().min(1).optional().describe('Outbox, secrets and state; default ./.edge-data'),
   mqtt: z
@@ -48,7 +48,7 @@ export const settingsSchema = z.object({
         ),
       topic_prefix: z
         .string()
-        .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'topic_prefix must be topic levels without wildcards')
+        .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'topic levels without wildcards')
         .default('pos'),
       users: z.array(mqttUser).default([]).describe('Till logins; none = demo mode (anonymous, loopback)'),
       max_payload_bytes: z.number().int().min(1024).max(1048576).default(65536),

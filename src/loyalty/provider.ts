@@ -8,6 +8,7 @@
 // restart, and classifies the outcome into the retry classes of DESIGN §4.
 
 import { z } from 'zod';
+import { mobileNumber } from '../contact.ts';
 import { schemaErrorText } from '../schema-problems.ts';
 
 export type Entry = 'scan' | 'manual';
@@ -303,7 +304,7 @@ export const argsSchema = {
   reverse: z.object({ purchase: z.union([id, z.object({ originalTransaction: keyPart })]), args: write }),
   activation: z.object({
     transaction: keyPart,
-    mobile: z.string().regex(/^\+?[0-9][0-9 ]{5,19}$/, 'a phone number'),
+    mobile: mobileNumber,
     email: z.email().max(254),
   }),
 } as const;

@@ -2,6 +2,7 @@
 // router validates every request against this before a handler sees it, so handlers get typed,
 // checked arguments and malformed input is answered with `invalid_request` in one place.
 import { z } from 'zod';
+import { mobileNumber } from '../contact.ts';
 
 // ISO 4217 codes the runtime knows (Node ships full ICU); `XXX`-style test codes are excluded.
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
@@ -28,7 +29,7 @@ export const OPS = {
       amount_cents: amountCents,
       currency: z
         .string()
-        .regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code such as EUR')
+        .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR')
         .refine((c) => CURRENCIES.has(c), 'unknown ISO 4217 currency'),
       receipt_datetime: z.iso.datetime({ offset: true }).optional(),
       redeemed: z.array(ref).max(100).optional(),
@@ -42,7 +43,7 @@ export const OPS = {
   }),
   'loyalty/void_redemption': z.object({ redemption_id: ref }),
   'loyalty/activate': z.object({
-    mobile: z.string().regex(/^\+?[0-9 ()/-]{6,24}$/, 'mobile must be a phone number'),
+    mobile: mobileNumber,
     email: z.email(),
   }),
   'gateway/test_scan': z.object({

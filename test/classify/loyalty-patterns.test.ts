@@ -85,9 +85,9 @@ test('settings with a bad pattern fail loudly, naming path, pattern and value', 
   t.is(error?.issues.length, 1);
   t.regex(
     error?.issues[0] ?? '',
-    /^loyaltyPatterns\.1\.regex: loyalty pattern "club": regex does not compile: .+ \(got "\[0-9"\)$/,
+    /^loyaltyPatterns\[1\]\.regex: got "\[0-9": loyalty pattern "club": regex does not compile: .+$/,
   );
-  t.regex(error?.message ?? '', /^invalid classification settings:\n {2}loyaltyPatterns\.1\.regex: /);
+  t.regex(error?.message ?? '', /^invalid classification settings:\n {2}loyaltyPatterns\[1\]\.regex: /);
 });
 
 test('regexes match the whole content, not a part of it', (t) => {
