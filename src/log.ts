@@ -15,7 +15,10 @@ export interface Logger {
   error(msg: string, fields?: LogFields): void;
   /** An info line printed at every level but `silent`: lifecycle lines scripts wait for ("ready"). */
   always(msg: string, fields?: LogFields): void;
-  /** A logger that adds `fields` (e.g. `{component: 'broker'}`) to every line. */
+  /**
+   * A logger that adds `fields` to every line. The one tag is `part` (`{part: 'broker'}`), set by
+   * whoever builds the part, so a line never carries two names for where it came from.
+   */
   child(fields: LogFields): Logger;
 }
 

@@ -23,7 +23,7 @@ export async function outboxCommand(
     path: join(loaded.dataDir, 'outbox.sqlite'),
     maxDepth: loaded.settings.outbox.max_depth,
     recoverInflight: false,
-    logger: opts.logger,
+    logger: opts.logger.child({ part: 'outbox' }),
   });
   const print = (v: unknown) => process.stdout.write(JSON.stringify(v, null, 2) + '\n');
   try {

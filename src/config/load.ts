@@ -58,6 +58,7 @@ export async function loadConfig(opts: LoadOptions): Promise<LoadedConfig> {
   if (!parsed.success) {
     throw new ConfigError(problemsFromZod(parsed.error.issues, input, sources, configPath), configPath);
   }
+  opened.store.markGood();
   const settings = deepFreeze({ ...parsed.data, data_dir: dataDir });
   return {
     settings,

@@ -31,6 +31,27 @@ const mqttUser = z.object({
 /** MQTT over WebSocket in demo mode when `mqtt.ws_port` is unset (mosquitto's customary port). */
 export const DEMO_WS_PORT = 9001;
 
+/** The outbox's settings; also the defaults of the outbox's dispatcher (one source for both). */
+export const outboxSettingsSchema = z.object({
+  max_depth: z.number().int().min(1).default(100000),
+  warn_depth: z.number().int().min(1).default(1000),
+  warn_age_s: z.number().int().min(1).default(3600),
+  retention_days: z.number().min(0).default(7),
+  redeem_policy: z.enum(['online_only', 'queue']).default('online_only'),
+  concurrency: z.number().int().min(1).max(64).default(8).describe('Customers delivered in parallel'),
+  retry_base_ms: z.number().int().min(10).max(600000).default(1000),
+  retry_max_ms: z.number().int().min(100).max(3600000).default(300000),
+  circuit_failures: z.number().int().min(1).max(1000).default(5),
+  circuit_open_ms: z.number().int().min(0).max(3600000).default(30000),
+  idle_poll_ms: z
+    .number()
+    .int()
+    .min(100)
+    .max(600000)
+    .default(5000)
+    .describe('How soon a dead letter retried from the CLI is picked up'),
+});
+
 export const settingsSchema = z.object({
   till_id: id().default('demo-till').describe('Till this box serves; part of every topic'),
   branch_id: id().default('demo-branch').describe('Branch (shop) of the till'),
@@ -80,27 +101,7 @@ export const settingsSchema = z.object({
       path: ['api_key'],
     })
     .prefault({}),
-  outbox: z
-    .object({
-      max_depth: z.number().int().min(1).default(100000),
-      warn_depth: z.number().int().min(1).default(1000),
-      warn_age_s: z.number().int().min(1).default(3600),
-      retention_days: z.number().min(0).default(7),
-      redeem_policy: z.enum(['online_only', 'queue']).default('online_only'),
-      concurrency: z.number().int().min(1).max(64).default(8).describe('Customers delivered in parallel'),
-      retry_base_ms: z.number().int().min(10).max(600000).default(1000),
-      retry_max_ms: z.number().int().min(100).max(3600000).default(300000),
-      circuit_failures: z.number().int().min(1).max(1000).default(5),
-      circuit_open_ms: z.number().int().min(0).max(3600000).default(30000),
-      idle_poll_ms: z
-        .number()
-        .int()
-        .min(100)
-        .max(600000)
-        .default(5000)
-        .describe('How soon a dead letter retried from the CLI is picked up'),
-    })
-    .prefault({}),
+  outbox: outboxSettingsSchema.prefault({}),
   devices: z
     .object({
       serial: z

@@ -32,9 +32,9 @@ export class ConfigStore {
     const store = new ConfigStore(path, db);
     try {
       await db.read();
-      const exists = existsSync(path);
-      if (exists) store.refreshLastGood(db.data);
-      return { store, data: db.data, exists };
+      // Not copied to last-good here: readable JSON may still be invalid settings, and an invalid
+      // file must never replace the copy a power cut would fall back to (see markGood).
+      return { store, data: db.data, exists: existsSync(path) };
     } catch (err) {
       if (!(err instanceof JsonFileError)) throw err;
       const recovered = await store.recover(err, log);
@@ -46,7 +46,12 @@ export class ConfigStore {
     return this.db.data;
   }
 
-  /** Replaces the file's content durably and keeps it as the last good copy. */
+  /** The file's content passed validation: keep it as the last good copy. */
+  markGood(): void {
+    if (existsSync(this.path)) this.refreshLastGood(this.db.data);
+  }
+
+  /** Replaces the file's content durably and keeps it as the last good copy; `data` is validated. */
   async replace(data: Raw): Promise<void> {
     this.db.data = data;
     await this.db.write();

@@ -47,8 +47,8 @@ export interface DeviceManager {
   start(): Promise<void>;
   stop(): Promise<void>;
   list(): DeviceState[];
-  /** One discovery pass now (tests, technician "rescan"). */
-  scan(): Promise<void>;
+  /** One discovery pass now (tests, technician "rescan"); a pass already running is joined. */
+  discover(): Promise<void>;
 }
 
 /** A device seen in one discovery pass, with the profile and transport it will be attached with. */
@@ -88,7 +88,7 @@ export function createDeviceManager(opts: DeviceManagerOptions): DeviceManager {
   const profilesById = new Map(opts.profiles.map((p) => [p.id, p]));
   let timer: NodeJS.Timeout | undefined;
   let running = false;
-  let scanning: Promise<void> | undefined;
+  let discovering: Promise<void> | undefined;
   const reported = new Set<string>(); // discovery errors logged once, not every second
 
   const list = () => [...tracked.values()].map((t) => ({ ...t.state }));
@@ -132,7 +132,7 @@ export function createDeviceManager(opts: DeviceManagerOptions): DeviceManager {
     return c.candidates;
   }
 
-  async function discover(): Promise<Candidate[]> {
+  async function listCandidates(): Promise<Candidate[]> {
     const found: Candidate[] = [];
     const hid = opts.hid;
     if (hid)
@@ -216,7 +216,7 @@ export function createDeviceManager(opts: DeviceManagerOptions): DeviceManager {
   }
 
   async function pass(): Promise<void> {
-    const found = await discover();
+    const found = await listCandidates();
     const seen = new Set(found.map((c) => c.id));
     for (const c of found) {
       let t = tracked.get(c.id);
@@ -265,19 +265,19 @@ export function createDeviceManager(opts: DeviceManagerOptions): DeviceManager {
     }
   }
 
-  function scan(): Promise<void> {
-    scanning ??= pass()
+  function discover(): Promise<void> {
+    discovering ??= pass()
       .catch((err) => log.error('device discovery pass failed', { error: err }))
       .finally(() => {
-        scanning = undefined;
+        discovering = undefined;
       });
-    return scanning;
+    return discovering;
   }
 
   function schedule() {
     if (!running) return;
     timer = setTimeout(() => {
-      void scan().then(schedule);
+      void discover().then(schedule);
     }, opts.pollIntervalMs);
     timer.unref();
   }
@@ -285,13 +285,13 @@ export function createDeviceManager(opts: DeviceManagerOptions): DeviceManager {
   return {
     async start() {
       running = true;
-      await scan();
+      await discover();
       schedule();
     },
     async stop() {
       running = false;
       if (timer) clearTimeout(timer);
-      await scanning;
+      await discovering;
       for (const t of tracked.values()) {
         const transport = t.transport;
         t.transport = undefined;
@@ -299,7 +299,7 @@ export function createDeviceManager(opts: DeviceManagerOptions): DeviceManager {
       }
     },
     list,
-    scan,
+    discover,
   };
 }
 

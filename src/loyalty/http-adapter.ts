@@ -245,7 +245,7 @@ export function createHttpProvider(
   }
   const cfg = Object.freeze({ ...checked.data, baseUrl: checked.data.baseUrl.replace(/\/+$/, '') });
   const now = deps.now ?? Date.now;
-  const log = logger.child({ component: 'loyalty-provider' });
+  const log = logger;
   const http = createHttpExchange({
     baseUrl: cfg.baseUrl,
     maxSockets: cfg.maxSockets,

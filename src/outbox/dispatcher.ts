@@ -17,6 +17,7 @@
 // No busy loop: one timer, armed for the earliest due job (or the circuit's half-open instant).
 
 import { z } from 'zod';
+import { outboxSettingsSchema } from '../config/schema.ts';
 import { type Logger, silentLogger } from '../log.ts';
 import { schemaErrorText } from '../schema-problems.ts';
 import { type BackoffPolicy, retryDelayMs } from './backoff.ts';
@@ -40,11 +41,11 @@ export interface DispatcherOptions {
   store: OutboxStore;
   deliver: Deliver;
   logger?: Logger;
-  /** Deliveries in flight at once, each on a different lane. Default 4. */
+  /** Deliveries in flight at once, each on a different lane. Default: the `outbox.concurrency` setting's. */
   concurrency?: number;
-  /** Default: 1 s doubling to 5 min, full jitter. */
+  /** Default: `outbox.retry_base_ms` doubling to `outbox.retry_max_ms` (settings' defaults), full jitter. */
   backoff?: Partial<BackoffPolicy>;
-  /** Default: opens after 5 consecutive retryable failures, for 30 s. */
+  /** Default: the `outbox.circuit_failures` and `outbox.circuit_open_ms` settings' defaults. */
   circuit?: { failureThreshold?: number; openMs?: number };
   /** A `deliver` that has not settled by then counts as a retryable `delivery_timeout`. Default 60 s. */
   deliveryTimeoutMs?: number;
@@ -52,7 +53,7 @@ export interface DispatcherOptions {
   stopTimeoutMs?: number;
   /** How often delivered/discarded jobs past retention are pruned (checked on dispatch). Default 1 h. */
   pruneIntervalMs?: number;
-  /** When nothing is due, look again after this long (another process may have changed the store). Default 5 s. */
+  /** When nothing is due, look again after this long (another process may have changed the store). Default: `outbox.idle_poll_ms`'s. */
   idlePollMs?: number;
   now?: () => number;
   /** Jitter source, [0, 1). Injectable so tests can assert the schedule. */
@@ -90,26 +91,30 @@ export interface Dispatcher {
   alive(): boolean;
 }
 
+// Defaults that are settings come from the settings schema (config/schema.ts), so the dispatcher
+// built without them behaves as the gateway does out of the box; the others are the dispatcher's own.
+const SETTINGS = outboxSettingsSchema.parse({});
+
 const OptionsSchema = z.object({
-  concurrency: z.number().int().min(1).max(1024).default(4),
+  concurrency: z.number().int().min(1).max(1024).default(SETTINGS.concurrency),
   backoff: z
     .object({
-      baseMs: z.number().min(1).default(1000),
-      maxMs: z.number().min(1).default(300_000),
+      baseMs: z.number().min(1).default(SETTINGS.retry_base_ms),
+      maxMs: z.number().min(1).default(SETTINGS.retry_max_ms),
       jitter: z.number().min(0).max(1).default(1),
     })
     .prefault({}),
   circuit: z
     .object({
-      failureThreshold: z.number().int().min(1).default(5),
-      openMs: z.number().min(0).default(30_000),
+      failureThreshold: z.number().int().min(1).default(SETTINGS.circuit_failures),
+      openMs: z.number().min(0).default(SETTINGS.circuit_open_ms),
     })
     .prefault({}),
   deliveryTimeoutMs: z.number().min(1).default(60_000),
   stopTimeoutMs: z.number().min(0).default(5000),
   pruneIntervalMs: z.number().min(0).default(3_600_000),
   /** Idle re-check: a technician's retry from another process (CLI) is picked up within this. */
-  idlePollMs: z.number().min(10).default(5000),
+  idlePollMs: z.number().min(10).default(SETTINGS.idle_poll_ms),
 });
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -126,7 +131,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { store, deliver } = options;
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
-  const log = (options.logger ?? silentLogger).child({ component: 'outbox' });
+  const log = options.logger ?? silentLogger;
   const circuit = createCircuit({
     ...cfg.circuit,
     now,

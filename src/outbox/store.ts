@@ -9,6 +9,7 @@
 
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
+import { outboxSettingsSchema } from '../config/schema.ts';
 import { type Logger, silentLogger } from '../log.ts';
 import { schemaErrorText } from '../schema-problems.ts';
 import { openDatabase, recover } from './database.ts';
@@ -26,8 +27,10 @@ import type {
   Settlement,
 } from './types.ts';
 
-export const DEFAULT_MAX_DEPTH = 100_000;
-export const DEFAULT_RETENTION_MS = 7 * 24 * 3600 * 1000;
+// The defaults are the settings schema's (config/schema.ts), not a second set of numbers.
+const SETTINGS = outboxSettingsSchema.parse({});
+export const DEFAULT_MAX_DEPTH = SETTINGS.max_depth;
+export const DEFAULT_RETENTION_MS = SETTINGS.retention_days * 24 * 3600 * 1000;
 const MAX_PAYLOAD_CHARS = 256 * 1024;
 const PRUNE_BATCH = 1000;
 
@@ -111,7 +114,7 @@ export function openOutboxStore(options: OutboxStoreOptions): OutboxStore {
   }
   const { path, maxDepth, retentionMs, busyTimeoutMs } = parsed.data;
   const now = options.now ?? Date.now;
-  const log = (options.logger ?? silentLogger).child({ component: 'outbox' });
+  const log = options.logger ?? silentLogger;
   const { db, stmt, recovered } = openOrThrow(path, busyTimeoutMs, now(), options.recoverInflight !== false);
   log.info('outbox opened', { depth: activeCount(), reset_inflight: recovered, max_depth: maxDepth });
 

@@ -215,3 +215,21 @@ test('a provider URL without its API key is named like any other invalid setting
   );
   t.regex(err.message, /api_key is required when provider\.url is set/);
 });
+
+test('a config that is valid JSON but invalid settings never replaces the last good copy', async (t) => {
+  const dir = tempDir();
+  const path = join(dir, 'config.json');
+  const { logger } = collectingLogger();
+  writeFileSync(path, JSON.stringify({ till_id: 'till-good' }));
+  await loadConfig({ configPath: path, dataDir: dir, env: {}, logger });
+  t.is(JSON.parse(readFileSync(`${path}.last-good`, 'utf8')).till_id, 'till-good');
+  writeFileSync(path, JSON.stringify({ till_id: 'not a valid id!' }));
+  await t.throwsAsync(loadConfig({ configPath: path, dataDir: dir, env: {}, logger }), {
+    instanceOf: ConfigError,
+  });
+  t.is(JSON.parse(readFileSync(`${path}.last-good`, 'utf8')).till_id, 'till-good');
+  // A power cut now still falls back to the last settings that were valid.
+  writeFileSync(path, '');
+  const loaded = await loadConfig({ configPath: path, dataDir: dir, env: {}, logger });
+  t.is(loaded.settings.till_id, 'till-good');
+});

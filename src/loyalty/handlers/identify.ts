@@ -4,7 +4,7 @@ import { GatewayError } from '../../errors.ts';
 import type { OpArgs } from '../../mqtt/ops.ts';
 import { providerError } from '../outcomes.ts';
 import type { Entry, LoyaltyProvider } from '../provider.ts';
-import { tillCustomer } from '../wire-format.ts';
+import { tillCustomer } from '../till-payloads.ts';
 import { refusePaymentCard } from './card-guard.ts';
 
 export async function identify(provider: LoyaltyProvider, code: string, entry: Entry) {

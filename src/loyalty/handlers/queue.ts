@@ -9,7 +9,7 @@ import type { OutboxStore } from '../../outbox/store.ts';
 import type { OutboxJob } from '../../outbox/types.ts';
 import { tillCode } from '../outcomes.ts';
 import type { ProviderRequest, WriteResults } from '../provider.ts';
-import { type TillValue, tillValue } from '../wire-format.ts';
+import { type TillValue, tillValue } from '../till-payloads.ts';
 
 export type QueuedKind = (typeof QUEUED_KINDS)[number];
 

@@ -5,7 +5,7 @@ import type { OpArgs } from '../../mqtt/ops.ts';
 import type { RequestContext } from '../../mqtt/requests.ts';
 import { providerError } from '../outcomes.ts';
 import type { LoyaltyProvider } from '../provider.ts';
-import { tillValue } from '../wire-format.ts';
+import { tillValue } from '../till-payloads.ts';
 import type { Queue } from './queue.ts';
 
 export function redeemHandler(provider: LoyaltyProvider, queue: Queue, policy: 'online_only' | 'queue') {

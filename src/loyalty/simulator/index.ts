@@ -50,7 +50,7 @@ export interface Simulator {
 export const DEFAULT_VOID_WINDOW_MS = 15 * 60 * 1000;
 
 export async function createSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
-  const log = (opts.logger ?? silentLogger).child({ component: 'provider-simulator' });
+  const log = opts.logger ?? silentLogger;
   const seed = opts.seed ?? 1;
   const apiKey = opts.apiKey ?? SEED.apiKey;
   const now = opts.now ?? Date.now;

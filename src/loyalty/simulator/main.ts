@@ -15,7 +15,9 @@ export interface SimulatorCliOptions {
 
 export async function runSimulatorCli(opts: SimulatorCliOptions = {}): Promise<Simulator> {
   const envLevel = process.env.EDGE_LOG_LEVEL;
-  const logger = opts.logger ?? createLogger({ level: isLogLevel(envLevel) ? envLevel : 'info' });
+  const logger = (opts.logger ?? createLogger({ level: isLogLevel(envLevel) ? envLevel : 'info' })).child({
+    part: 'simulator',
+  });
   const sim = await createSimulator({
     port: opts.port ?? DEFAULT_SIMULATOR_PORT,
     host: opts.host ?? '127.0.0.1',
@@ -30,7 +32,7 @@ export async function runSimulatorCli(opts: SimulatorCliOptions = {}): Promise<S
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
-  logger.always('ready', { url: sim.url, component: 'provider-simulator' });
+  logger.always('ready', { url: sim.url });
   return {
     ...sim,
     close: () => {

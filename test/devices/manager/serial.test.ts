@@ -58,7 +58,7 @@ test('a device path that does not exist yet is waited for, and garbage never cra
 
   // Given a configured path with nothing behind it: a discovery pass lists only the plugged scanner,
   // and the missing one is not an error.
-  await gw.gateway.devices.scan();
+  await gw.gateway.devices.discover();
   t.false(existsSync(latePath));
   t.deepEqual(
     gw.gateway.devices.list().map((d) => d.id),
