@@ -4,7 +4,6 @@
 // outbox → provider → event.
 import { join } from 'node:path';
 import type { Settings } from '../config/schema.ts';
-import { GatewayError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Publish } from '../mqtt/publish.ts';
 import type { RequestRouter } from '../mqtt/requests.ts';
@@ -16,7 +15,7 @@ import type { ScanPipeline } from '../scans/pipeline.ts';
 import { deliverThrough } from './deliver.ts';
 import { publishDelivered, publishFailed } from './events.ts';
 import { activateHandler } from './handlers/activate.ts';
-import { identify, identifyHandler } from './handlers/identify.ts';
+import { identifyHandler, identifyOnScan } from './handlers/identify.ts';
 import { createQueue } from './handlers/queue.ts';
 import { redeemHandler } from './handlers/redeem.ts';
 import { reverseHandler, voidHandler } from './handlers/storno.ts';
@@ -56,34 +55,7 @@ export interface LoyaltyService {
 
 export async function startLoyalty(opts: LoyaltyServiceOptions): Promise<LoyaltyService> {
   const { settings, logger: log } = opts;
-  let simulator: Simulator | undefined;
-  // The schema makes sure a configured provider URL comes with its API key.
-  let baseUrl = settings.provider.url;
-  let apiKey = settings.provider.api_key ?? '';
-  if (baseUrl === null) {
-    // Demo mode's provider: the real simulator on loopback, spoken to through the real adapter.
-    simulator = await createSimulator({
-      host: '127.0.0.1',
-      port: 0,
-      logger: log.child({ part: 'simulator' }),
-    });
-    baseUrl = simulator.url;
-    apiKey = SEED.apiKey;
-    log.info('provider simulator started', { url: simulator.url });
-  }
-  const tracked = trackLink(
-    createHttpProvider(
-      {
-        baseUrl,
-        apiKey,
-        branchId: settings.branch_id,
-        tillId: settings.till_id,
-        timeoutMs: settings.provider.timeout_ms,
-        maxSockets: settings.outbox.concurrency + 2,
-      },
-      log.child({ part: 'provider' }),
-    ),
-  );
+  const { tracked, simulator } = await connectProvider(settings, log);
   const provider = tracked.provider;
 
   const store = openOutboxStore({
@@ -131,51 +103,18 @@ export async function startLoyalty(opts: LoyaltyServiceOptions): Promise<Loyalty
   r.handle('loyalty/void_redemption', voidHandler(provider, queue, store));
   r.handle('loyalty/activate', activateHandler(provider));
 
-  if (settings.loyalty.identify_on_scan) {
-    opts.scans.onScan((scan) => {
-      if (scan.event.kind !== 'loyalty' || !scan.loyaltyToken) return;
-      const scanId = scan.event.id;
-      identify(provider, scan.loyaltyToken, 'scan')
-        .then(
-          (data) => opts.publish('loyaltyCustomer', { scan_id: scanId, status: 'ok', ...data }),
-          (err: unknown) => {
-            const e =
-              err instanceof GatewayError
-                ? { code: err.code, message: err.message }
-                : { code: 'internal_error', message: 'identify failed' };
-            if (!(err instanceof GatewayError))
-              log.error('identify after scan failed', { scan_id: scanId, error: err });
-            return opts.publish('loyaltyCustomer', {
-              scan_id: scanId,
-              status: 'error',
-              rewards: [],
-              error: e,
-            });
-          },
-        )
-        .catch((err) => log.error('loyalty/customer publish failed', { error: err }));
-    });
-  }
+  const unsubscribe = settings.loyalty.identify_on_scan
+    ? identifyOnScan(opts.scans, provider, opts.publish, log)
+    : () => {};
 
   return {
     store,
     dispatcher,
     provider,
     simulator,
-    health() {
-      const s = dispatcher.state();
-      const alarms = evaluateWatermarks(
-        { depth: s.depth, oldestAgeS: s.oldestAgeS, dead: s.dead, maxDepth: settings.outbox.max_depth },
-        { depthWarn: settings.outbox.warn_depth, ageWarnS: settings.outbox.warn_age_s },
-      ).map((a) => a.code);
-      return {
-        provider: settings.provider.name,
-        simulated: simulator !== undefined,
-        link: tracked.link(),
-        outbox: { depth: s.depth, oldest_age_s: s.oldestAgeS, dead: s.dead, circuit: s.circuit, alarms },
-      };
-    },
+    health: () => loyaltyHealth(settings, dispatcher, tracked.link(), simulator !== undefined),
     async stop() {
+      unsubscribe();
       // Bounded: SIGTERM must finish within 2 s; a delivery still running is simply resent after
       // restart (its job is reset to pending) and the provider's idempotency key makes that safe.
       await dispatcher.stop(800);
@@ -183,5 +122,56 @@ export async function startLoyalty(opts: LoyaltyServiceOptions): Promise<Loyalty
       provider.close();
       await simulator?.close();
     },
+  };
+}
+
+/** The configured provider, or in demo mode the real simulator on loopback through the real adapter. */
+async function connectProvider(settings: LoyaltyServiceOptions['settings'], log: Logger) {
+  let simulator: Simulator | undefined;
+  // The schema makes sure a configured provider URL comes with its API key.
+  let baseUrl = settings.provider.url;
+  let apiKey = settings.provider.api_key ?? '';
+  if (baseUrl === null) {
+    simulator = await createSimulator({
+      host: '127.0.0.1',
+      port: 0,
+      logger: log.child({ part: 'simulator' }),
+    });
+    baseUrl = simulator.url;
+    apiKey = SEED.apiKey;
+    log.info('provider simulator started', { url: simulator.url });
+  }
+  const tracked = trackLink(
+    createHttpProvider(
+      {
+        baseUrl,
+        apiKey,
+        branchId: settings.branch_id,
+        tillId: settings.till_id,
+        timeoutMs: settings.provider.timeout_ms,
+        maxSockets: settings.outbox.concurrency + 2,
+      },
+      log.child({ part: 'provider' }),
+    ),
+  );
+  return { tracked, simulator };
+}
+
+function loyaltyHealth(
+  settings: LoyaltyServiceOptions['settings'],
+  dispatcher: Dispatcher,
+  link: LinkState,
+  simulated: boolean,
+): LoyaltyHealth {
+  const s = dispatcher.state();
+  const alarms = evaluateWatermarks(
+    { depth: s.depth, oldestAgeS: s.oldestAgeS, dead: s.dead, maxDepth: settings.outbox.max_depth },
+    { depthWarn: settings.outbox.warn_depth, ageWarnS: settings.outbox.warn_age_s },
+  ).map((a) => a.code);
+  return {
+    provider: settings.provider.name,
+    simulated,
+    link,
+    outbox: { depth: s.depth, oldest_age_s: s.oldestAgeS, dead: s.dead, circuit: s.circuit, alarms },
   };
 }
