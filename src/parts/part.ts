@@ -2,6 +2,13 @@
 // context, `stop` undoes it. The root starts parts in list order and stops them in reverse; an error
 // in one part's stop is logged and the others still stop; SIGTERM during start stops what already
 // started and ends the start.
+//
+// Adding a part: one file here exporting `const xPart: Part = {name, start(ctx) {...}}`, and one
+// line in PARTS (src/gateway.ts) at the place its order needs — after the parts whose services it
+// reads, before `online`. It reads what it needs from the context, listens on `ctx.bus`, and
+// returns `stop` (undo what start did) and `ready` (fields for the ready line, e.g. its port). Only
+// when later parts must read something it provides does it also get a line in `Services` and
+// `PROVIDED_BY` (context.ts) and call `ctx.provide(...)`.
 import type { GatewayContext } from './context.ts';
 
 /** Fields a part adds to the `ready` line (ports it listens on, ...). */
