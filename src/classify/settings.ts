@@ -7,8 +7,8 @@
 // deep-freezes the result.
 
 import { z } from 'zod';
-import { schemaProblems } from '../schema-problems.ts';
 import { deepFreeze } from '../util/deep-freeze.ts';
+import { schemaProblems } from '../util/schema-problems.ts';
 import {
   type CompiledLoyaltyPattern,
   compileLoyaltyPatterns,

@@ -2,7 +2,7 @@
 // its dotted path, where the value came from (file or environment variable), the value seen
 // (masked for secrets) and what is allowed.
 import type { z } from 'zod';
-import { schemaProblems } from '../schema-problems.ts';
+import { schemaProblems } from '../util/schema-problems.ts';
 import { SECRET_PATHS } from './schema.ts';
 
 export interface ConfigProblem {

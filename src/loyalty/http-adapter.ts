@@ -7,7 +7,7 @@
 
 import { z } from 'zod';
 import { type Logger, maskToken } from '../log.ts';
-import { schemaErrorText } from '../schema-problems.ts';
+import { schemaErrorText } from '../util/schema-problems.ts';
 import { createHttpExchange, type Exchange } from './http-exchange.ts';
 import {
   type ActivationArgs,

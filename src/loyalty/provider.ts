@@ -9,7 +9,7 @@
 
 import { z } from 'zod';
 import { mobileNumber } from '../contact.ts';
-import { schemaErrorText } from '../schema-problems.ts';
+import { schemaErrorText } from '../util/schema-problems.ts';
 
 export type Entry = 'scan' | 'manual';
 

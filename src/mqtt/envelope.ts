@@ -2,7 +2,7 @@
 // `{transaction, ...args}`; responses `{transaction, status, data, error?:{code, message}}`.
 // Parsing never throws: every malformed payload becomes an error the router answers.
 import type { ErrorCode } from '../errors.ts';
-import { formatSchemaProblems, schemaProblems } from '../schema-problems.ts';
+import { formatSchemaProblems, schemaProblems } from '../util/schema-problems.ts';
 import { isOpName, OPS, type OpName, type Transaction, transactionSchema } from './ops.ts';
 import type { ResponseEnvelope } from './topics.ts';
 

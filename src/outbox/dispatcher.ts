@@ -19,7 +19,7 @@
 import { z } from 'zod';
 import { outboxSettingsSchema } from '../config/schema.ts';
 import { type Logger, silentLogger } from '../log.ts';
-import { schemaErrorText } from '../schema-problems.ts';
+import { schemaErrorText } from '../util/schema-problems.ts';
 import { type BackoffPolicy, retryDelayMs } from './backoff.ts';
 import { createCircuit } from './circuit.ts';
 import { OutboxError } from './errors.ts';

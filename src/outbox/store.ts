@@ -11,7 +11,7 @@ import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { outboxSettingsSchema } from '../config/schema.ts';
 import { type Logger, silentLogger } from '../log.ts';
-import { schemaErrorText } from '../schema-problems.ts';
+import { schemaErrorText } from '../util/schema-problems.ts';
 import { openDatabase, recover } from './database.ts';
 import { OutboxError } from './errors.ts';
 import { type JobRow, prepareStatements, toJob } from './statements.ts';

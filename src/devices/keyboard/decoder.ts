@@ -4,7 +4,7 @@
 // reported through `sink.problem` without content.
 
 import type { z } from 'zod';
-import { formatSchemaProblems, schemaProblems } from '../../schema-problems.ts';
+import { formatSchemaProblems, schemaProblems } from '../../util/schema-problems.ts';
 import { systemClock } from '../framing/clock.ts';
 import type { FrameSink } from '../types.ts';
 import { parseKeyboardReport } from './hid-report.ts';

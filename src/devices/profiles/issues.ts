@@ -1,7 +1,7 @@
 // A profile file's errors, the loud and specific kind a technician can act on: file, JSON path, the
-// value seen and what is allowed (worded by the one schema formatter, src/schema-problems.ts).
+// value seen and what is allowed (worded by the one schema formatter, src/util/schema-problems.ts).
 import type { z } from 'zod';
-import { schemaProblems } from '../../schema-problems.ts';
+import { schemaProblems } from '../../util/schema-problems.ts';
 
 export interface ProfileError {
   /** The profile file (or directory) the error is about. */

@@ -3,7 +3,7 @@
 // come from the seeded PRNG so a run can be replayed.
 
 import { z } from 'zod';
-import { schemaErrorText } from '../../schema-problems.ts';
+import { schemaErrorText } from '../../util/schema-problems.ts';
 import type { Random } from './prng.ts';
 
 export interface FaultSettings {

@@ -2,7 +2,7 @@
 // 422 `invalid` with a detail naming the field, never the value (it may be a mobile number).
 
 import { z } from 'zod';
-import { schemaErrorText } from '../../schema-problems.ts';
+import { schemaErrorText } from '../../util/schema-problems.ts';
 
 const id = z.string().min(1).max(128);
 const transactionId = z.string().min(1).max(128);
