@@ -85,8 +85,12 @@ function describe(issue: Issue, prefix: readonly PropertyKey[], opts: ProblemOpt
         describeUnion(issue, keys, seen, opts) ?? [problem(issue.message, `got ${seen}: ${issue.message}`)]
       );
     case 'invalid_format':
-      // A format's message names what is allowed ("ISO 4217 code, e.g. EUR"), as a noun phrase.
-      return [problem(`expected ${issue.message}`, `got ${seen}, expected ${issue.message}`)];
+      // Our formats' messages name what is allowed ("an ISO 4217 code such as EUR"); zod's own
+      // ("Invalid URL") say what is wrong, and read as such.
+      if (!/^Invalid\b/.test(issue.message)) {
+        return [problem(`expected ${issue.message}`, `got ${seen}, expected ${issue.message}`)];
+      }
+      return [problem(issue.message, `got ${seen}: ${issue.message}`)];
     default:
       return [problem(issue.message, `got ${seen}: ${issue.message}`)];
   }
