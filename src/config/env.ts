@@ -48,6 +48,13 @@ export const ENVIRONMENT: Readonly<Record<string, { setting?: string; doc: strin
     Object.entries(ENV_SETTINGS).map(([name, e]) => [name, { setting: e.path, doc: e.doc }]),
   ),
   NODE_ENV: { doc: '`production` runs the compiled `dist/` (set by the systemd unit)' },
+  NOTIFY_SOCKET: { doc: 'set by systemd (`Type=notify`): where READY, RELOADING, STOPPING and WATCHDOG go' },
+  WATCHDOG_USEC: {
+    doc: 'set by systemd (`WatchdogSec=`): the watchdog period; pinged at half of it while healthy',
+  },
+  WATCHDOG_PID: { doc: 'set by systemd with `WATCHDOG_USEC`: the process the watchdog is meant for' },
+  EDGE_TEST_HOOKS: { doc: 'tests only, ignored when `NODE_ENV=production`: `1` enables fault hooks' },
+  EDGE_TEST_STALL_MS: { doc: 'tests only: how long the stall hook blocks (with `EDGE_TEST_HOOKS=1`)' },
 };
 
 export interface EnvApplied {
