@@ -21,7 +21,9 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Running {
 /** The same for another command line that runs the gateway (an installed copy, one under strace). */
 export function runGatewayProcess(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Running {
   const child = spawn(command, args, {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    // Demo mode with a fixed MQTT port serves WebSocket on 9001: any free port instead, so test
+    // gateways running side by side never collide on it (a test that wants a port names one).
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, EDGE_MQTT_WS_PORT: '0', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const lines: any[] = [];

@@ -140,7 +140,7 @@ test('SIGTERM while the real gateway starts: the broker it already opened is clo
   const config = await loadConfig({
     configPath,
     dataDir,
-    env: { EDGE_MQTT_PORT: String(mqttPort), EDGE_HTTP_PORT: '0' },
+    env: { EDGE_MQTT_PORT: String(mqttPort), EDGE_MQTT_WS_PORT: '0', EDGE_HTTP_PORT: '0' },
     logger,
   });
   const abort = new AbortController();
