@@ -3,9 +3,10 @@
 // scanner — go to the edge-gateway group (the service user alone) and no one else, and each gets a
 // name that survives replugging: /dev/edge-scanner-<serial> for a tty,
 // /dev/edge-scanner-<serial>-hid<interface> for a HID interface. ModemManager is told to leave the
-// ports of scanner vendors alone (its AT probes reach a CDC scanner as garbage, reference §0 rule
-// 7); the generic serial profile claims every USB tty, but does not blind ModemManager to all of
-// them, so a shop's LTE stick keeps working (the gateway filters modem probes, framing/modem-probe).
+// ports of scanner vendors alone (its AT probes reach a CDC scanner as garbage,
+// docs/scanners-and-readers.md §0 rule 7); the generic serial profile claims every USB tty, but
+// does not blind ModemManager to all of them, so a shop's LTE stick keeps working (the gateway
+// filters modem probes, framing/modem-probe).
 //
 // The committed file systemd/70-edge-gateway.rules is this module's output (a test compares them):
 //   node --import=tsx src/appliance/udev-rules.ts > systemd/70-edge-gateway.rules

@@ -1,7 +1,8 @@
-// AIM symbology identifiers `]cm` → symbology names (reference §3.1, sources S64–S66), and a
-// content-based guess when a scanner sends no AIM (reference §8 item 23: "AIM absent when
-// expected"). FNC1 in first position shows in the modifier (`]C1`, `]d2`, `]Q3`), which is how a
-// GS1 scan is told apart from plain Code 128 / DataMatrix / QR (reference §7.2).
+// AIM symbology identifiers `]cm` → symbology names (docs/scanners-and-readers.md §3.1, sources
+// S64–S66), and a content-based guess when a scanner sends no AIM
+// (docs/scanners-and-readers.md §8 item 23: "AIM absent when expected"). FNC1 in first position
+// shows in the modifier (`]C1`, `]d2`, `]Q3`), which is how a GS1 scan is told apart from plain
+// Code 128 / DataMatrix / QR (docs/scanners-and-readers.md §7.2).
 
 import { readEanProduct } from './ean-upc.ts';
 
@@ -109,7 +110,8 @@ export function announcesEanProduct(aim: string | undefined): boolean {
   return aim === ']E0' || aim === ']E3' || aim === ']E4';
 }
 
-/** True when a `%` in the data of this symbology may stand for FNC1 (GS1 QR, reference §7.2). */
+/** True when a `%` in the data of this symbology may stand for FNC1 (GS1 QR,
+ * docs/scanners-and-readers.md §7.2). */
 export function allowsPercentSeparator(aim: string | undefined): boolean {
   return aim === ']Q3' || aim === ']Q4';
 }

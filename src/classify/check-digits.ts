@@ -1,7 +1,8 @@
-// Check digits used by the classifier: Luhn (ISO/IEC 7812, payment card numbers, reference §4.2)
-// and the GS1 mod-10 check digit shared by EAN-8, UPC-A, EAN-13, GTIN-14 and SSCC (GS1 General
-// Specifications §7.9). They look alike but weigh different positions, which is why ~10 % of
-// valid EAN-13s also pass Luhn (reference §0 rule 8).
+// Check digits used by the classifier: Luhn (ISO/IEC 7812, payment card numbers,
+// docs/scanners-and-readers.md §4.2) and the GS1 mod-10 check digit shared by EAN-8, UPC-A, EAN-13,
+// GTIN-14 and SSCC (GS1 General Specifications §7.9). They look alike but weigh different
+// positions, which is why ~10 % of valid EAN-13s also pass Luhn
+// (docs/scanners-and-readers.md §0 rule 8).
 
 const DIGITS = /^[0-9]+$/;
 

@@ -15,7 +15,8 @@ import { isPaymentCard } from './payment-guard.ts';
 import type { ClassifyOptions } from './settings.ts';
 import { normaliseUid } from './uid.ts';
 
-/** Magstripe reader output where every track is a read error (`%E?`, `;E?`, `+E?`; reference §4.1). */
+/** Magstripe reader output where every track is a read error (`%E?`, `;E?`, `+E?`;
+ * docs/scanners-and-readers.md §4.1). */
 const MSR_ERRORS_ONLY = /^(?:[%;+]E\?)+$/;
 /** C0 controls other than TAB/CR/LF, and DEL. */
 const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;

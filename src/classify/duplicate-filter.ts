@@ -1,12 +1,12 @@
-// Same-device duplicate window (reference §6.6 `framing.dedupeWindowMs`, §8 item 26 "same QR
-// scanned twice"): a scanner held over a code re-reads it every few hundred ms; the till wants one
-// scan. Content is remembered only as a keyed SHA-256, SHA-256(key ‖ device ‖ code), under a
-// 256-bit key drawn per filter and never exported, so the filter holds no scan text and its hashes
-// cannot be matched against a list of known tokens outside this process (DESIGN §2: no customer
-// data kept at the till). Keyed SHA-256 rather than HMAC: the digests are only compared for
-// equality, never sent as a MAC, so HMAC's length-extension guard buys nothing, and the one-shot
-// `crypto.hash` costs one call into OpenSSL per scan instead of an HMAC object's four (on the box,
-// the scan's latency path, measured in the gateway process: 15 us -> 6 us per scan).
+// Same-device duplicate window (docs/scanners-and-readers.md §6.6 `framing.dedupeWindowMs`,
+// §8 item 26 "same QR scanned twice"): a scanner held over a code re-reads it every few hundred ms;
+// the till wants one scan. Content is remembered only as a keyed SHA-256, SHA-256(key ‖ device ‖
+// code), under a 256-bit key drawn per filter and never exported, so the filter holds no scan text
+// and its hashes cannot be matched against a list of known tokens outside this process (DESIGN §2:
+// no customer data kept at the till). Keyed SHA-256 rather than HMAC: the digests are only compared
+// for equality, never sent as a MAC, so HMAC's length-extension guard buys nothing, and the
+// one-shot `crypto.hash` costs one call into OpenSSL per scan instead of an HMAC object's four (on
+// the box, the scan's latency path, measured in the gateway process: 15 us -> 6 us per scan).
 //
 // The window slides: a code that keeps being re-read stays suppressed until it has been away for
 // `windowMs`. One map in last-seen order (an entry is moved to the end when seen again), so expired

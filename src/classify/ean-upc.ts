@@ -1,7 +1,7 @@
 // EAN/UPC product codes: check digits, UPC-A ↔ EAN-13, UPC-E expansion and reading a scan's
-// content as a product (DESIGN §3 kind `product`; reference §3.1 AIM `]E*`, §8 items 23, 27, 30).
-// A GTIN is reported in its 14-digit form, the form AI 01 carries, so a UPC-A, its EAN-13 form
-// `0…` and a GS1 scan of the same item all compare equal.
+// content as a product (DESIGN §3 kind `product`; docs/scanners-and-readers.md §3.1 AIM `]E*`,
+// §8 items 23, 27, 30). A GTIN is reported in its 14-digit form, the form AI 01 carries, so a
+// UPC-A, its EAN-13 form `0…` and a GS1 scan of the same item all compare equal.
 
 import { eanCheckDigitValid } from './check-digits.ts';
 

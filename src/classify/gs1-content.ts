@@ -1,4 +1,4 @@
-// When is a scan GS1, and which reading applies (reference §7.2, §8 item 29)?
+// When is a scan GS1, and which reading applies (docs/scanners-and-readers.md §7.2, §8 item 29)?
 //   - An http(s) URL: GS1 Digital Link (any AIM).
 //   - A GS1 AIM (`]C1`, `]d2`, `]Q3`, `]Q4`, `]e0`…): element string, GS separators, and `%` too
 //     for GS1 QR. A failure here is reported (`gs1_invalid`): the scanner said GS1.

@@ -1,6 +1,6 @@
-// GS1 Digital Link URLs (reference §7.2, source S80; GS1 Digital Link standard 1.2 §4):
-// `https://any.host/optional/prefix/01/09506000134352/10/ABC123?17=251231`. The path holds a
-// primary key AI and its qualifiers as `/AI/value` pairs after any prefix; the query may add data
+// GS1 Digital Link URLs (docs/scanners-and-readers.md §7.2, source S80; GS1 Digital Link standard
+// 1.2 §4): `https://any.host/optional/prefix/01/09506000134352/10/ABC123?17=251231`. The path holds
+// a primary key AI and its qualifiers as `/AI/value` pairs after any prefix; the query may add data
 // attributes keyed by numeric AIs (other query keys are ignored). Any host: Digital Link is
 // resolver-independent. A GTIN-8/12/13 is padded to 14 digits, as the standard asks resolvers to.
 

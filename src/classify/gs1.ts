@@ -1,16 +1,16 @@
-// GS1 element strings (reference §7.2; GS1 General Specifications §7.8): `01 09506000134352 10
-// ABC123 <GS> 17 251231`. FNC1 in first position is not transmitted (it shows in the AIM); later
-// FNC1s arrive as GS 0x1D, in GS1 QR also as `%`. The human-readable form `(01)…(10)…` (typed by
-// hand or by test tools) is accepted too.
+// GS1 element strings (docs/scanners-and-readers.md §7.2; GS1 General Specifications §7.8): `01
+// 09506000134352 10 ABC123 <GS> 17 251231`. FNC1 in first position is not transmitted (it shows in
+// the AIM); later FNC1s arrive as GS 0x1D, in GS1 QR also as `%`. The human-readable form
+// `(01)…(10)…` (typed by hand or by test tools) is accepted too.
 //
-// Keyboard wedges lose GS (reference §1.7), so a variable-length AI then swallows what follows:
-// `0109506000134352` `10ABC12317251231` reads batch `ABC12317251231`. We never split such a value
-// by guessing, but flag `gs1_separator_missing` when the string holds no separator at all and
-// either (a) a variable-length value is longer than its AI allows, or (b) the value that runs to
-// the end of the data ends with something that parses on its own as GS1 starting with a
-// predefined-length AI whose content checks out (a valid YYMMDD date for 11–17, a valid check
-// digit for 00/01/02, digits for the rest), e.g. `…17251231`. A genuine serial number ending in
-// such a tail would be flagged too; the warning says "look", not "wrong".
+// Keyboard wedges lose GS (docs/scanners-and-readers.md §1.7), so a variable-length AI then
+// swallows what follows: `0109506000134352` `10ABC12317251231` reads batch `ABC12317251231`. We
+// never split such a value by guessing, but flag `gs1_separator_missing` when the string holds no
+// separator at all and either (a) a variable-length value is longer than its AI allows, or (b) the
+// value that runs to the end of the data ends with something that parses on its own as GS1 starting
+// with a predefined-length AI whose content checks out (a valid YYMMDD date for 11–17, a valid
+// check digit for 00/01/02, digits for the rest), e.g. `…17251231`. A genuine serial number ending
+// in such a tail would be flagged too; the warning says "look", not "wrong".
 
 import { gs1CheckDigitValid } from './check-digits.ts';
 import { type AiSpec, aiAt, aiSpec } from './gs1-ais.ts';

@@ -1,6 +1,7 @@
-// Loyalty token patterns (DESIGN §2 flow 1, reference §7.1). The hello again QR payload is not
-// published (reference §7.1 and §9: "[?] must be obtained from the vendor"), so recognition is
-// data: a list of regexes with a named group `token`, tried in order, first match wins.
+// Loyalty token patterns (DESIGN §2 flow 1, docs/scanners-and-readers.md §7.1). The hello again QR
+// payload is not published (docs/scanners-and-readers.md §7.1 and §9: "[?] must be obtained from
+// the vendor"), so recognition is data: a list of regexes with a named group `token`, tried in
+// order, first match wins.
 //
 // Semantics a config author can rely on:
 // - A regex must match the whole content: it is compiled as `^(?:regex)$`, no flags.
@@ -92,20 +93,20 @@ export const loyaltyPatternsSchema = z.array(loyaltyPatternSchema).superRefine((
 });
 
 /**
- * Plausible defaults until the vendor format is known (reference §7.1 [?]); replace them in the
- * config once it is.
+ * Plausible defaults until the vendor format is known (docs/scanners-and-readers.md §7.1 [?]);
+ * replace them in the config once it is.
  * - `hello-again-app-url`: an app QR that opens the member page, `https://app.helloagain.<tld>/c/<token>`,
  *   token base64url 6–128 characters, query tolerated.
  * - `hello-again-token`: a bare token `HA-` + 8–32 base32 characters (the token keeps its prefix: the
  *   provider looks it up as printed).
  * - `loyalty-card-track`: a magstripe loyalty card: Track 2 sentinels without the `=` of a bank card
- *   (reference §4.2 "Loyalty magstripe cards"), 8–19 digits; a `%E?` / `+E?` empty-track error
- *   around it is tolerated.
+ *   (docs/scanners-and-readers.md §4.2 "Loyalty magstripe cards"), 8–19 digits; a `%E?` / `+E?`
+ *   empty-track error around it is tolerated.
  * - `loyalty-card-number`: printed/barcode card numbers of ISO/IEC 7812 MII 9 ("national
- *   assignment", typical for loyalty cards, reference §4.2), 16–19 digits: outside every payment
- *   range the guard refuses and longer than any GTIN, so neither a bank card nor a product can
- *   match it. A merchant whose cards start elsewhere sets its own prefix here; inside the Maestro
- *   catch-all (50, 56–69) it must also list the prefix in `loyaltyIinPrefixes`.
+ *   assignment", typical for loyalty cards, docs/scanners-and-readers.md §4.2), 16–19 digits:
+ *   outside every payment range the guard refuses and longer than any GTIN, so neither a bank card
+ *   nor a product can match it. A merchant whose cards start elsewhere sets its own prefix here;
+ *   inside the Maestro catch-all (50, 56–69) it must also list the prefix in `loyaltyIinPrefixes`.
  */
 export const defaultLoyaltyPatterns: readonly LoyaltyPattern[] = deepFreeze<LoyaltyPattern[]>([
   {

@@ -1,11 +1,12 @@
-// Payment-card guard (DESIGN §3 `kind`, reference §0 rule 8, §4.2). Runs on every frame before
-// anything else looks at its content; a hit means the frame is dropped and only
+// Payment-card guard (DESIGN §3 `kind`, docs/scanners-and-readers.md §0 rule 8, §4.2). Runs on
+// every frame before anything else looks at its content; a hit means the frame is dropped and only
 // `payment_card_rejected` leaves the classifier. It fails closed: an unexpected error counts as a hit.
 //
 // What counts as a payment card:
 //   1. Track 1 format B: `%B` + 12–19 digits (the PAN; spaces allowed as some issuers emboss them).
 //   2. Track 2: `;` + 12–19 digits + `=` + 4 digits (PAN and expiry), wherever it appears, so a
-//      `%E?` track-1 read error in front of it changes nothing (reference §8 item 31).
+//      `%E?` track-1 read error in front of it changes nothing
+//      (docs/scanners-and-readers.md §8 item 31).
 //   3. Any maximal run of 12–19 digits (also inside a URL or other text) that passes Luhn and lies
 //      in a payment IIN range (payment-iin.ts), plus printed groups (`dddd dddd dddd dddd`,
 //      `dddd-dddddd-ddddd`). Runs of 20+ digits (SSCC, GS1 strings) are not PANs.
@@ -18,16 +19,17 @@
 //   5. The same once more with the digit of an AIM id (`]A4`) glued back in front: that digit may
 //      have been the first one of the card number (see `aimDigitToGlue`).
 //
-// EAN exemption (reference §4.2 rule 4): ~10 % of valid German EAN-13s (40–44) also pass Luhn and
-// start with the Visa digit. When the whole content is a valid EAN-13, UPC-A or EAN-8 (with an
-// optional add-on), the AIM is `]E0`/`]E3`/`]E4` or absent, and the device is not a magstripe
-// reader, the text's digit run is a product, not a PAN. UPC-A (12 digits) is included for the same
-// reason. The price: a 12/13-digit card number that also has a valid GS1 check digit (1 in 10),
-// sent with an EAN AIM or none by a device that is not a magstripe reader, passes as a product.
+// EAN exemption (docs/scanners-and-readers.md §4.2 rule 4): ~10 % of valid German EAN-13s (40–44)
+// also pass Luhn and start with the Visa digit. When the whole content is a valid EAN-13, UPC-A or
+// EAN-8 (with an optional add-on), the AIM is `]E0`/`]E3`/`]E4` or absent, and the device is not a
+// magstripe reader, the text's digit run is a product, not a PAN. UPC-A (12 digits) is included for
+// the same reason. The price: a 12/13-digit card number that also has a valid GS1 check digit (1 in
+// 10), sent with an EAN AIM or none by a device that is not a magstripe reader, passes as a
+// product.
 //
-// UID readers are guarded like everything else (reference §0 rule 8: every input). A UID typed as
-// 12–19 decimal digits collides with a payment range about as often as a random number does, so
-// UID profiles should make the reader type hex.
+// UID readers are guarded like everything else (docs/scanners-and-readers.md §0 rule 8: every
+// input). A UID typed as 12–19 decimal digits collides with a payment range about as often as a
+// random number does, so UID profiles should make the reader type hex.
 //
 // Loyalty ranges: a run whose only matching range is the Maestro catch-all is let through when it
 // starts with one of the profile's `loyaltyIinPrefixes` (see payment-iin.ts for why and the limits).

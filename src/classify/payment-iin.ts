@@ -1,12 +1,13 @@
-// Payment card issuer ranges (IIN/BIN prefixes) the payment guard refuses (reference §4.2 rule 2,
-// source S33 iinbase/wikipayments). Ranges are compared on their first `lo.length` digits.
+// Payment card issuer ranges (IIN/BIN prefixes) the payment guard refuses
+// (docs/scanners-and-readers.md §4.2 rule 2, source S33 iinbase/wikipayments). Ranges are compared
+// on their first `lo.length` digits.
 //
 // Maestro's official catch-all (50, 56–69) covers almost every number starting with 6, so a
-// merchant's own loyalty card range there (e.g. a magstripe `;600123…?`, reference §8 item 31)
-// would be refused as a payment card. Such ranges can be exempted per profile
-// (`loyaltyIinPrefixes`), but only where they overlap nothing but the Maestro catch-all: a prefix
-// touching Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay, Mir, Troy or UATP is refused by
-// the settings schema, so an exemption can never open a named scheme.
+// merchant's own loyalty card range there (e.g. a magstripe `;600123…?`,
+// docs/scanners-and-readers.md §8 item 31) would be refused as a payment card. Such ranges can be
+// exempted per profile (`loyaltyIinPrefixes`), but only where they overlap nothing but the Maestro
+// catch-all: a prefix touching Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay, Mir, Troy
+// or UATP is refused by the settings schema, so an exemption can never open a named scheme.
 
 export type PaymentScheme =
   | 'visa'

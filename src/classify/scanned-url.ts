@@ -1,7 +1,8 @@
-// A scanned http(s) URL in the one form loyalty patterns and GS1 Digital Link see (reference §8
-// item 26): surrounding whitespace trimmed, scheme and host lower case (WHATWG URL parsing, IDN to
-// punycode, default port dropped, trailing dot of the host dropped), path and query
-// percent-decoded, fragment dropped (it never reaches a server, so it can carry no identity).
+// A scanned http(s) URL in the one form loyalty patterns and GS1 Digital Link see
+// (docs/scanners-and-readers.md §8 item 26): surrounding whitespace trimmed, scheme and host lower
+// case (WHATWG URL parsing, IDN to punycode, default port dropped, trailing dot of the host
+// dropped), path and query percent-decoded, fragment dropped (it never reaches a server, so it can
+// carry no identity).
 
 export interface ScannedUrl {
   scheme: 'http' | 'https';

@@ -1,10 +1,10 @@
-// Classification settings (DESIGN §6 profiles, reference §5.3, §6.6 `uid`/`security`): how a device
-// is read (`readerSettingsSchema`, a profile's `classify` block) plus what loyalty looks like
-// (`loyaltyPatterns`, `loyaltyIinPrefixes`: the merchant's, from the settings file). One zod schema
-// gives types, defaults and (via z.toJSONSchema) the JSON Schema; the profile schema and the config
-// schema take their parts from here, so what a profile or a config may say is exactly what the
-// classifier accepts. `createClassifyOptions` validates once, compiles the regexes once and
-// deep-freezes the result.
+// Classification settings (DESIGN §6 profiles, docs/scanners-and-readers.md §5.3, §6.6
+// `uid`/`security`): how a device is read (`readerSettingsSchema`, a profile's `classify` block)
+// plus what loyalty looks like (`loyaltyPatterns`, `loyaltyIinPrefixes`: the merchant's, from the
+// settings file). One zod schema gives types, defaults and (via z.toJSONSchema) the JSON Schema;
+// the profile schema and the config schema take their parts from here, so what a profile or a
+// config may say is exactly what the classifier accepts. `createClassifyOptions` validates once,
+// compiles the regexes once and deep-freezes the result.
 
 import { z } from 'zod';
 import { deepFreeze } from '../util/deep-freeze.ts';

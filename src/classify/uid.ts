@@ -1,6 +1,7 @@
-// RFID/NFC UID normalisation (reference §0 rule 9, §5, §8 items 33–36). A UID reader types the
-// same tag in many ways; the profile says which (`uidFormat`, `byteOrder`) and we turn it into one
-// canonical form: upper-case hex, most significant byte first, of all bytes the reader delivered.
+// RFID/NFC UID normalisation (docs/scanners-and-readers.md §0 rule 9, §5, §8 items 33–36). A UID
+// reader types the same tag in many ways; the profile says which (`uidFormat`, `byteOrder`) and we
+// turn it into one canonical form: upper-case hex, most significant byte first, of all bytes the
+// reader delivered.
 //
 // Formats (what the reader emits):
 //   hex    8/10/14/20 hex digits (4-byte MIFARE, 40-bit EM4100 "10H", 7-byte, 10-byte), optionally
@@ -15,20 +16,20 @@
 //          digits → dec10, both flagged `uid_format_ambiguous` (they could be hex without letters);
 //          other digit strings → dec10 up to 2^32, dec beyond. Set the format in the profile.
 //
-// `byteOrder: 'lsb'` reverses the bytes of hex/dec10/dec input ("8H REVERSE" readers, reference
-// §5.2: `0563537489` is 0x2196E651, the MFRC522 reads `51E69621`). It does not apply to the 24-bit
-// forms, whose facility/card split is not a byte order.
+// `byteOrder: 'lsb'` reverses the bytes of hex/dec10/dec input ("8H REVERSE" readers,
+// docs/scanners-and-readers.md §5.2: `0563537489` is 0x2196E651, the MFRC522 reads `51E69621`). It
+// does not apply to the 24-bit forms, whose facility/card split is not a byte order.
 //
 // 24-bit forms (dec8, w26) carry only 24 of EM4100's 40 bits, so they cannot yield the same hex as
 // a 10H reader; their canonical form is `W26:FFF:NNNNN` (zero-padded decimal), which makes the
 // truncation visible. `uidCanonical` narrows every reader of a site to a common form: `low32`
 // keeps the low 4 bytes, `w26` the low 24 bits, so a DEZ10, a DEZ8, a W26 and a 10H reader all give
-// `W26:090:47966` for the tag `01 09 5A BB 5E` (reference §8 item 33).
+// `W26:090:47966` for the tag `01 09 5A BB 5E` (docs/scanners-and-readers.md §8 item 33).
 //
-// Random UIDs (reference §5.2): a 4-byte UID whose first byte is 0x08 is generated anew per tap
-// (ISO/IEC 14443-3; payment cards, phones) and is refused (`random_uid`). A 125 kHz EM4100 reader in
-// dec10 cannot tell, so its profile may set `rejectRandomUid: false` (1 in 256 EM tags starts with
-// 0x08 in its low 32 bits).
+// Random UIDs (docs/scanners-and-readers.md §5.2): a 4-byte UID whose first byte is 0x08 is
+// generated anew per tap (ISO/IEC 14443-3; payment cards, phones) and is refused (`random_uid`). A
+// 125 kHz EM4100 reader in dec10 cannot tell, so its profile may set `rejectRandomUid: false` (1 in
+// 256 EM tags starts with 0x08 in its low 32 bits).
 
 import type { UidDetails } from './classification.ts';
 

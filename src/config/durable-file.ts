@@ -1,6 +1,7 @@
-// Atomic, durable small-file writes (DESIGN §9; stack-notes "lowdb 7": its JSONFile renames without
-// fsync, so a power cut can leave a zero-byte config). Order: temp file in the same directory →
-// write → fsync → rename over the target → fsync the directory, so the rename itself is on disk.
+// Atomic, durable small-file writes (DESIGN §9; docs/stack-notes.md "lowdb 7": its JSONFile renames
+// without fsync, so a power cut can leave a zero-byte config). Order: temp file in the same
+// directory → write → fsync → rename over the target → fsync the directory, so the rename itself is
+// on disk.
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';

@@ -1,8 +1,9 @@
 // Device manager (DESIGN §6): discovers USB HID and serial devices by polling (node-hid has no
-// hotplug events; stack-notes), attaches each to the transport its profile chooses, marks devices
-// offline when they disappear and re-attaches them when they come back, without a restart. A device
-// that fails to open is reported with its reason and retried with backoff; nothing here can take
-// the process down. It knows nothing of MQTT: state changes and frames leave through callbacks.
+// hotplug events; docs/stack-notes.md), attaches each to the transport its profile chooses, marks
+// devices offline when they disappear and re-attaches them when they come back, without a restart.
+// A device that fails to open is reported with its reason and retried with backoff; nothing here
+// can take the process down. It knows nothing of MQTT: state changes and frames leave through
+// callbacks.
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Logger } from '../log.ts';

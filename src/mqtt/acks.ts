@@ -16,7 +16,7 @@ import type { Client } from 'aedes';
 /** Longest wait for the till's own PUBACK of the answer; past it the box acknowledges anyway. */
 export const ANSWER_ACK_WAIT_MS = 40;
 
-/** A PUBACK is four bytes (MQTT 3.1.1 §3.4): type 4, remaining length 2, the packet identifier. */
+/** A PUBACK is four bytes (MQTT 3.1.1, section 3.4): type 4, remaining length 2, the packet identifier. */
 function pubackBytes(messageId: number): Buffer {
   return Buffer.from([0x40, 0x02, messageId >> 8, messageId & 0xff]);
 }

@@ -1,5 +1,5 @@
 // The embedded aedes broker with per-till logins and ACLs from the topic registry (DESIGN §3).
-// aedes 1.x speaks MQTT 3.1.1 only (stack-notes), so request/response uses topic pairs.
+// aedes 1.x speaks MQTT 3.1.1 only (docs/stack-notes.md), so request/response uses topic pairs.
 // A denied publish closes the offending connection (aedes, MQTT-3.3.5-2); a denied subscription
 // is answered with granted QoS 0x80.
 import { createServer, type Server, type Socket } from 'node:net';

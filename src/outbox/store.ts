@@ -1,6 +1,6 @@
 // The durable outbox store (DESIGN §5): SQLite in WAL mode with synchronous=FULL, so a job is on disk
 // (WAL fsynced) when `enqueue` returns and the till may hear `queued`; it survives kill -9 and power
-// loss. Measured before choosing it (reference/stack-notes.md "Outbox measurement"): flat ~0.1 ms
+// loss. Measured before choosing it (docs/stack-notes.md "Outbox measurement"): flat ~0.1 ms
 // per enqueue at 10,000 queued, where a JSON file grows linearly.
 //
 // One process owns the store (the gateway); a tool may open the same file alongside it with

@@ -72,7 +72,8 @@ export function createScanPipeline(opts: ScanPipelineOptions): ScanPipeline {
       }
       const ts = new Date().toISOString();
       const rejected = c.kind === 'payment_card_rejected';
-      // Card data must not linger in memory longer than this call (reference §4.2).
+      // Card data must not linger in memory longer than this call
+      // (docs/scanners-and-readers.md §4.2).
       if (rejected) frame.bytes.fill(0);
       const event: ScanEvent = {
         id: randomUUID(),

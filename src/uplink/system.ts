@@ -1,8 +1,8 @@
 // System health for gateway/health and ops (DESIGN §3, §8): CPU temperature, load, memory, disk of
 // the data directory. Sampled on a slow timer and cached, never on the scan path. Not through
 // systeminformation: its cpuTemperature() runs execSync and blocked the event loop for up to
-// ~80 ms in the scan-latency benchmark (stack-notes warns of the same); the kernel's thermal zones,
-// os and fs.statfs give the same figures without blocking.
+// ~80 ms in the scan-latency benchmark (docs/stack-notes.md warns of the same); the kernel's
+// thermal zones, os and fs.statfs give the same figures without blocking.
 import { readdir, readFile, statfs } from 'node:fs/promises';
 import { freemem, loadavg, totalmem, uptime } from 'node:os';
 import type { Logger } from '../log.ts';

@@ -49,10 +49,10 @@ export function hex(text: string): string {
 }
 
 /**
- * Which layout to set, from the fingerprints a US↔DE mix-up leaves (reference §1.4): a German
- * (QWERTZ) scanner read with the US table types `>&&` for `://` and `-` as `ß`'s neighbour `/`;
- * a US scanner read with the German table types `Ö--` for `://`, `ß` for `-` and umlauts for
- * brackets. A y/z swap alone says only that the two disagree.
+ * Which layout to set, from the fingerprints a US↔DE mix-up leaves
+ * (docs/scanners-and-readers.md §1.4): a German (QWERTZ) scanner read with the US table types `>&&`
+ * for `://` and `-` as `ß`'s neighbour `/`; a US scanner read with the German table types `Ö--` for
+ * `://`, `ß` for `-` and umlauts for brackets. A y/z swap alone says only that the two disagree.
  */
 export function layoutHint(text: string, profile: string): string {
   const where = `in the device profile "${profile}"`;

@@ -1,5 +1,6 @@
-// The bad-input catalogue of reference §8 (items 23–36) through `classify`, one row per input with
-// the exact classification expected (DESIGN §3 `scan`: kind, symbology, aim, text, loyalty, warnings).
+// The bad-input catalogue of docs/scanners-and-readers.md §8 (items 23–36) through `classify`, one
+// row per input with the exact classification expected (DESIGN §3 `scan`: kind, symbology, aim,
+// text, loyalty, warnings).
 import test from 'ava';
 import type { Frame } from '../../src/classify/index.ts';
 import {
@@ -541,7 +542,7 @@ const rows: Row[] = [
 ];
 
 for (const row of rows) {
-  test(`reference §8 item ${row.item}`, (t) => {
+  test(`docs/scanners-and-readers.md §8 item ${row.item}`, (t) => {
     const options = createClassifyOptions(row.settings ?? {});
     t.deepEqual(classify(row.given, options), row.expected);
   });

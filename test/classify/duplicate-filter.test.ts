@@ -1,4 +1,5 @@
-// Same-device duplicate window (reference §6.6 dedupeWindowMs, §8 item 26 "same QR scanned twice").
+// Same-device duplicate window (docs/scanners-and-readers.md §6.6 dedupeWindowMs, §8 item 26 "same
+// QR scanned twice").
 import test from 'ava';
 import { createDuplicateFilter } from '../../src/classify/index.ts';
 

@@ -1,4 +1,4 @@
-// EAN/UPC arithmetic and AIM symbology (reference §3.1, §8 items 23, 27, 30).
+// EAN/UPC arithmetic and AIM symbology (docs/scanners-and-readers.md §3.1, §8 items 23, 27, 30).
 import test from 'ava';
 import {
   ean13ToUpcA,

@@ -1,4 +1,4 @@
-// GS1 element strings and Digital Link (reference §7.2, §8 item 29).
+// GS1 element strings and Digital Link (docs/scanners-and-readers.md §7.2, §8 item 29).
 import test from 'ava';
 import { parseGs1, parseGs1DigitalLink, readScannedUrl } from '../../src/classify/index.ts';
 

@@ -1,4 +1,5 @@
-// Configurable loyalty token patterns (DESIGN §2 flow 1, reference §7.1, §8 item 26).
+// Configurable loyalty token patterns (DESIGN §2 flow 1, docs/scanners-and-readers.md §7.1,
+// §8 item 26).
 import test from 'ava';
 import {
   ClassifySettingsError,

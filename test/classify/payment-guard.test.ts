@@ -1,6 +1,6 @@
-// Payment-card guard (DESIGN §3 `kind`, reference §0 rule 8, §4.2, §8 items 27, 28, 31, 32).
-// Given a frame carrying a test card number in any form, when it is classified, then only
-// `payment_card_rejected` comes out, with nothing derived from the content.
+// Payment-card guard (DESIGN §3 `kind`, docs/scanners-and-readers.md §0 rule 8, §4.2, §8 items 27,
+// 28, 31, 32). Given a frame carrying a test card number in any form, when it is classified, then
+// only `payment_card_rejected` comes out, with nothing derived from the content.
 import test from 'ava';
 import type { Frame } from '../../src/classify/index.ts';
 import { classify, createClassifyOptions, isPaymentCard } from '../../src/classify/index.ts';
@@ -96,7 +96,7 @@ test('a US-keymap card reader decoded with the DE layout by the real keyboard de
   t.deepEqual(classify(decoded, defaults), REJECTED);
 });
 
-test('an EAN-13 that passes Luhn and starts with 4 is a product, not a PAN (reference §4.2 rule 4)', (t) => {
+test('an EAN-13 that passes Luhn and starts with 4 is a product, not a PAN (docs/scanners-and-readers.md §4.2 rule 4)', (t) => {
   for (const aim of [undefined, ']E0']) {
     const given = frame('4381241586833', aim === undefined ? {} : { aim });
     t.false(isPaymentCard(given, defaults.settings));
@@ -145,7 +145,8 @@ test('every named payment scheme is refused, Luhn-valid', (t) => {
 });
 
 test('a loyalty range inside the Maestro catch-all is refused unless the profile exempts it', (t) => {
-  // Given the magstripe loyalty card of reference §8 item 31: Luhn-valid, starts with 60 (Maestro).
+  // Given the magstripe loyalty card of docs/scanners-and-readers.md §8 item 31: Luhn-valid, starts
+  // with 60 (Maestro).
   const swipe = frame(';600123456789?');
   t.deepEqual(classify(swipe, createClassifyOptions({ treatAs: 'msr' })), REJECTED);
   const exempting = createClassifyOptions({ treatAs: 'msr', loyaltyIinPrefixes: ['600123'] });

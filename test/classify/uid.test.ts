@@ -1,4 +1,4 @@
-// RFID/NFC UID normalisation (reference §0 rule 9, §5, §8 items 33–36).
+// RFID/NFC UID normalisation (docs/scanners-and-readers.md §0 rule 9, §5, §8 items 33–36).
 import test from 'ava';
 import { normaliseUid, type UidSettings } from '../../src/classify/index.ts';
 
@@ -40,7 +40,7 @@ const read: Array<
     [],
   ],
   [
-    'W26 from reference §5.1',
+    'W26 from docs/scanners-and-readers.md §5.1',
     '213,02000',
     { uidFormat: 'w26' },
     { canonical: 'W26:213:02000', hex: 'D507D0', bits: 24, format: 'w26' },

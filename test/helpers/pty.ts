@@ -1,5 +1,5 @@
-// Real ttys from socat (stack-notes): the gateway opens one end like a USB CDC scanner, the test
-// writes the scanner's bytes into the other.
+// Real ttys from socat (docs/stack-notes.md): the gateway opens one end like a USB CDC scanner, the
+// test writes the scanner's bytes into the other.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';

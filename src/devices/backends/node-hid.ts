@@ -1,7 +1,7 @@
 // node-hid as the HID backend. The libusb driver detaches the kernel's keyboard driver, so a
-// keyboard-wedge scan never also types into the box's console (reference §0 rule 10; stack-notes:
-// hidraw reads do not stop the keystrokes). It is chosen once per process (node-hid loads one
-// binding), before the first call.
+// keyboard-wedge scan never also types into the box's console
+// (docs/scanners-and-readers.md §0 rule 10; docs/stack-notes.md: hidraw reads do not stop the
+// keystrokes). It is chosen once per process (node-hid loads one binding), before the first call.
 import { readlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { directoryToken } from './sysfs-token.ts';
@@ -13,8 +13,8 @@ type NodeHid = typeof import('node-hid');
 
 export function createNodeHidBackend(driver: 'libusb' | 'hidraw' = 'libusb'): HidBackend {
   let hid: NodeHid | undefined;
-  // Loaded lazily: without libusb-1.0.so.0 the binding fails to load (stack-notes), and that must
-  // surface as a device-discovery error, not a crash at start.
+  // Loaded lazily: without libusb-1.0.so.0 the binding fails to load (docs/stack-notes.md), and
+  // that must surface as a device-discovery error, not a crash at start.
   const load = (): NodeHid => {
     if (!hid) {
       hid = require('node-hid') as NodeHid;

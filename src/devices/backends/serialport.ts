@@ -1,4 +1,4 @@
-// serialport as the serial backend (stack-notes: SerialPort.list() throws where udevadm is
+// serialport as the serial backend (docs/stack-notes.md: SerialPort.list() throws where udevadm is
 // missing — treated as "no ports", static devices from config still work).
 import { SerialPort } from 'serialport';
 import type { SerialLine } from '../framing/serial-options.ts';

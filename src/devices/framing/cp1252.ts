@@ -1,6 +1,7 @@
 // Windows-1252 decoding, written out instead of relying on the runtime's ICU build (Node on Raspberry Pi
-// OS may ship with small-icu). Scanners fall back to this code page for non-ASCII data (reference §1.6,
-// Datalogic "Control Character 02" S23), so a byte that is not valid UTF-8 is most likely CP1252.
+// OS may ship with small-icu). Scanners fall back to this code page for non-ASCII data
+// (docs/scanners-and-readers.md §1.6, Datalogic "Control Character 02" S23), so a byte that is not
+// valid UTF-8 is most likely CP1252.
 
 // 0x80–0x9F differ from Latin-1; the five holes (0x81, 0x8D, 0x8F, 0x90, 0x9D) map to the C1 control
 // with the same number, as the WHATWG encoding standard does.

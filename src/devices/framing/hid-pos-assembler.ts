@@ -1,6 +1,7 @@
 // HID POS scanned-data assembly: input reports in (report ID first, as node-hid returns them), one
-// Frame per scan out. Rule from reference §2.2: data += chunk[0:count] for every report with the scan
-// report ID; emit when "Decode Data Continued" is 0; AIM from the first chunk (§8 items 16–21).
+// Frame per scan out. Rule from docs/scanners-and-readers.md §2.2: data += chunk[0:count] for every
+// report with the scan report ID; emit when "Decode Data Continued" is 0; AIM from the first chunk
+// (§8 items 16–21).
 
 import { aimPrefixOfBytes } from '../../classify/aim.ts';
 import type { FrameSink } from '../types.ts';
@@ -18,7 +19,8 @@ export interface HidPosAssembler {
   feed(report: Uint8Array): void;
   /** Drops a scan in progress. */
   reset(): void;
-  /** Drops a scan in progress and ignores later reports (unplug mid-scan, §8 item 15). */
+  /** Drops a scan in progress and ignores later reports (unplug mid-scan,
+   * docs/scanners-and-readers.md §8 item 15). */
   close(): void;
 }
 
@@ -48,7 +50,8 @@ export function createHidPosAssembler(opts: HidPosAssemblerOptions, sink: FrameS
     // Other report IDs (trigger, status, vendor) never touch a scan in progress.
     if (report.length === 0 || report[0] !== layout.reportId) return;
     const aim = layout.aimOffset === undefined ? undefined : aimPrefixOfBytes(report, layout.aimOffset);
-    // Menu responses interleave with scans; they belong to whoever sent the command (§2.2, S16).
+    // Menu responses interleave with scans; they belong to whoever sent the command
+    // (docs/scanners-and-readers.md §2.2, S16).
     if (aim !== undefined && ignoredAims.has(aim)) return;
     if (report.length < minReportLength) {
       discard();

@@ -1,5 +1,6 @@
 // Settings of the HID POS (usage page 0x8C) scanned-data report. Field offsets differ between vendors
-// and are not in any standard, so they are profile data (reference §2.2, §0 rule 6).
+// and are not in any standard, so they are profile data (docs/scanners-and-readers.md §2.2,
+// §0 rule 6).
 
 import { z } from 'zod';
 import { byteValue } from './byte-values.ts';
@@ -92,7 +93,8 @@ export const hidPosLayoutSchema = z
 const aimId = z.string().regex(/^\][A-Za-z][0-9A-Za-z]$/, 'an AIM id such as "]Z6"');
 
 export const hidPosShape = {
-  /** A preset name or explicit offsets (from the device's report descriptor, reference §1.1/§2.2). */
+  /** A preset name or explicit offsets (from the device's report descriptor,
+   * docs/scanners-and-readers.md §1.1/§2.2). */
   layout: z.union([z.enum(['honeywell', 'newland']), hidPosLayoutSchema]).default('honeywell'),
   /** The scanner's CR suffix arrives inside the data on HID POS; strip it (WebHidBarcodeScanner, S7). */
   suffixStripCr: z.boolean().default(true),

@@ -1,6 +1,7 @@
 // ModemManager opens every new ttyACM and sends AT commands (`AT`, `ATE0`, `ATI`, `AT+GCAP`, ...),
-// which a tty in echo mode hands back to the reader (reference §3.2, §8 item 25). Such a line right
-// after open is a probe, not a scan. Deliberately narrow so real barcodes such as `ATLAS-7` pass.
+// which a tty in echo mode hands back to the reader (docs/scanners-and-readers.md §3.2,
+// §8 item 25). Such a line right after open is a probe, not a scan. Deliberately narrow so real
+// barcodes such as `ATLAS-7` pass.
 
 const PROBE = /^AT(?:|[+^$%*#\\][\x21-\x7e][\x20-\x7e]*|(?:[EIQVXZ]\d{0,2}|&[A-Z]\d{0,2})+)$/;
 

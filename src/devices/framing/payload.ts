@@ -7,7 +7,8 @@ import { decodeCp1252 } from './cp1252.ts';
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
 
-/** Strict UTF-8 when valid, else CP1252 (reference §6.6 `charset: utf8-or-cp1252`). */
+/** Strict UTF-8 when valid, else CP1252 (docs/scanners-and-readers.md §6.6
+ * `charset: utf8-or-cp1252`). */
 export function decodePayloadText(bytes: Uint8Array): { text: string; utf8: boolean } {
   try {
     return { text: utf8.decode(bytes), utf8: true };
@@ -22,8 +23,8 @@ export function stripUtf8Bom(bytes: Uint8Array): Uint8Array {
 
 /** Builds the frame; adds the findings about the payload itself to `warnings`. */
 export function buildFrame(payload: Uint8Array, aim: string | undefined, warnings: string[]): Frame {
-  // NUL is legitimate binary data on HID POS/CDC (reference §0 rule 1) and is kept; the warning tells
-  // the till that the text holds a U+0000 it may not display.
+  // NUL is legitimate binary data on HID POS/CDC (docs/scanners-and-readers.md §0 rule 1) and is
+  // kept; the warning tells the till that the text holds a U+0000 it may not display.
   if (payload.includes(0x00)) warnings.push('nul_in_data');
   const { text, utf8: isUtf8 } = decodePayloadText(payload);
   if (!isUtf8) warnings.push('non_utf8');

@@ -1,5 +1,6 @@
 // Serial / USB-CDC framing: raw bytes as they arrive (split anywhere) in, one Frame per scan out
-// (reference §3.1, §8 items 22–25). No port handling here: the serial transport pushes what it reads.
+// (docs/scanners-and-readers.md §3.1, §8 items 22–25). No port handling here: the serial transport
+// pushes what it reads.
 
 import { aimPrefixOfBytes } from '../../classify/aim.ts';
 import type { FrameSink } from '../types.ts';
@@ -20,7 +21,8 @@ export interface SerialFramer {
   push(chunk: Uint8Array): void;
   /** Drops a partial frame (e.g. after a reopen). */
   reset(): void;
-  /** Drops a partial frame and ignores everything pushed later (unplug mid-scan, §8 item 15). */
+  /** Drops a partial frame and ignores everything pushed later (unplug mid-scan,
+   * docs/scanners-and-readers.md §8 item 15). */
   close(): void;
 }
 
@@ -30,7 +32,8 @@ export function createSerialFramer(opts: SerialFramerOptions, sink: FrameSink): 
   const cfg = serialFramingSchema.parse(settings);
   const out = safeSink(sink);
   const term = Uint8Array.from(cfg.terminator);
-  // A CRLF suffix read with a CR terminator leaves an LF in front of the next scan (reference §3.1, S15).
+  // A CRLF suffix read with a CR terminator leaves an LF in front of the next scan
+  // (docs/scanners-and-readers.md §3.1, S15).
   const crOnly = term.length === 1 && term[0] === CR;
   const lfOnly = term.length === 1 && term[0] === LF;
   const openedAt = clock.now();
@@ -129,7 +132,8 @@ export function createSerialFramer(opts: SerialFramerOptions, sink: FrameSink): 
     data = stripUtf8Bom(data);
     const aim = cfg.aim === 'absent' ? undefined : aimPrefixOfBytes(data);
     if (aim !== undefined) {
-      // Only a leading AIM id is the prefix; `]E0<UPC>]E2<add-on>` keeps the second one as data (§3.1).
+      // Only a leading AIM id is the prefix; `]E0<UPC>]E2<add-on>` keeps the second one as data
+      // (docs/scanners-and-readers.md §3.1).
       data = stripUtf8Bom(data.subarray(3));
     } else if (cfg.aim === 'expected') {
       warnings.push('aim_missing');

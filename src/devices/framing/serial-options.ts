@@ -1,4 +1,5 @@
-// Framing settings of a serial / USB-CDC scanner (reference §3.1, §6.6 `serial` + `framing`).
+// Framing settings of a serial / USB-CDC scanner (docs/scanners-and-readers.md §3.1, §6.6 `serial`
+// + `framing`).
 
 import { z } from 'zod';
 import { byteValue } from './byte-values.ts';
@@ -28,13 +29,15 @@ export const serialFramingShape = {
   maxLength: z.int().min(1).max(1_000_000).default(4096),
   /** `expected`: warn when missing; `optional`: split when present; `absent`: never split. */
   aim: z.enum(['expected', 'optional', 'absent']).default('optional'),
-  /** ModemManager probes fresh ttyACM ports with AT commands (reference §3.2); 0 turns the check off. */
+  /** ModemManager probes fresh ttyACM ports with AT commands (docs/scanners-and-readers.md §3.2); 0
+   * turns the check off. */
   ignoreAtProbeMs: z.int().min(0).max(120_000).default(10_000),
 };
 
 /** The serial line: irrelevant for USB-CDC and ptys (read as they are), set on RS-232 adapters
- * (ttyUSB) through serialport (reference §3.2). DTR is raised on open by the kernel's tty layer on
- * every path, which is what scanners that stay silent without DTR need; there is no setting for it. */
+ * (ttyUSB) through serialport (docs/scanners-and-readers.md §3.2). DTR is raised on open by the
+ * kernel's tty layer on every path, which is what scanners that stay silent without DTR need; there
+ * is no setting for it. */
 export const serialLineShape = {
   baudRate: z.int().min(300).max(4_000_000).default(9600),
   dataBits: z.union([z.literal(7), z.literal(8)]).default(8),

@@ -1,7 +1,8 @@
-// Alt+numpad value → character (reference §0 rule 5, §1.6): a leading `0` selects the ANSI code page
-// (Windows-1252), no leading zero the OEM code page (CP437 US / CP850 Western Europe); the value
-// wraps mod 256. Values below 128 are taken as ASCII, control characters included, because scanners
-// use Alt codes to transmit "any ASCII character from 000 to 255" (Worth Data, S22b), e.g. GS = 29.
+// Alt+numpad value → character (docs/scanners-and-readers.md §0 rule 5, §1.6): a leading `0`
+// selects the ANSI code page (Windows-1252), no leading zero the OEM code page (CP437 US / CP850
+// Western Europe); the value wraps mod 256. Values below 128 are taken as ASCII, control characters
+// included, because scanners use Alt codes to transmit "any ASCII character from 000 to 255" (Worth
+// Data, S22b), e.g. GS = 29.
 
 export type OemCodePage = 'cp437' | 'cp850';
 export const oemCodePages = ['cp437', 'cp850'] as const;

@@ -1,6 +1,6 @@
-// Dead-key composition as a Windows/xkb `de` keyboard does it (reference §1.5, §8 item 8):
-// accent + vowel → accented vowel, accent + Space → the accent itself, accent + anything else →
-// the accent followed by that character (nothing is lost).
+// Dead-key composition as a Windows/xkb `de` keyboard does it (docs/scanners-and-readers.md §1.5,
+// §8 item 8): accent + vowel → accented vowel, accent + Space → the accent itself, accent +
+// anything else → the accent followed by that character (nothing is lost).
 
 const compositions: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   '^': { a: 'â', e: 'ê', i: 'î', o: 'ô', u: 'û', A: 'Â', E: 'Ê', I: 'Î', O: 'Ô', U: 'Û' },

@@ -1,7 +1,7 @@
-// Keyboard-wedge decoder for one device (DESIGN §6, reference §1): raw hidraw reports in, frames out
-// through the shared `FrameSink`. Synchronous: a suffix report produces its frame inside `feed`, so
-// the ≤ 1 ms bar after the suffix (DESIGN §10) costs no timer. Garbage input never throws; it is
-// reported through `sink.problem` without content.
+// Keyboard-wedge decoder for one device (DESIGN §6, docs/scanners-and-readers.md §1): raw hidraw
+// reports in, frames out through the shared `FrameSink`. Synchronous: a suffix report produces its
+// frame inside `feed`, so the ≤ 1 ms bar after the suffix (DESIGN §10) costs no timer. Garbage
+// input never throws; it is reported through `sink.problem` without content.
 
 import type { z } from 'zod';
 import { formatSchemaProblems, schemaProblems } from '../../util/schema-problems.ts';

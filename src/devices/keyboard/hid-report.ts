@@ -1,7 +1,7 @@
 // Raw hidraw input report → modifiers + key array, for the report shapes keyboard wedges send
-// (reference §1.1): 8-byte boot reports `[mods, 0, k1..k6]`, 9-byte reports with a report-ID
-// prefix (composite devices), 3-byte V-USB reports `[mods, 0, key]` (16c0:27db "HIDKeys") and
-// 2-byte `[mods, key]` reports left once a configured report ID is stripped.
+// (docs/scanners-and-readers.md §1.1): 8-byte boot reports `[mods, 0, k1..k6]`, 9-byte reports with
+// a report-ID prefix (composite devices), 3-byte V-USB reports `[mods, 0, key]` (16c0:27db
+// "HIDKeys") and 2-byte `[mods, key]` reports left once a configured report ID is stripped.
 
 import { Usage } from './hid-usages.ts';
 
@@ -21,7 +21,8 @@ export type ParsedReport =
 
 /**
  * @param reportId the keyboard's report ID when the device numbers its reports; without it a
- *   9-byte report is taken to carry an ID in byte 0 (hidraw puts it first, reference §1.1, S43).
+ *   9-byte report is taken to carry an ID in byte 0 (hidraw puts it first,
+ *   docs/scanners-and-readers.md §1.1, S43).
  */
 export function parseKeyboardReport(raw: Uint8Array, reportId?: number): ParsedReport {
   let body = raw;

@@ -1,7 +1,7 @@
 // HID keyboard page (0x07) usages and boot-report modifier bits the wedge decoder needs by name
-// (reference §1.1, §1.3). Everything else is looked up in the layout tables.
+// (docs/scanners-and-readers.md §1.1, §1.3). Everything else is looked up in the layout tables.
 
-/** Modifier byte of a boot report: b0 LCtrl … b7 RGUI (reference §1.1). */
+/** Modifier byte of a boot report: b0 LCtrl … b7 RGUI (docs/scanners-and-readers.md §1.1). */
 export const Modifier = {
   leftCtrl: 0x01,
   leftShift: 0x02,
@@ -37,14 +37,16 @@ export const Usage = {
 } as const;
 
 /** Digit of a top-row (0x1E–0x27) or keypad (0x59–0x62) key by *position*, or undefined.
- * Both rows run 1…9 then 0, independent of layout and Shift (reference §0 rule 8, §4 item 3). */
+ * Both rows run 1…9 then 0, independent of layout and Shift
+ * (docs/scanners-and-readers.md §0 rule 8, §4.2 rule 3). */
 export function digitOfPosition(usage: number): string | undefined {
   if (usage >= Usage.digit1 && usage <= Usage.digit0) return String((usage - Usage.digit1 + 1) % 10);
   if (usage >= Usage.keypad1 && usage <= Usage.keypad0) return String((usage - Usage.keypad1 + 1) % 10);
   return undefined;
 }
 
-/** Digit of a keypad key only (Alt+numpad composition uses the keypad, reference §0 rule 5). */
+/** Digit of a keypad key only (Alt+numpad composition uses the keypad,
+ * docs/scanners-and-readers.md §0 rule 5). */
 export function keypadDigit(usage: number): string | undefined {
   return usage >= Usage.keypad1 && usage <= Usage.keypad0 ? digitOfPosition(usage) : undefined;
 }

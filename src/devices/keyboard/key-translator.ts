@@ -1,8 +1,8 @@
-// Per-device key state machine (reference §0 rule 2, §1.2): turns parsed reports into characters.
-// A key counts when its usage *appears* (was not in the previous report), in array order, with the
-// modifiers of the same report. It owns the device state that outlives a single report: keys held,
-// CapsLock, a pending dead key and an Alt+numpad code being typed. Framing is someone else's job:
-// frame keys are handed out as `end()`.
+// Per-device key state machine (docs/scanners-and-readers.md §0 rule 2, §1.2): turns parsed reports
+// into characters. A key counts when its usage *appears* (was not in the previous report), in array
+// order, with the modifiers of the same report. It owns the device state that outlives a single
+// report: keys held, CapsLock, a pending dead key and an Alt+numpad code being typed. Framing is
+// someone else's job: frame keys are handed out as `end()`.
 
 import { decodeAltCode, type OemCodePage } from './code-pages.ts';
 import { controlCharFor } from './control-chars.ts';
@@ -57,7 +57,7 @@ export function createKeyTranslator(config: KeyTranslatorConfig, out: KeyEvents)
     const ctrl = (modifiers & CTRL_BITS) !== 0;
     const leftAlt = (modifiers & Modifier.leftAlt) !== 0;
     const rightAlt = (modifiers & Modifier.rightAlt) !== 0;
-    // AltGr = RAlt; Windows also reads Ctrl+LAlt as AltGr (reference §1.5).
+    // AltGr = RAlt; Windows also reads Ctrl+LAlt as AltGr (docs/scanners-and-readers.md §1.5).
     const altGr = layout.hasAltGr && (rightAlt || (ctrl && leftAlt));
     const alt = !altGr && (leftAlt || (!layout.hasAltGr && rightAlt));
     return { shift: (modifiers & SHIFT_BITS) !== 0, altGr, alt, ctrl: ctrl && !altGr };
@@ -105,7 +105,7 @@ export function createKeyTranslator(config: KeyTranslatorConfig, out: KeyEvents)
   }
 
   function press(usage: number, modifiers: number): void {
-    // NumLock around Alt sequences is framing, not data (reference §1.5, §1.6).
+    // NumLock around Alt sequences is framing, not data (docs/scanners-and-readers.md §1.5, §1.6).
     if (usage === Usage.numLock) return;
     if (usage === Usage.capsLock) {
       capsLock = !capsLock;
@@ -138,12 +138,14 @@ export function createKeyTranslator(config: KeyTranslatorConfig, out: KeyEvents)
       }
       // Ctrl on a key without a control meaning keeps the key's character (see control-chars.ts).
     }
-    // LAlt + a non-keypad key has no character meaning: keep the character, flag the scan (§1.5).
+    // LAlt + a non-keypad key has no character meaning: keep the character, flag the scan
+    // (docs/scanners-and-readers.md §1.5).
     if (levels.alt) out.warning('alt_modifier');
 
     const symbol = symbolFor(usage, levels);
     if (symbol === undefined) {
-      // Missing table entries must not lose characters silently (reference §1.4, #385).
+      // Missing table entries must not lose characters silently (docs/scanners-and-readers.md §1.4,
+      // #385).
       out.warning('unmapped_key');
       return;
     }

@@ -1,5 +1,6 @@
 // Parts every layout shares: the letter block, the keypad and the control keys. Keypad usages are
-// sent independently of NumLock, so they always decode as digits (reference §1.5 NumLock).
+// sent independently of NumLock, so they always decode as digits (docs/scanners-and-readers.md §1.5
+// NumLock).
 
 import type { KeyEntry } from './layout-types.ts';
 
@@ -31,9 +32,9 @@ export function keypadKeys(decimal: string): KeyTable {
   return table;
 }
 
-/** Keys scanners use for control characters in "control character emulation" (reference §1.7):
- * Esc → ESC, Backspace → BS, Delete → DEL, and Space. Enter and Tab are framing keys, handled
- * by the decoder itself. */
+/** Keys scanners use for control characters in "control character emulation"
+ * (docs/scanners-and-readers.md §1.7): Esc → ESC, Backspace → BS, Delete → DEL, and Space. Enter
+ * and Tab are framing keys, handled by the decoder itself. */
 export function controlKeys(): KeyTable {
   return [
     [0x29, { base: '\x1b', shift: '\x1b' }],

@@ -1,5 +1,6 @@
 // German keyboard country (ISO T1, as a scanner set to "Germany" types it for Windows): Y/Z swapped,
-// symbols moved, AltGr for `@ € µ { [ ] } \ ~ |`, dead keys `^ ´ `` (reference §1.3, §1.5).
+// symbols moved, AltGr for `@ € µ { [ ] } \ ~ |`, dead keys `^ ´ ``
+// (docs/scanners-and-readers.md §1.3, §1.5).
 
 import { controlKeys, type KeyTable, keypadKeys, letterKeys } from './layout-common.ts';
 import type { KeyboardLayout } from './layout-types.ts';
@@ -10,7 +11,8 @@ const deOverrides: KeyTable = [
   [0x14, { base: 'q', shift: 'Q', altGr: '@', caps: true }],
   [0x1c, { base: 'z', shift: 'Z', caps: true }],
   [0x1d, { base: 'y', shift: 'Y', caps: true }],
-  // `!` is on Shift+1: the Android scanner app forgot it and silently dropped it (reference §1.4).
+  // `!` is on Shift+1: the Android scanner app forgot it and silently dropped it
+  // (docs/scanners-and-readers.md §1.4).
   [0x1e, { base: '1', shift: '!' }],
   [0x1f, { base: '2', shift: '"', altGr: '²' }],
   [0x20, { base: '3', shift: '§', altGr: '³' }],
@@ -25,7 +27,8 @@ const deOverrides: KeyTable = [
   [0x2e, { base: { dead: '´' }, shift: { dead: '`' } }],
   [0x2f, { base: 'ü', shift: 'Ü', caps: true }],
   [0x30, { base: '+', shift: '*', altGr: '~' }],
-  // The key right of `ä` may come as 0x31 or 0x32 depending on the scanner (reference §1.3, §8 item 14).
+  // The key right of `ä` may come as 0x31 or 0x32 depending on the scanner
+  // (docs/scanners-and-readers.md §1.3, §8 item 14).
   [0x31, { base: '#', shift: "'" }],
   [0x32, { base: '#', shift: "'" }],
   [0x33, { base: 'ö', shift: 'Ö', caps: true }],

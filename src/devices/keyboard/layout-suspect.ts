@@ -1,7 +1,8 @@
-// Heuristics for "the decoder's layout is not the scanner's keyboard country" (reference §1.4,
-// §8 item 1). A mismatch never fails loudly: characters just turn into other characters. These
-// rules look for the fingerprints the common US↔DE mix-ups leave in loyalty URLs. They only add
-// the `layout_suspect` warning; the scan is still delivered. Kept deliberately small:
+// Heuristics for "the decoder's layout is not the scanner's keyboard country"
+// (docs/scanners-and-readers.md §1.4, §8 item 1). A mismatch never fails loudly: characters just
+// turn into other characters. These rules look for the fingerprints the common US↔DE mix-ups leave
+// in loyalty URLs. They only add the `layout_suspect` warning; the scan is still delivered. Kept
+// deliberately small:
 //
 // 1. A scheme not followed by `://`: `https>&&…` (DE scanner, US table), `httpsÖ--…` (US scanner,
 //    DE table), `https:ÖÖ…`.

@@ -1,8 +1,9 @@
 // Shape of a keyboard layout table: what a HID usage (page 0x07) means on the keyboard country the
-// scanner is configured for (reference §0 rule 3, §1.3). On hidraw there is no OS layout, so these
-// tables are the only place where key positions become characters.
+// scanner is configured for (docs/scanners-and-readers.md §0 rule 3, §1.3). On hidraw there is no
+// OS layout, so these tables are the only place where key positions become characters.
 
-/** A dead key: produces nothing until the next key, then composes with it (reference §1.5). */
+/** A dead key: produces nothing until the next key, then composes with it
+ * (docs/scanners-and-readers.md §1.5). */
 export interface DeadKey {
   readonly dead: string;
 }

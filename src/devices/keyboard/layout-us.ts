@@ -1,4 +1,5 @@
-// US keyboard country, the recommended scanner setting (reference §0 rule 3, §1.3 table "US").
+// US keyboard country, the recommended scanner setting (docs/scanners-and-readers.md §0 rule 3,
+// §1.3 table "US").
 
 import { controlKeys, type KeyTable, keypadKeys, letterKeys } from './layout-common.ts';
 import type { KeyboardLayout } from './layout-types.ts';
@@ -18,7 +19,8 @@ const usSymbols: KeyTable = [
   [0x2e, { base: '=', shift: '+' }],
   [0x2f, { base: '[', shift: '{' }],
   [0x30, { base: ']', shift: '}' }],
-  // Linux hid-input maps both 0x31 and 0x32 to KEY_BACKSLASH (reference §1.3, S50).
+  // Linux hid-input maps both 0x31 and 0x32 to KEY_BACKSLASH (docs/scanners-and-readers.md §1.3,
+  // S50).
   [0x31, { base: '\\', shift: '|' }],
   [0x32, { base: '\\', shift: '|' }],
   [0x33, { base: ';', shift: ':' }],
@@ -27,7 +29,8 @@ const usSymbols: KeyTable = [
   [0x36, { base: ',', shift: '<' }],
   [0x37, { base: '.', shift: '>' }],
   [0x38, { base: '/', shift: '?' }],
-  // ISO key 0x64 is not sent by US scanners; xkb `us` gives `<`/`>` (reference §1.3).
+  // ISO key 0x64 is not sent by US scanners; xkb `us` gives `<`/`>`
+  // (docs/scanners-and-readers.md §1.3).
   [0x64, { base: '<', shift: '>' }],
 ];
 

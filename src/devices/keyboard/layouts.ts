@@ -1,5 +1,6 @@
-// Registry of layout tables by keyboard-country name, as named in device profiles (reference §6.6
-// `keyboard.layout`). The layout must equal the scanner's configured country (reference §0 rule 3).
+// Registry of layout tables by keyboard-country name, as named in device profiles
+// (docs/scanners-and-readers.md §6.6 `keyboard.layout`). The layout must equal the scanner's
+// configured country (docs/scanners-and-readers.md §0 rule 3).
 
 import { deLayout } from './layout-de.ts';
 import type { KeyboardLayout } from './layout-types.ts';

@@ -1,7 +1,8 @@
-// Cuts the character stream of one device into scans (reference §0 rule 4, §1.8): a scan ends on the
-// configured suffix key at once — no timeout wait, DESIGN §10 allows ≤ 1 ms after the suffix
-// report — or, as a fallback, after `idleTimeoutMs` without a key. It also applies the length limits,
-// rejects human typing, splits off an AIM prefix and adds the `layout_suspect` heuristics.
+// Cuts the character stream of one device into scans (docs/scanners-and-readers.md §0 rule 4,
+// §1.8): a scan ends on the configured suffix key at once — no timeout wait, DESIGN §10 allows ≤ 1
+// ms after the suffix report — or, as a fallback, after `idleTimeoutMs` without a key. It also
+// applies the length limits, rejects human typing, splits off an AIM prefix and adds the
+// `layout_suspect` heuristics.
 
 import { aimPrefixOf } from '../../classify/aim.ts';
 import type { Frame, FrameSink } from '../types.ts';
@@ -34,7 +35,8 @@ export interface ScanFramer {
   activity(): void;
   /** The suffix key arrived: publish now. */
   endBySuffix(): void;
-  /** Drop the partial scan (unplug mid-scan: never publish a partial, reference §8 item 15). */
+  /** Drop the partial scan (unplug mid-scan: never publish a partial,
+   * docs/scanners-and-readers.md §8 item 15). */
   discard(): void;
 }
 

@@ -27,7 +27,7 @@ export interface ProfileMatch {
   specificity: number;
 }
 
-const HID_POS_USAGE_PAGE = 0x8c; // reference §2.1
+const HID_POS_USAGE_PAGE = 0x8c; // docs/scanners-and-readers.md §2.1
 const GENERIC_DESKTOP_PAGE = 0x01;
 const KEYBOARD_USAGE = 0x06;
 
@@ -50,8 +50,8 @@ export function matchProfile(device: DeviceInfo, profiles: readonly Profile[]): 
 
 /**
  * A composite device shows up as several entries (Honeywell in keyboard mode: interface 0 keyboard,
- * interface 1 HID POS, reference §2.3). Attach exactly one of them — the least lossy — so one scan is
- * never published twice (§8 item 21).
+ * interface 1 HID POS, docs/scanners-and-readers.md §2.3). Attach exactly one of them — the least
+ * lossy — so one scan is never published twice (§8 item 21).
  */
 export function chooseInterface(
   entries: readonly DeviceInfo[],
@@ -121,7 +121,8 @@ function transportFits(rule: MatchRule, device: DeviceInfo): boolean {
   if (device.usagePage === GENERIC_DESKTOP_PAGE && device.usage === KEYBOARD_USAGE) {
     return rule.transport === 'hid-keyboard';
   }
-  // Mice, consumer control, vendor pages such as Honeywell's 0xFF8C (reference §2.4, S62).
+  // Mice, consumer control, vendor pages such as Honeywell's 0xFF8C
+  // (docs/scanners-and-readers.md §2.4, S62).
   return false;
 }
 

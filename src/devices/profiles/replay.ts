@@ -1,6 +1,6 @@
 // Replays a profile's recorded serial / HID POS fixture through the real framer on a manual clock, so
 // the framing and decoder settings of every profile are proven against bytes laid out as the
-// reference documents them.
+// docs/scanners-and-readers.md documents them.
 
 import { createHidPosAssembler } from '../framing/hid-pos-assembler.ts';
 import { createManualClock } from '../framing/manual-clock.ts';

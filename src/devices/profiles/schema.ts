@@ -1,6 +1,6 @@
-// The device profile: per-model data in firmware-config/profiles/*.json (DESIGN §6, reference §6.5/§6.6).
-// One zod schema gives the validation, the TypeScript types, the defaults and the JSON Schema
-// (STYLE: never keep the three in sync by hand).
+// The device profile: per-model data in firmware-config/profiles/*.json (DESIGN §6,
+// docs/scanners-and-readers.md §6.5/§6.6). One zod schema gives the validation, the TypeScript
+// types, the defaults and the JSON Schema (STYLE: never keep the three in sync by hand).
 
 import { z } from 'zod';
 import { classificationKinds } from '../../classify/classification.ts';

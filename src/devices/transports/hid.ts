@@ -1,6 +1,6 @@
 // HID transports: HID POS reports into the assembler, keyboard boot reports into the keyboard
-// decoder (reference §1, §2). One file: both open the same node-hid handle and differ only in
-// the decoder they feed.
+// decoder (docs/scanners-and-readers.md §1, §2). One file: both open the same node-hid handle and
+// differ only in the decoder they feed.
 
 import { createHidPosAssembler } from '../framing/index.ts';
 import { createKeyboardDecoder } from '../keyboard/index.ts';
@@ -21,7 +21,7 @@ export async function openHidTransport(ctx: TransportContext): Promise<OpenTrans
   handle.on('error', (err) => {
     if (closed) return;
     closed = true;
-    decoder.reset(); // unplug mid-scan: the partial scan is discarded (reference §8 item 15)
+    decoder.reset(); // unplug mid-scan: the partial scan is discarded (docs/scanners-and-readers.md §8 item 15)
     decoder.close();
     ctx.onLost(`io_error: ${err.message}`);
   });

@@ -1,4 +1,5 @@
-// Serial/CDC transport: raw bytes from serialport into the serial framer (reference §0 rule 7).
+// Serial/CDC transport: raw bytes from serialport into the serial framer
+// (docs/scanners-and-readers.md §0 rule 7).
 import type { SerialHandle } from '../backends/types.ts';
 import { createSerialFramer } from '../framing/index.ts';
 import type { OpenTransport, TransportContext } from './types.ts';
@@ -6,7 +7,8 @@ import type { OpenTransport, TransportContext } from './types.ts';
 export async function openSerialTransport(ctx: TransportContext): Promise<OpenTransport> {
   const { serial: settings } = ctx.profile;
   const handle: SerialHandle = await ctx.serial.open(ctx.path, settings);
-  // Created at open: its ModemManager probe window counts from here (reference §8 item 25).
+  // Created at open: its ModemManager probe window counts from here
+  // (docs/scanners-and-readers.md §8 item 25).
   const framer = createSerialFramer(settings, ctx.sink);
   let closed = false;
   const lost = (reason: string) => {

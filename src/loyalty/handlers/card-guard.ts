@@ -1,6 +1,7 @@
 // Codes typed by the cashier (manual identify) or carried by a turnover never pass the scan
 // pipeline, so the payment guard is applied here as well: a payment card number is refused before
-// it can reach the provider, the outbox on disk or a log line (DESIGN §3, reference §0 rule 8).
+// it can reach the provider, the outbox on disk or a log line (DESIGN §3,
+// docs/scanners-and-readers.md §0 rule 8).
 import { isPaymentCard } from '../../classify/index.ts';
 import { GatewayError } from '../../errors.ts';
 

@@ -2,7 +2,8 @@
 // project (handlers, outbox, end-to-end) scan the same codes and redeem the same rewards.
 // Every reward kind of DESIGN §2 is present, in every state the till must show: available, not
 // activated, expired (valid_until in the past), exhausted (remaining 0) and not yet valid.
-// App tokens look like `HA-` + base32 (the hello again format is unpublished: reference §7.1).
+// App tokens look like `HA-` + base32 (the hello again format is unpublished:
+// docs/scanners-and-readers.md §7.1).
 
 const APP_URL = 'https://app.helloagain.com/c/';
 

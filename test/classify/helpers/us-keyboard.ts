@@ -1,6 +1,6 @@
 // The boot reports a magstripe reader configured for the US keymap sends for a text, built from the
-// gateway's own US layout table, so a test can decode them with another layout (reference §4.2
-// rule 3, §8 item 32).
+// gateway's own US layout table, so a test can decode them with another layout
+// (docs/scanners-and-readers.md §4.2 rule 3, §8 item 32).
 import { getLayout } from '../../../src/devices/keyboard/index.ts';
 
 const LSHIFT = 0x02;

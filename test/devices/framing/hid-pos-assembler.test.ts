@@ -1,4 +1,5 @@
-// HID POS report assembly against the bad-input catalogue, reference §8 items 16–21.
+// HID POS report assembly against the bad-input catalogue,
+// docs/scanners-and-readers.md §8 items 16–21.
 
 import test from 'ava';
 import {

@@ -1,4 +1,5 @@
-// Builds HID POS input reports laid out as reference §2.2 documents them (report ID byte first).
+// Builds HID POS input reports laid out as docs/scanners-and-readers.md §2.2 documents them (report
+// ID byte first).
 
 export function honeywellReport(opts: {
   data: Uint8Array | string;

@@ -1,4 +1,4 @@
-// Serial/CDC framing against the bad-input catalogue, reference §8 items 22–25.
+// Serial/CDC framing against the bad-input catalogue, docs/scanners-and-readers.md §8 items 22–25.
 
 import test from 'ava';
 import { createManualClock } from '../../../src/devices/framing/manual-clock.ts';

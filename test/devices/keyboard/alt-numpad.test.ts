@@ -1,4 +1,4 @@
-// Alt+numpad composition (reference §0 rule 5, §1.6, §8 item 7).
+// Alt+numpad composition (docs/scanners-and-readers.md §0 rule 5, §1.6, §8 item 7).
 import test from 'ava';
 import { decodeAltCode } from '../../../src/devices/keyboard/code-pages.ts';
 import { givenDecoder } from './helpers/harness.ts';

@@ -1,4 +1,4 @@
-// German dead keys `^`, `´`, `` ` `` (reference §1.5, §8 item 8).
+// German dead keys `^`, `´`, `` ` `` (docs/scanners-and-readers.md §1.5, §8 item 8).
 import test from 'ava';
 import { givenDecoder } from './helpers/harness.ts';
 import { ENTER, LSHIFT, SPACE, tap } from './helpers/reports.ts';

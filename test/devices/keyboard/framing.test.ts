@@ -1,4 +1,5 @@
-// Suffix + idle-timeout framing and scan limits (reference §0 rule 4, §1.8, §8 items 11–13, 15).
+// Suffix + idle-timeout framing and scan limits (docs/scanners-and-readers.md §0 rule 4, §1.8,
+// §8 items 11–13, 15).
 import test from 'ava';
 import { givenDecoder } from './helpers/harness.ts';
 import { ENTER, KP_ENTER, LALT, RELEASE, report, TAB, tap, typeText } from './helpers/reports.ts';

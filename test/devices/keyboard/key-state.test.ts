@@ -1,4 +1,4 @@
-// Press detection and Shift/CapsLock (reference §0 rule 2, §1.2, §8 items 2–4).
+// Press detection and Shift/CapsLock (docs/scanners-and-readers.md §0 rule 2, §1.2, §8 items 2–4).
 import test from 'ava';
 import { givenDecoder } from './helpers/harness.ts';
 import { CAPS_LOCK, ENTER, LSHIFT, RELEASE, RSHIFT, report, tap } from './helpers/reports.ts';

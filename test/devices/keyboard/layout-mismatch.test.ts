@@ -1,4 +1,5 @@
-// Layout mismatch and the layout-independent digit view (reference §1.4, §4 item 3, §8 items 1, 32).
+// Layout mismatch and the layout-independent digit view (docs/scanners-and-readers.md §1.4,
+// §4.2 rule 3, §8 items 1, 32).
 import test from 'ava';
 import { detectLayoutSuspect } from '../../../src/devices/keyboard/layout-suspect.ts';
 import { givenDecoder } from './helpers/harness.ts';
@@ -20,7 +21,7 @@ test('matching layouts round-trip the loyalty URL without warnings', (t) => {
   }
 });
 
-test('DE scanner into a US decoder gives the reference vector and layout_suspect', (t) => {
+test('DE scanner into a US decoder gives the vector of docs/scanners-and-readers.md §1.4 and layout_suspect', (t) => {
   const frame = decode('de', 'us', url);
   t.is(frame?.text, 'https>&&example.com&lozaltz_id)AB/12?zy\\x');
   t.deepEqual(frame?.warnings, ['layout_suspect']);
@@ -28,7 +29,8 @@ test('DE scanner into a US decoder gives the reference vector and layout_suspect
 
 test('US scanner into a DE decoder: the dead ´ composes with A, layout_suspect is set', (t) => {
   const frame = decode('us', 'de', url);
-  // Reference §1.4 shows `´AB` before composition; a dead-key-aware decoder yields `ÁB`.
+  // docs/scanners-and-readers.md §1.4 shows `´AB` before composition; a dead-key-aware decoder
+  // yields `ÁB`.
   t.is(frame?.text, 'httpsÖ--example.com-lozaltz_idÁBß12?zy§x');
   t.deepEqual(frame?.warnings, ['layout_suspect']);
 });

@@ -1,4 +1,4 @@
-// AltGr, LAlt and Ctrl (reference §1.5, §1.7, §8 items 9, 10 and 14).
+// AltGr, LAlt and Ctrl (docs/scanners-and-readers.md §1.5, §1.7, §8 items 9, 10 and 14).
 import test from 'ava';
 import { givenDecoder } from './helpers/harness.ts';
 import { ENTER, LALT, LCTRL, LSHIFT, RALT, RCTRL, tap, typeText } from './helpers/reports.ts';
@@ -35,7 +35,7 @@ test('LAlt + a letter keeps the letter and flags alt_modifier', (t) => {
 });
 
 test('Ctrl+] is GS and keeps the separator of a GS1 string', (t) => {
-  // 01 09506000134352 10 ABC123 <GS> 17 251231 (reference §7.2)
+  // 01 09506000134352 10 ABC123 <GS> 17 251231 (docs/scanners-and-readers.md §7.2)
   const frame = scanOf(
     'us',
     typeText('us', ']C1010950600013435210ABC123'),
@@ -92,7 +92,7 @@ test('DE country differences: y/z, symbols on Shift, ! on Shift+1', (t) => {
   t.is(frame?.text, 'zy/?=-_:!§');
 });
 
-test('US symbols as the reference table lists them', (t) => {
+test('US symbols as docs/scanners-and-readers.md §1.3 lists them', (t) => {
   const frame = scanOf(
     'us',
     tap(0x33, LSHIFT),

@@ -1,4 +1,4 @@
-// Report shapes and phantom states (reference §1.1, §8 items 5 and 6).
+// Report shapes and phantom states (docs/scanners-and-readers.md §1.1, §8 items 5 and 6).
 import test from 'ava';
 import { givenDecoder } from './helpers/harness.ts';
 import { bytes, ENTER, RELEASE, report, typeText, withReportId } from './helpers/reports.ts';
@@ -30,7 +30,8 @@ test('a configured report ID is stripped and reports of other collections are ig
 });
 
 test('3-byte V-USB reports: the 10-digit tag + Enter dump from 16c0:27db decodes to the tag', (t) => {
-  // Raw dump of pyusb-keyboard-alike issue #9 (reference §1.1, S45), split into 3-byte reports.
+  // Raw dump of pyusb-keyboard-alike issue #9 (docs/scanners-and-readers.md §1.1, S45), split into
+  // 3-byte reports.
   const dump = [1, 0, 30, 1, 0, 31, 1, 0, 35, 1, 0, 34, 1, 0, 30, 1, 0, 34, 1, 0, 31, 1, 0, 0, 1, 0, 31];
   dump.push(1, 0, 34, 1, 0, 35, 1, 0, 40, 1, 0, 0);
   const reports: Uint8Array[] = [];

@@ -63,7 +63,8 @@ function findStroke(layoutName: string, char: string): Stroke[] {
     for (const [level, modifiers] of levels) {
       const symbol: KeySymbol | undefined = entry[level];
       if (symbol === char) return [{ usage, modifiers }];
-      // A literal accent on a dead key is typed as accent + Space (reference §1.5).
+      // A literal accent on a dead key is typed as accent + Space
+      // (docs/scanners-and-readers.md §1.5).
       if (typeof symbol === 'object' && symbol.dead === char) {
         return [
           { usage, modifiers },
