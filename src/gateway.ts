@@ -12,20 +12,24 @@ import { loyaltyPart } from './parts/loyalty.ts';
 import { onlinePart } from './parts/online.ts';
 import { type Part, startParts } from './parts/part.ts';
 import { requestsPart } from './parts/requests.ts';
+import { runMarkerPart } from './parts/run-marker.ts';
 import { scansPart } from './parts/scans.ts';
 import { systemPart } from './parts/system.ts';
+import { uplinkPart } from './parts/uplink.ts';
 import { webPart } from './parts/web.ts';
 import { VERSION } from './version.ts';
 import type { WebHost } from './web/context.ts';
 
 export const PARTS: readonly Part[] = [
   dataDirPart,
+  runMarkerPart, // stops last: its marker says the whole stop was clean
   brokerPart,
   scansPart,
   requestsPart, // before the slower parts: an early request is answered, never dropped
   devicesPart,
   systemPart,
   loyaltyPart,
+  uplinkPart,
   webPart,
   healthPart,
   onlinePart, // last: announces online; stops first, refusing requests before the outbox closes

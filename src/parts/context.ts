@@ -15,7 +15,9 @@ import type { RequestRouter } from '../mqtt/requests.ts';
 import { baseTopic } from '../mqtt/topics.ts';
 import type { ScanPipeline } from '../scans/pipeline.ts';
 import { type HealthDocument, healthDocument } from '../uplink/health.ts';
+import type { RunMarker } from '../uplink/run-marker.ts';
 import type { SystemSampler } from '../uplink/system.ts';
+import type { Uplink } from '../uplink/uplink.ts';
 import type { WebHost } from '../web/context.ts';
 import type { Web } from '../web/index.ts';
 import { createSessionStore } from '../web/session-store.ts';
@@ -35,6 +37,7 @@ export interface GatewayEvents {
 
 /** Services, each provided by one part (named in SERVICE_OF) and read by the parts after it. */
 export interface Services {
+  run: RunMarker;
   broker: Broker;
   router: RequestRouter;
   profiles: readonly Profile[];
@@ -42,10 +45,12 @@ export interface Services {
   devices: DeviceManager;
   system: SystemSampler;
   loyalty: LoyaltyService;
+  uplink: Uplink;
   web: Web;
 }
 
 const PROVIDED_BY: { [K in keyof Services]: string } = {
+  run: 'run-marker',
   broker: 'broker',
   router: 'requests',
   profiles: 'scans',
@@ -53,6 +58,7 @@ const PROVIDED_BY: { [K in keyof Services]: string } = {
   devices: 'devices',
   system: 'system',
   loyalty: 'loyalty',
+  uplink: 'uplink',
   web: 'web',
 };
 

@@ -8,6 +8,7 @@ import type { LoyaltyService } from '../loyalty/service.ts';
 import type { Broker } from '../mqtt/broker.ts';
 import type { ScanPipeline } from '../scans/pipeline.ts';
 import type { SystemSampler } from '../uplink/system.ts';
+import type { Uplink } from '../uplink/uplink.ts';
 import type { LogRing } from './log-ring.ts';
 import type { SessionStore } from './session-store.ts';
 
@@ -29,5 +30,7 @@ export interface WebContext {
   scans: ScanPipeline;
   loyalty: LoyaltyService;
   system: SystemSampler;
+  /** The ops uplink (DESIGN §8); its link state is the status page's "ops link". */
+  uplink?: Pick<Uplink, 'status'>;
   host: WebHost;
 }
