@@ -9,6 +9,7 @@ import { dataDirPart } from './parts/data-dir.ts';
 import { devicesPart } from './parts/devices.ts';
 import { healthPart } from './parts/health.ts';
 import { loyaltyPart } from './parts/loyalty.ts';
+import { metricsPart } from './parts/metrics.ts';
 import { onlinePart } from './parts/online.ts';
 import { type Part, startParts } from './parts/part.ts';
 import { requestsPart } from './parts/requests.ts';
@@ -25,6 +26,7 @@ export const PARTS: readonly Part[] = [
   runMarkerPart, // stops last: its marker says the whole stop was clean
   brokerPart,
   scansPart,
+  metricsPart, // right after scans: its scan listener is the first, so it times the till's copy
   requestsPart, // before the slower parts: an early request is answered, never dropped
   devicesPart,
   systemPart,

@@ -16,6 +16,7 @@ export const webPart: Part = {
         loyalty: ctx.loyalty,
         system: ctx.system,
         uplink: ctx.uplink,
+        metrics: ctx.metrics.render,
         host: ctx.webHost,
       },
       // Demo mode has no logins: the page stays on loopback whatever http.host says.

@@ -32,5 +32,7 @@ export interface WebContext {
   system: SystemSampler;
   /** The ops uplink (DESIGN §8); its link state is the status page's "ops link". */
   uplink?: Pick<Uplink, 'status'>;
+  /** Prometheus exposition (DESIGN §8 `/metrics`), served as it is. */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
   host: WebHost;
 }
