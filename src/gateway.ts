@@ -8,6 +8,7 @@ import { createContext, type GatewayContext, type Hardware } from './parts/conte
 import { dataDirPart } from './parts/data-dir.ts';
 import { devicesPart } from './parts/devices.ts';
 import { healthPart } from './parts/health.ts';
+import { inventoryPart } from './parts/inventory.ts';
 import { loyaltyPart } from './parts/loyalty.ts';
 import { metricsPart } from './parts/metrics.ts';
 import { onlinePart } from './parts/online.ts';
@@ -32,6 +33,7 @@ export const PARTS: readonly Part[] = [
   systemPart,
   loyaltyPart,
   uplinkPart,
+  inventoryPart,
   webPart,
   healthPart,
   onlinePart, // last: announces online; stops first, refusing requests before the outbox closes

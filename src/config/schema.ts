@@ -178,10 +178,10 @@ export const settingsSchema = z.object({
       inventory_interval_s: z
         .number()
         .int()
-        .min(10)
+        .min(0)
         .max(86400)
         .default(3600)
-        .describe('How often the inventory is sampled again (also after every device change)'),
+        .describe('How often the inventory is sampled again (also after device changes); 0 = never'),
       reconnect_min_ms: z.number().int().min(50).max(600000).default(1000),
       reconnect_max_ms: z.number().int().min(100).max(3600000).default(60000),
       disk_low_free_pct: z

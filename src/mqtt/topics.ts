@@ -365,7 +365,10 @@ export const uplinkInventorySchema = z.object({
   version: z.string(),
   model: z.string().nullable(),
   manufacturer: z.string().nullable(),
+  /** Hardware serial (a Pi's from /proc/cpuinfo); null where the machine has none. */
   serial: z.string().nullable(),
+  /** /etc/machine-id: stable per installation. */
+  machine_id: z.string().nullable(),
   os: z.object({
     platform: z.string(),
     distro: z.string(),

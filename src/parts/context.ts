@@ -16,6 +16,7 @@ import type { RequestRouter } from '../mqtt/requests.ts';
 import { baseTopic, type ResponseEnvelope } from '../mqtt/topics.ts';
 import type { ScanPipeline } from '../scans/pipeline.ts';
 import { type HealthDocument, healthDocument } from '../uplink/health.ts';
+import type { InventorySampler } from '../uplink/inventory.ts';
 import type { RunMarker } from '../uplink/run-marker.ts';
 import type { SystemSampler } from '../uplink/system.ts';
 import type { Uplink } from '../uplink/uplink.ts';
@@ -52,6 +53,7 @@ export interface Services {
   system: SystemSampler;
   loyalty: LoyaltyService;
   uplink: Uplink;
+  inventory: InventorySampler;
   web: Web;
 }
 
@@ -66,6 +68,7 @@ const PROVIDED_BY: { [K in keyof Services]: string } = {
   system: 'system',
   loyalty: 'loyalty',
   uplink: 'uplink',
+  inventory: 'inventory',
   web: 'web',
 };
 

@@ -16,6 +16,7 @@ export const webPart: Part = {
         loyalty: ctx.loyalty,
         system: ctx.system,
         uplink: ctx.uplink,
+        inventory: () => ctx.inventory.current(),
         metrics: ctx.metrics.render,
         host: ctx.webHost,
       },

@@ -35,6 +35,17 @@ export function opsLink(ctx: WebContext): OpsLink {
   };
 }
 
+/**
+ * What the box is, for the public page: model, OS, addresses, USB devices, disks, memory. Its
+ * hardware serial, machine id and MAC addresses go to ops only (the uplink), like device serials.
+ */
+export function publicInventory(ctx: WebContext) {
+  const inv = ctx.inventory?.();
+  if (!inv) return null;
+  const { serial: _serial, machine_id: _machineId, network, ...rest } = inv;
+  return { ...rest, network: network.map(({ mac: _mac, ...n }) => n) };
+}
+
 export function statusDocument(ctx: WebContext, claimed: boolean) {
   const { settings, demo } = ctx.config;
   const health = healthDocument({
@@ -52,6 +63,7 @@ export function statusDocument(ctx: WebContext, claimed: boolean) {
     mqtt: { port: ctx.broker.port, clients: ctx.broker.clientCount() },
     provider: settings.provider.name,
     ops: opsLink(ctx),
+    inventory: publicInventory(ctx),
     devices: ctx.devices.list().map((d) => ({
       id: d.id,
       profile: d.profile,
