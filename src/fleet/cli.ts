@@ -15,6 +15,7 @@ import {
   type StateFilter,
 } from './model.ts';
 import { renderTable } from './render.ts';
+import { type FleetView, openFleetView } from './view.ts';
 
 export const FLEET_HELP = `edge-gateway fleet --broker URL [options]   every till of every branch from the ops broker
 
@@ -28,7 +29,7 @@ export const FLEET_HELP = `edge-gateway fleet --broker URL [options]   every til
   --sort K              branch, state, backlog, age, last_seen or till
   --json                JSON for scripts: {summary, tills}
   --watch               keep running (default in a terminal); with --json one line per change
-  --settle-ms N         piped: print once no new message came for N ms (default 1000)
+  --settle-ms N         piped: print once no retained message came for N ms (default 1000)
 `;
 
 export interface FleetIo {
@@ -84,63 +85,42 @@ export async function fleetCommand(argv: string[], io: FleetIo): Promise<number>
   const out = io.stdout as NodeJS.WriteStream;
   const tty = out.isTTY === true && !values.json;
   const watch = values.watch === true || tty;
-  const model = createFleetModel({ prefix });
   const broker = values.broker.replace(/\/\/[^@/]*@/, '//');
 
-  const options: IClientOptions = {
-    clientId: `edge-fleet-${process.pid}-${Math.random().toString(16).slice(2, 8)}`,
-    username: values.username,
-    password,
-    clean: true,
-    // A one-shot run fails fast; a watching view rides out broker restarts.
-    reconnectPeriod: watch ? 2000 : 0,
-    connectTimeout: 10_000,
-    ...(ca ? { ca, rejectUnauthorized: true } : {}),
-  };
-  const client = mqtt.connect(values.broker, options);
-  let lastMessageAt = Date.now();
-  client.on('message', (topic, payload, packet) => {
-    lastMessageAt = Date.now();
-    model.apply(topic, payload, packet.retain, lastMessageAt);
-  });
+  let view: FleetView;
   try {
-    await new Promise<void>((resolve, reject) => {
-      client.once('connect', () => resolve());
-      client.once('error', reject);
-      client.once('close', () => reject(new Error(`cannot reach ${broker}`)));
+    view = await openFleetView({
+      url: values.broker,
+      username: values.username,
+      password,
+      ca,
+      prefix,
+      reconnect: watch,
     });
-    // QoS 0: the retained state of a whole fleet arrives at once; QoS 1 would pass through the
-    // broker's per-client queue (Mosquitto: 1,000 messages) and lose the rest.
-    await client.subscribeAsync(
-      (['state', 'health', 'events'] as const).map((n) => uplinkFleetFilter(prefix, n)),
-      { qos: 0 },
-    );
   } catch (err) {
     io.stderr.write(`edge-gateway fleet: ${(err as Error).message}\n`);
-    client.end(true);
     return 1;
   }
-  client.on('error', () => {}); // reconnects are shown in the header
+  const { client, model } = view;
 
   if (!watch) {
-    lastMessageAt = Date.now();
-    while (Date.now() - lastMessageAt < settleMs) await sleep(Math.min(100, settleMs));
-    print(values.json === true);
+    await view.settled(settleMs);
     await client.endAsync();
+    // The caller exits right after: a pipe must have taken all of a large fleet first.
+    await new Promise<void>((resolve) => out.write(print(values.json === true), () => resolve()));
     return 0;
   }
 
-  function print(json: boolean) {
+  function print(json: boolean): string {
     const now = Date.now();
     if (json) {
-      out.write(
+      return (
         JSON.stringify({
           ts: new Date(now).toISOString(),
           summary: model.summary(now),
           tills: model.rows(query, now),
-        }) + '\n',
+        }) + '\n'
       );
-      return;
     }
     const text = renderTable(model.rows(query, now), model.summary(now), {
       // A pty without a size (script, some CI) reports 0 × 0.
@@ -152,7 +132,7 @@ export async function fleetCommand(argv: string[], io: FleetIo): Promise<number>
       broker,
       connected: client.connected,
     });
-    out.write(tty ? `\x1b[H\x1b[2J${text}` : text);
+    return tty ? `\x1b[H\x1b[2J${text}` : text;
   }
 
   return new Promise<number>((resolve) => {
@@ -161,7 +141,7 @@ export async function fleetCommand(argv: string[], io: FleetIo): Promise<number>
       // A terminal redraws every second (ages move); JSON lines only when something changed.
       if (values.json && printed === model.version) return;
       printed = model.version;
-      print(values.json === true);
+      out.write(print(values.json === true));
     }, 1000);
     const quit = () => {
       clearInterval(timer);
@@ -180,7 +160,7 @@ export async function fleetCommand(argv: string[], io: FleetIo): Promise<number>
         if (key === 'q' || key === '\u0003') return quit();
         if (key === 's') query.sort = next(SORT_KEYS, query.sort ?? 'branch');
         if (key === 'f') query.state = next(STATE_FILTERS, query.state ?? 'all');
-        print(false);
+        out.write(print(false));
       });
     }
   });
@@ -208,4 +188,3 @@ function parse(argv: string[]) {
 }
 
 const next = <T>(list: readonly T[], cur: T): T => list[(list.indexOf(cur) + 1) % list.length]!;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -28,14 +28,45 @@ export interface TillRow {
   alarms: string[];
 }
 
+/** What a row needs of a health, kept instead of the whole document: 10,000 tills in little memory. */
+interface HealthFacts {
+  version: string;
+  intervalS: number;
+  depth: number;
+  oldestAgeS: number;
+  dead: number;
+  alarms: string[];
+  cloud: UplinkHealth['cloud']['state'];
+  devicesOnline: number;
+  devicesTotal: number;
+}
+
 interface Entry {
   branch: string;
   till: string;
   state: TillState;
   lastSeenMs: number | null;
-  health: UplinkHealth | null;
+  health: HealthFacts | null;
   healthAtMs: number | null;
-  raised: Map<string, string>;
+  raised: Map<string, string> | null;
+}
+
+const NO_ALARMS: string[] = [];
+
+function factsOf(h: UplinkHealth): HealthFacts {
+  let online = 0;
+  for (const d of h.devices) if (d.state === 'online') online++;
+  return {
+    version: h.version,
+    intervalS: h.interval_s,
+    depth: h.outbox.depth,
+    oldestAgeS: h.outbox.oldest_age_s,
+    dead: h.outbox.dead,
+    alarms: h.outbox.alarms.length ? h.outbox.alarms : NO_ALARMS,
+    cloud: h.cloud.state,
+    devicesOnline: online,
+    devicesTotal: h.devices.length,
+  };
 }
 
 export type SortKey = 'branch' | 'till' | 'state' | 'last_seen' | 'backlog' | 'age';
@@ -87,7 +118,7 @@ export function createFleetModel(opts: { prefix: string }): FleetModel {
         lastSeenMs: null,
         health: null,
         healthAtMs: null,
-        raised: new Map(),
+        raised: null,
       };
       tills.set(key, e);
     }
@@ -108,12 +139,12 @@ export function createFleetModel(opts: { prefix: string }): FleetModel {
     e.state === 'online' &&
     e.health !== null &&
     e.healthAtMs !== null &&
-    nowMs - e.healthAtMs > e.health.interval_s * 2500;
+    nowMs - e.healthAtMs > e.health.intervalS * 2500;
 
   const toRow = (e: Entry, nowMs: number): TillRow => {
     const h = e.health;
-    const alarms = new Set<string>(h?.outbox.alarms ?? []);
-    for (const code of e.raised.values()) alarms.add(code);
+    const alarms = new Set<string>(h?.alarms ?? NO_ALARMS);
+    for (const code of e.raised?.values() ?? []) alarms.add(code);
     return {
       branch: e.branch,
       till: e.till,
@@ -121,11 +152,9 @@ export function createFleetModel(opts: { prefix: string }): FleetModel {
       stale: isStale(e, nowMs),
       last_seen: e.lastSeenMs === null ? null : new Date(e.lastSeenMs).toISOString(),
       version: h?.version ?? null,
-      backlog: h ? { depth: h.outbox.depth, oldest_age_s: h.outbox.oldest_age_s, dead: h.outbox.dead } : null,
-      cloud: h?.cloud.state ?? null,
-      devices: h
-        ? { online: h.devices.filter((d) => d.state === 'online').length, total: h.devices.length }
-        : null,
+      backlog: h ? { depth: h.depth, oldest_age_s: h.oldestAgeS, dead: h.dead } : null,
+      cloud: h?.cloud ?? null,
+      devices: h ? { online: h.devicesOnline, total: h.devicesTotal } : null,
       alarms: [...alarms].sort(),
     };
   };
@@ -177,7 +206,7 @@ export function createFleetModel(opts: { prefix: string }): FleetModel {
         if (!h.success) return void invalid++;
         const e = entry(t.branch, t.till);
         const ts = Date.parse(h.data.ts);
-        e.health = h.data;
+        e.health = factsOf(h.data);
         // A retained health is as old as the box says; a live one is as new as now.
         e.healthAtMs = retained && Number.isFinite(ts) ? Math.min(ts, nowMs) : nowMs;
         seen(e, e.healthAtMs);
@@ -187,8 +216,10 @@ export function createFleetModel(opts: { prefix: string }): FleetModel {
         if (!ev.success) return void invalid++;
         const e = entry(t.branch, t.till);
         const key = `${ev.data.code}\u0000${ev.data.subject ?? ''}`;
-        if (ev.data.state === 'raised') e.raised.set(key, ev.data.code);
-        else if (ev.data.state === 'cleared') e.raised.delete(key);
+        if (ev.data.state === 'raised') {
+          e.raised ??= new Map();
+          e.raised.set(key, ev.data.code);
+        } else if (ev.data.state === 'cleared') e.raised?.delete(key);
         if (!retained) seen(e, nowMs);
         version++;
       }
@@ -220,8 +251,8 @@ export function createFleetModel(opts: { prefix: string }): FleetModel {
         if (e.state === 'online') s.online++;
         else s.offline++;
         if (isStale(e, nowMs)) s.stale++;
-        if ((e.health?.outbox.alarms.length ?? 0) > 0 || e.raised.size > 0) s.with_alarms++;
-        s.backlog += e.health?.outbox.depth ?? 0;
+        if ((e.health?.alarms.length ?? 0) > 0 || (e.raised?.size ?? 0) > 0) s.with_alarms++;
+        s.backlog += e.health?.depth ?? 0;
       }
       s.branches = branches.size;
       return s;

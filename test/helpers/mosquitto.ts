@@ -29,6 +29,8 @@ export interface MosquittoOptions {
   conf?: string[];
   /** Raise the broker's open-file limit (many connections). */
   nofile?: number;
+  /** No logins and no ACL (the fleet benchmark: broker capacity, not auth). */
+  anonymous?: boolean;
 }
 
 export interface Mosquitto {
@@ -91,9 +93,9 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
       ...(opts.tls
         ? [`cafile ${opts.tls.caFile}`, `certfile ${opts.tls.certFile}`, `keyfile ${opts.tls.keyFile}`]
         : []),
-      'allow_anonymous false',
-      `password_file ${passwd}`,
-      `acl_file ${acl}`,
+      ...(opts.anonymous
+        ? ['allow_anonymous true']
+        : ['allow_anonymous false', `password_file ${passwd}`, `acl_file ${acl}`]),
       'persistence false',
       'log_dest stderr',
       'log_type error',
@@ -103,7 +105,10 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
   );
 
   const start = async () => {
-    const cmd = opts.nofile ? `ulimit -n ${opts.nofile} && exec ${MOSQUITTO} -c ${conf}` : undefined;
+    // As high as asked, else as high as the hard limit allows.
+    const cmd = opts.nofile
+      ? `ulimit -n ${opts.nofile} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec ${MOSQUITTO} -c ${conf}`
+      : undefined;
     child = cmd
       ? spawn('/bin/sh', ['-c', cmd], { stdio: ['ignore', 'ignore', 'pipe'] })
       : spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
