@@ -38,6 +38,7 @@ const doc = (i: number): ReturnType<typeof healthDocument> => ({
     state: 'up',
     last_ok_at: new Date().toISOString(),
     last_error: null,
+    latency_ms: 180,
     circuit: 'closed',
   },
   outbox: { depth: i % 7 === 0 ? i % 13 : 0, oldest_age_s: i % 7 === 0 ? 30 : 0, dead: 0, alarms: [] },

@@ -4,16 +4,7 @@
 // `--json --watch` one JSON line per change.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import mqtt, { type IClientOptions } from 'mqtt';
-import { uplinkFleetFilter } from '../mqtt/topics.ts';
-import {
-  createFleetModel,
-  type RowQuery,
-  SORT_KEYS,
-  type SortKey,
-  STATE_FILTERS,
-  type StateFilter,
-} from './model.ts';
+import { type RowQuery, SORT_KEYS, type SortKey, STATE_FILTERS, type StateFilter } from './model.ts';
 import { renderTable } from './render.ts';
 import { type FleetView, openFleetView } from './view.ts';
 

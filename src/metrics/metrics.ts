@@ -47,10 +47,21 @@ const KNOWN_OPS = new Set(Object.keys(OPS));
 const KNOWN_PROVIDER_CODES = new Set(Object.keys(PROVIDER_ERRORS));
 const KNOWN_CALLS = new Set<string>(['lookup', ...WRITE_OPS]);
 
+// Node's process metrics belong to the process, not to one gateway: collected once, however often
+// a gateway is rebuilt in the same process (an in-process restart, or many gateways in a test).
+let processRegistry: Registry | undefined;
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
 export function createGatewayMetrics(opts: { version: string; prefix?: string }): GatewayMetrics {
   const p = opts.prefix ?? 'edge_';
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  const shared = processMetrics();
   let src: Partial<MetricsSources> = {};
 
   new Gauge({
@@ -208,7 +219,8 @@ export function createGatewayMetrics(opts: { version: string; prefix?: string })
       src = { ...src, ...s };
     },
     async render() {
-      return { contentType: registry.contentType, body: await registry.metrics() };
+      const [own, proc] = await Promise.all([registry.metrics(), shared.metrics()]);
+      return { contentType: registry.contentType, body: `${own}\n${proc}` };
     },
   };
 }

@@ -306,6 +306,8 @@ export const uplinkHealthSchema = z.object({
     state: z.enum(['unknown', 'up', 'down']),
     last_ok_at: isoTs.nullable(),
     last_error: z.object({ code: z.string(), at: isoTs }).nullable(),
+    /** Duration of the last provider answer. */
+    latency_ms: z.number().nullable().optional(),
     circuit: z.string(),
   }),
   outbox: z.object({
