@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark in one run, printing percentiles and ratios (DESIGN §10).
 // Benchmarks print figures; they do not fail a build (shared, noisy machines).
 import { benchDrain } from './drain.ts';
+import { benchInventory } from './inventory.ts';
 import { benchKeyboard } from './keyboard.ts';
 import { benchOutbox } from './outbox.ts';
 import { benchQueued } from './queued.ts';
@@ -15,6 +16,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   outbox: () => benchOutbox(),
   queued: () => benchQueued(),
   drain: () => benchDrain(),
+  inventory: () => benchInventory(),
 };
 for (const [name, run] of Object.entries(benches)) {
   if (only && only !== name) continue;

@@ -19,7 +19,7 @@ const TOPIC = 'pos/demo-till/scan';
 const BLOCK = 50;
 const WARMUP = 200;
 
-interface Target {
+export interface Target {
   pty: PtyPair;
   client: MqttClient;
   child: ChildProcess;
@@ -82,7 +82,7 @@ export async function benchScanLatency(scans = 1000): Promise<Record<string, unk
   }
 }
 
-async function scanOnce(target: Target, code: string): Promise<number> {
+export async function scanOnce(target: Target, code: string): Promise<number> {
   const arrived = new Promise<void>((r) => {
     target.arrived = r;
   });
@@ -109,18 +109,25 @@ async function till(port: number): Promise<{ client: MqttClient; target: (t: Tar
   };
 }
 
-async function startGateway(dir: string, flags: string[]): Promise<Target> {
-  const pty = await startPtyPair(dir, 'gateway');
-  const logFile = join(dir, 'gateway.log');
+/** The gateway as the box runs it; `name` and `env` let a benchmark run variants side by side. */
+export async function startGateway(
+  dir: string,
+  flags: string[],
+  env: Record<string, string> = {},
+  name = 'gateway',
+): Promise<Target> {
+  const pty = await startPtyPair(dir, name);
+  const logFile = join(dir, `${name}.log`);
   const child = spawn(process.execPath, [...flags, BIN, 'start'], {
     env: {
       ...process.env,
       NODE_ENV: 'production',
-      EDGE_DATA_DIR: join(dir, 'gateway-data'),
+      EDGE_DATA_DIR: join(dir, `${name}-data`),
       EDGE_MQTT_PORT: '0',
       EDGE_HTTP_PORT: '0',
       EDGE_SERIAL_DEVICES: `${pty.device}=generic-serial`,
       EDGE_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+      ...env,
     },
     // Logs go to a file, as they go to journald on the box: a consumer outside the till's process.
     // (Read through a pipe by this process, every log line would wake the measuring client first.)

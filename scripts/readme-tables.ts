@@ -1,12 +1,12 @@
 // The README's reference tables, generated from the catalogues they document so they cannot drift:
-// MQTT topics (the registry), error codes, exit codes and environment variables.
+// MQTT topics (the registry, the till's and the ops uplink's), error codes, exit codes and environment variables.
 // `node --import=tsx scripts/readme-tables.ts` rewrites them; test/docs/readme.test.ts fails when the
 // README is not what this would write.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ENVIRONMENT } from '../src/config/env.ts';
 import { ERROR_CODES, EXIT_CODES, EXIT_MEANINGS, type ExitName } from '../src/errors.ts';
-import { TOPICS } from '../src/mqtt/topics.ts';
+import { TOPICS, UPLINK_TOPICS } from '../src/mqtt/topics.ts';
 
 export const README = fileURLToPath(new URL('../README.md', import.meta.url));
 
@@ -22,6 +22,16 @@ export const TABLES: Record<string, () => string> = {
       Object.values(TOPICS).map((d) => [
         code(d.pattern.replace(/\{(\w+)\*?\}/g, '<$1>')),
         d.direction === 'box_to_till' ? 'box → till' : 'till → box',
+        d.retain ? 'yes' : 'no',
+        String(d.qos),
+        d.doc,
+      ]),
+    ),
+  'uplink-topics': () =>
+    table(
+      ['topic (below `edge/<branch_id>/<till_id>/`)', 'retained', 'QoS', 'what'],
+      Object.values(UPLINK_TOPICS).map((d) => [
+        code(d.pattern),
         d.retain ? 'yes' : 'no',
         String(d.qos),
         d.doc,

@@ -34,6 +34,8 @@ Usage:
   edge-gateway simulate-provider [--port N] [--host H]  run the loyalty provider simulator alone (default port 8787)
   edge-gateway sub -t TOPIC [-v] [-h HOST] [-p PORT] …  print MQTT messages (the flags of mosquitto_sub)
   edge-gateway pub -t TOPIC -m MESSAGE [-h HOST] …      publish one MQTT message (the flags of mosquitto_pub)
+  edge-gateway fleet --broker URL [--json] [--branch B] [--state S] [--sort K]
+                                                        every till of every branch from the ops broker (fleet --help)
   edge-gateway --help | --version
 
 Environment: ${Object.keys(ENVIRONMENT).join(', ')}.
@@ -52,6 +54,16 @@ export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'sub' || argv[0] === 'pub') {
     const { subCommand, pubCommand } = await import('./mqtt-cli.ts');
     return argv[0] === 'sub' ? subCommand(argv.slice(1)) : pubCommand(argv.slice(1));
+  }
+  if (argv[0] === 'fleet') {
+    // Its own options (broker, filters): parsed by the fleet command, not mixed into the box's.
+    const { fleetCommand } = await import('./fleet/cli.ts');
+    return fleetCommand(argv.slice(1), {
+      stdout: process.stdout,
+      stderr: process.stderr,
+      stdin: process.stdin,
+      env: process.env,
+    });
   }
   let parsed: ReturnType<typeof parse>;
   try {

@@ -8,24 +8,32 @@ import { createContext, type GatewayContext, type Hardware } from './parts/conte
 import { dataDirPart } from './parts/data-dir.ts';
 import { devicesPart } from './parts/devices.ts';
 import { healthPart } from './parts/health.ts';
+import { inventoryPart } from './parts/inventory.ts';
 import { loyaltyPart } from './parts/loyalty.ts';
+import { metricsPart } from './parts/metrics.ts';
 import { onlinePart } from './parts/online.ts';
 import { type Part, startParts } from './parts/part.ts';
 import { requestsPart } from './parts/requests.ts';
+import { runMarkerPart } from './parts/run-marker.ts';
 import { scansPart } from './parts/scans.ts';
 import { systemPart } from './parts/system.ts';
+import { uplinkPart } from './parts/uplink.ts';
 import { webPart } from './parts/web.ts';
 import { VERSION } from './version.ts';
 import type { WebHost } from './web/context.ts';
 
 export const PARTS: readonly Part[] = [
   dataDirPart,
+  runMarkerPart, // stops last: its marker says the whole stop was clean
   brokerPart,
   scansPart,
+  metricsPart, // right after scans: its scan listener is the first, so it times the till's copy
   requestsPart, // before the slower parts: an early request is answered, never dropped
   devicesPart,
   systemPart,
   loyaltyPart,
+  uplinkPart,
+  inventoryPart,
   webPart,
   healthPart,
   onlinePart, // last: announces online; stops first, refusing requests before the outbox closes

@@ -47,6 +47,9 @@ export const ENVIRONMENT: Readonly<Record<string, { setting?: string; doc: strin
   ...Object.fromEntries(
     Object.entries(ENV_SETTINGS).map(([name, e]) => [name, { setting: e.path, doc: e.doc }]),
   ),
+  EDGE_FLEET_PASSWORD: {
+    doc: '`edge-gateway fleet`: the password of `--username` on the ops broker (kept off the process list)',
+  },
   NODE_ENV: { doc: '`production` runs the compiled `dist/` (set by the systemd unit)' },
   NOTIFY_SOCKET: { doc: 'set by systemd (`Type=notify`): where READY, RELOADING, STOPPING and WATCHDOG go' },
   WATCHDOG_USEC: {

@@ -149,10 +149,47 @@ export const settingsSchema = z.object({
         )
         .nullable()
         .default(null),
-      username: z.string().min(1).optional(),
+      username: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('Login of this box on the ops broker; default `<branch_id>.<till_id>`'),
       password: secret().optional(),
-      ca_file: z.string().min(1).optional(),
+      ca_file: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('PEM file of the CA that signed the ops broker (pinned: the system CAs are not used)'),
+      topic_prefix: z
+        .string()
+        .regex(
+          /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/,
+          'uplink.topic_prefix must be topic levels without wildcards',
+        )
+        .default('edge'),
+      keepalive_s: z
+        .number()
+        .int()
+        .min(5)
+        .max(1200)
+        .default(60)
+        .describe('MQTT keepalive: the broker fires the Last Will within 1.5 times this'),
       health_interval_s: z.number().int().min(5).max(3600).default(60),
+      inventory_interval_s: z
+        .number()
+        .int()
+        .min(0)
+        .max(86400)
+        .default(3600)
+        .describe('How often the inventory is sampled again (also after device changes); 0 = never'),
+      reconnect_min_ms: z.number().int().min(50).max(600000).default(1000),
+      reconnect_max_ms: z.number().int().min(100).max(3600000).default(60000),
+      disk_low_free_pct: z
+        .number()
+        .min(0)
+        .max(100)
+        .default(10)
+        .describe('Ops alarm disk_low when the data directory has less free space than this'),
     })
     .prefault({}),
   technician: z

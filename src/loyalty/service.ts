@@ -22,6 +22,7 @@ import { reverseHandler, voidHandler } from './handlers/storno.ts';
 import { turnoverHandler } from './handlers/turnover.ts';
 import { createHttpProvider } from './http-adapter.ts';
 import { type LinkState, trackLink } from './link.ts';
+import { observeProvider, type ProviderCallListener } from './observe.ts';
 import type { LoyaltyProvider } from './provider.ts';
 import { createSimulator, SEED, type Simulator } from './simulator/index.ts';
 
@@ -33,6 +34,8 @@ export interface LoyaltyServiceOptions {
   logger: Logger;
   /** Called when something ops or the status page shows has changed (link, outbox). */
   onHealthChange?: () => void;
+  /** Told of every provider call with its duration and outcome (metrics). */
+  onProviderCall?: ProviderCallListener;
 }
 
 export interface LoyaltyHealth {
@@ -55,7 +58,7 @@ export interface LoyaltyService {
 
 export async function startLoyalty(opts: LoyaltyServiceOptions): Promise<LoyaltyService> {
   const { settings, logger: log } = opts;
-  const { tracked, simulator } = await connectProvider(settings, log);
+  const { tracked, simulator } = await connectProvider(settings, log, opts.onProviderCall);
   const provider = tracked.provider;
 
   const store = openOutboxStore({
@@ -126,7 +129,11 @@ export async function startLoyalty(opts: LoyaltyServiceOptions): Promise<Loyalty
 }
 
 /** The configured provider, or in demo mode the real simulator on loopback through the real adapter. */
-async function connectProvider(settings: LoyaltyServiceOptions['settings'], log: Logger) {
+async function connectProvider(
+  settings: LoyaltyServiceOptions['settings'],
+  log: Logger,
+  onCall?: ProviderCallListener,
+) {
   let simulator: Simulator | undefined;
   // The schema makes sure a configured provider URL comes with its API key.
   let baseUrl = settings.provider.url;
@@ -141,19 +148,18 @@ async function connectProvider(settings: LoyaltyServiceOptions['settings'], log:
     apiKey = SEED.apiKey;
     log.info('provider simulator started', { url: simulator.url });
   }
-  const tracked = trackLink(
-    createHttpProvider(
-      {
-        baseUrl,
-        apiKey,
-        branchId: settings.branch_id,
-        tillId: settings.till_id,
-        timeoutMs: settings.provider.timeout_ms,
-        maxSockets: settings.outbox.concurrency + 2,
-      },
-      log.child({ part: 'provider' }),
-    ),
+  const http = createHttpProvider(
+    {
+      baseUrl,
+      apiKey,
+      branchId: settings.branch_id,
+      tillId: settings.till_id,
+      timeoutMs: settings.provider.timeout_ms,
+      maxSockets: settings.outbox.concurrency + 2,
+    },
+    log.child({ part: 'provider' }),
   );
+  const tracked = trackLink(onCall ? observeProvider(http, onCall) : http);
   return { tracked, simulator };
 }
 

@@ -284,3 +284,197 @@ export function tillMaySubscribe(base: string, filter: string): boolean {
   if (!filter.startsWith(base + '/')) return false;
   return filter.length > base.length + 1;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Ops uplink (DESIGN §8): what a box publishes on the central broker, below
+// `<uplink prefix>/<branch>/<till>` (default prefix `edge`). The box publishes them, the fleet view
+// parses them with the same schemas, and a broker's ACL for a box comes from `uplinkAclTopics`.
+// Kept apart from the till topics above: other brokers, other users, other direction.
+
+const isoTs = z.string();
+
+export const uplinkStateSchema = z.object({ state: z.enum(['online', 'offline']) });
+
+export const uplinkHealthSchema = z.object({
+  ts: isoTs,
+  version: z.string(),
+  /** Seconds between two periodic healths: a fleet view calls a box stale after missing some. */
+  interval_s: z.number(),
+  cloud: z.object({
+    provider: z.string(),
+    simulated: z.boolean(),
+    state: z.enum(['unknown', 'up', 'down']),
+    last_ok_at: isoTs.nullable(),
+    last_error: z.object({ code: z.string(), at: isoTs }).nullable(),
+    /** Duration of the last provider answer. */
+    latency_ms: z.number().nullable().optional(),
+    circuit: z.string(),
+  }),
+  outbox: z.object({
+    depth: z.number(),
+    oldest_age_s: z.number(),
+    dead: z.number(),
+    alarms: z.array(z.string()),
+  }),
+  devices: z.array(
+    z.object({ id: z.string(), profile: z.string(), transport: z.string(), state: z.string() }),
+  ),
+  system: z.object({
+    cpu_temp_c: z.number().nullable(),
+    load_1m: z.number(),
+    load_5m: z.number(),
+    mem_used_pct: z.number(),
+    process_rss_mb: z.number(),
+    disk_free_mb: z.number().nullable(),
+    disk_used_pct: z.number().nullable(),
+    uptime_s: z.number(),
+    sampled_at: isoTs,
+  }),
+});
+export type UplinkHealth = z.infer<typeof uplinkHealthSchema>;
+
+export const UPLINK_EVENT_CODES = [
+  'outbox_full',
+  'outbox_depth_high',
+  'outbox_age_high',
+  'outbox_dead_letters',
+  'device_lost',
+  'provider_down',
+  'disk_low',
+  'restarted_after_crash',
+] as const;
+
+export const uplinkEventSchema = z.object({
+  /** Unique per event: a receiver drops the duplicate a QoS 1 redelivery may bring. */
+  id: z.string(),
+  ts: isoTs,
+  code: z.enum(UPLINK_EVENT_CODES),
+  /** `raised`/`cleared` bracket a condition (same code and subject); `once` is a fact. */
+  state: z.enum(['raised', 'cleared', 'once']),
+  severity: z.enum(['info', 'warning', 'critical']),
+  message: z.string(),
+  /** What the condition is about when there can be several (a device id). */
+  subject: z.string().optional(),
+  value: z.number().optional(),
+  threshold: z.number().optional(),
+  /** Events this box could not keep while the uplink was down (the buffer is bounded). */
+  dropped_before: z.number().int().optional(),
+});
+export type UplinkEvent = z.infer<typeof uplinkEventSchema>;
+
+export const uplinkInventorySchema = z.object({
+  ts: isoTs,
+  version: z.string(),
+  model: z.string().nullable(),
+  manufacturer: z.string().nullable(),
+  /** Hardware serial (a Pi's from /proc/cpuinfo); null where the machine has none. */
+  serial: z.string().nullable(),
+  /** /etc/machine-id: stable per installation. */
+  machine_id: z.string().nullable(),
+  os: z.object({
+    platform: z.string(),
+    distro: z.string(),
+    release: z.string(),
+    kernel: z.string(),
+    arch: z.string(),
+    hostname: z.string(),
+  }),
+  cpu: z.object({ brand: z.string(), cores: z.number() }),
+  memory: z.object({ total_mb: z.number() }),
+  disks: z.array(z.object({ mount: z.string(), fs: z.string(), type: z.string(), size_mb: z.number() })),
+  network: z.array(
+    z.object({
+      iface: z.string(),
+      ip4: z.string(),
+      ip6: z.string(),
+      mac: z.string(),
+      type: z.string(),
+      state: z.string(),
+    }),
+  ),
+  usb: z.array(
+    z.object({
+      vendor_id: z.string().nullable(),
+      product_id: z.string().nullable(),
+      name: z.string(),
+      manufacturer: z.string().nullable(),
+    }),
+  ),
+});
+export type UplinkInventory = z.infer<typeof uplinkInventorySchema>;
+
+export interface UplinkTopicDef<S extends z.ZodType = z.ZodType> {
+  /** The last level, below `<prefix>/<branch>/<till>`. */
+  pattern: string;
+  retain: boolean;
+  qos: 0 | 1;
+  schema: S;
+  doc: string;
+}
+
+export const UPLINK_TOPICS = {
+  state: {
+    pattern: 'state',
+    retain: true,
+    qos: 1,
+    schema: uplinkStateSchema,
+    doc: 'online on connect; offline on clean stop and as the Last Will (crash, power or network loss).',
+  },
+  health: {
+    pattern: 'health',
+    retain: true,
+    qos: 1,
+    schema: uplinkHealthSchema,
+    doc: 'Cloud link, outbox depth/oldest age/dead letters, devices, system, version; every interval and on change.',
+  },
+  inventory: {
+    pattern: 'inventory',
+    retain: true,
+    qos: 1,
+    schema: uplinkInventorySchema,
+    doc: 'Model, serial, OS, kernel, network interfaces, USB devices, disk, memory; at start and on change.',
+  },
+  events: {
+    pattern: 'events',
+    retain: false,
+    qos: 1,
+    schema: uplinkEventSchema,
+    doc: 'Alarms raised and cleared (outbox watermarks, device lost, provider down, disk low) and restarts after a crash.',
+  },
+} as const satisfies Record<string, UplinkTopicDef>;
+
+export type UplinkTopicName = keyof typeof UPLINK_TOPICS;
+
+export function uplinkBase(prefix: string, branchId: string, tillId: string): string {
+  return `${prefix}/${branchId}/${tillId}`;
+}
+
+export function uplinkTopicOf(base: string, name: UplinkTopicName): string {
+  return `${base}/${UPLINK_TOPICS[name].pattern}`;
+}
+
+/** One topic of every box of every branch: what a fleet view subscribes to. */
+export function uplinkFleetFilter(prefix: string, name: UplinkTopicName): string {
+  return `${prefix}/+/+/${UPLINK_TOPICS[name].pattern}`;
+}
+
+/** `edge/B1/T1/health` → `{branch: 'B1', till: 'T1', name: 'health'}`; null for anything else. */
+export function parseUplinkTopic(
+  prefix: string,
+  topic: string,
+): { branch: string; till: string; name: UplinkTopicName } | null {
+  if (!topic.startsWith(prefix + '/')) return null;
+  const rest = topic.slice(prefix.length + 1).split('/');
+  if (rest.length !== 3 || !rest[0] || !rest[1]) return null;
+  const name = UPLINK_NAME_OF.get(rest[2]!);
+  return name ? { branch: rest[0], till: rest[1], name } : null;
+}
+
+const UPLINK_NAME_OF = new Map(
+  (Object.keys(UPLINK_TOPICS) as UplinkTopicName[]).map((n) => [UPLINK_TOPICS[n].pattern as string, n]),
+);
+
+/** The topics one box may publish on the central broker (its ACL there; nothing to subscribe). */
+export function uplinkAclTopics(base: string): string[] {
+  return (Object.keys(UPLINK_TOPICS) as UplinkTopicName[]).map((n) => uplinkTopicOf(base, n));
+}

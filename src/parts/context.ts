@@ -9,13 +9,17 @@ import type { DeviceManager, DeviceState } from '../devices/manager.ts';
 import type { Profile } from '../devices/profiles/index.ts';
 import type { Logger } from '../log.ts';
 import type { LoyaltyService } from '../loyalty/service.ts';
+import type { GatewayMetrics } from '../metrics/metrics.ts';
 import type { Broker } from '../mqtt/broker.ts';
 import { createPublisher, type Publish } from '../mqtt/publish.ts';
 import type { RequestRouter } from '../mqtt/requests.ts';
-import { baseTopic } from '../mqtt/topics.ts';
+import { baseTopic, type ResponseEnvelope } from '../mqtt/topics.ts';
 import type { ScanPipeline } from '../scans/pipeline.ts';
 import { type HealthDocument, healthDocument } from '../uplink/health.ts';
+import type { InventorySampler } from '../uplink/inventory.ts';
+import type { RunMarker } from '../uplink/run-marker.ts';
 import type { SystemSampler } from '../uplink/system.ts';
+import type { Uplink } from '../uplink/uplink.ts';
 import type { WebHost } from '../web/context.ts';
 import type { Web } from '../web/index.ts';
 import { createSessionStore } from '../web/session-store.ts';
@@ -31,28 +35,40 @@ export interface GatewayEvents {
   loyalty: undefined;
   /** A health document was just published on `gateway/health`. */
   health: HealthDocument;
+  /** A till request was answered (metrics count them by op and result). */
+  answered: { op: string; response: ResponseEnvelope };
+  /** A loyalty provider call finished; `code` is null on success. */
+  provider: { call: string; seconds: number; code: string | null };
 }
 
 /** Services, each provided by one part (named in SERVICE_OF) and read by the parts after it. */
 export interface Services {
+  run: RunMarker;
   broker: Broker;
   router: RequestRouter;
   profiles: readonly Profile[];
   scans: ScanPipeline;
+  metrics: GatewayMetrics;
   devices: DeviceManager;
   system: SystemSampler;
   loyalty: LoyaltyService;
+  uplink: Uplink;
+  inventory: InventorySampler;
   web: Web;
 }
 
 const PROVIDED_BY: { [K in keyof Services]: string } = {
+  run: 'run-marker',
   broker: 'broker',
   router: 'requests',
   profiles: 'scans',
   scans: 'scans',
+  metrics: 'metrics',
   devices: 'devices',
   system: 'system',
   loyalty: 'loyalty',
+  uplink: 'uplink',
+  inventory: 'inventory',
   web: 'web',
 };
 

@@ -21,13 +21,6 @@ export const healthPart: Part = {
       ctx.bus.on('loyalty', () => health.changed()),
     ];
     health.changed();
-    if (settings.uplink.url !== null) {
-      // Accepted by the schema so a provisioned box keeps its setting, but not built yet (DESIGN §8):
-      // say so rather than let ops believe the box reports to them.
-      log.warn('ops uplink is not available in this version; uplink.url is ignored', {
-        uplink_url: settings.uplink.url.replace(/\/\/[^@/]*@/, '//'),
-      });
-    }
     return {
       stop() {
         for (const f of off) f();

@@ -12,6 +12,7 @@ export const loyaltyPart: Part = {
       publish: ctx.publish,
       logger: ctx.logger.child({ part: 'loyalty' }),
       onHealthChange: () => ctx.bus.emit('loyalty', undefined),
+      onProviderCall: (call, seconds, code) => ctx.bus.emit('provider', { call, seconds, code }),
     });
     ctx.provide('loyalty', loyalty);
     return { stop: () => loyalty.stop() };

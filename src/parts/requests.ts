@@ -14,7 +14,10 @@ export const requestsPart: Part = {
     const router = createRequestRouter({
       logger: ctx.logger.child({ part: 'requests' }),
       maxPayloadBytes: ctx.settings.mqtt.max_payload_bytes,
-      respond: (op, response) => ctx.publish('response', response, { op }),
+      respond: (op, response) => {
+        ctx.bus.emit('answered', { op, response });
+        return ctx.publish('response', response, { op });
+      },
     });
     router.handle('gateway/test_scan', (args) => {
       const scan = ctx.scans.ingest(

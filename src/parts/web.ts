@@ -15,6 +15,9 @@ export const webPart: Part = {
         scans: ctx.scans,
         loyalty: ctx.loyalty,
         system: ctx.system,
+        uplink: ctx.uplink,
+        inventory: () => ctx.inventory.current(),
+        metrics: ctx.metrics.render,
         host: ctx.webHost,
       },
       // Demo mode has no logins: the page stays on loopback whatever http.host says.

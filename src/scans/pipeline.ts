@@ -22,6 +22,8 @@ export interface Scan {
   event: ScanEvent;
   /** The loyalty token for identify; never published or logged in clear. */
   loyaltyToken?: string;
+  /** `performance.now()` when the frame entered the pipeline (scan latency metric). */
+  startedAt: number;
 }
 
 /** Told of every scan once the till's copy has gone out (the page, identify-on-scan). */
@@ -54,6 +56,7 @@ export function createScanPipeline(opts: ScanPipelineOptions): ScanPipeline {
 
   return {
     ingest(source, frame) {
+      const startedAt = performance.now();
       let c: Classification;
       try {
         c = opts.classify(frame, source);
@@ -100,7 +103,7 @@ export function createScanPipeline(opts: ScanPipelineOptions): ScanPipeline {
       if (c.gs1) event.gs1 = c.gs1;
       if (c.product) event.product = c.product;
       lastScan.set(source.deviceId, ts);
-      const scan: Scan = { event, loyaltyToken: rejected ? undefined : c.loyalty?.token };
+      const scan: Scan = { event, loyaltyToken: rejected ? undefined : c.loyalty?.token, startedAt };
       const afterPublish = () => {
         for (const l of listeners) {
           try {

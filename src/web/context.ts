@@ -6,8 +6,10 @@ import type { DeviceManager } from '../devices/manager.ts';
 import type { Logger } from '../log.ts';
 import type { LoyaltyService } from '../loyalty/service.ts';
 import type { Broker } from '../mqtt/broker.ts';
+import type { UplinkInventory } from '../mqtt/topics.ts';
 import type { ScanPipeline } from '../scans/pipeline.ts';
 import type { SystemSampler } from '../uplink/system.ts';
+import type { Uplink } from '../uplink/uplink.ts';
 import type { LogRing } from './log-ring.ts';
 import type { SessionStore } from './session-store.ts';
 
@@ -29,5 +31,11 @@ export interface WebContext {
   scans: ScanPipeline;
   loyalty: LoyaltyService;
   system: SystemSampler;
+  /** The ops uplink (DESIGN §8); its link state is the status page's "ops link". */
+  uplink?: Pick<Uplink, 'status'>;
+  /** The box inventory (DESIGN §8), null until the first sample. */
+  inventory?: () => UplinkInventory | null;
+  /** Prometheus exposition (DESIGN §8 `/metrics`), served as it is. */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
   host: WebHost;
 }

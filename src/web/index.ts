@@ -60,6 +60,9 @@ export async function startWeb(ctx: WebContext, listen: { host: string; port: nu
     sessions: ctx.host.sessions,
   });
   statusRoutes(app, { status, history, hub });
+  const metrics = ctx.metrics;
+  if (metrics)
+    app.get('/metrics', async (_req, reply) => metrics().then((m) => reply.type(m.contentType).send(m.body)));
   authRoutes(app, ctx, {
     onClaimed: () => {
       claimed = true;

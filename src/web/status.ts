@@ -8,12 +8,42 @@ import type { WebContext } from './context.ts';
 
 export type OpsLink =
   | { state: 'not_configured' }
-  /** A broker is set but this version has no uplink to it yet (DESIGN §8). */
-  | { state: 'unavailable'; reason: string };
+  | {
+      state: 'up' | 'connecting' | 'down';
+      /** The broker without credentials. */
+      url: string;
+      connected_since: string | null;
+      connects: number;
+      last_error: { code: string; message: string; at: string } | null;
+      /** Why it is not up (the last connection error), for the page. */
+      reason?: string;
+    };
 
 export function opsLink(ctx: WebContext): OpsLink {
-  if (ctx.config.settings.uplink.url === null) return { state: 'not_configured' };
-  return { state: 'unavailable', reason: 'the ops uplink is not built in this version' };
+  const u = ctx.uplink?.status();
+  if (ctx.config.settings.uplink.url === null || !u) return { state: 'not_configured' };
+  // Never connected yet and no error: still connecting; otherwise down until it is back.
+  const state =
+    u.state === 'connected' ? 'up' : u.state === 'connecting' && !u.last_error ? 'connecting' : 'down';
+  return {
+    state,
+    url: u.url,
+    connected_since: u.connected_since,
+    connects: u.connects,
+    last_error: u.last_error,
+    ...(state !== 'up' && u.last_error ? { reason: u.last_error.message } : {}),
+  };
+}
+
+/**
+ * What the box is, for the public page: model, OS, addresses, USB devices, disks, memory. Its
+ * hardware serial, machine id and MAC addresses go to ops only (the uplink), like device serials.
+ */
+export function publicInventory(ctx: WebContext) {
+  const inv = ctx.inventory?.();
+  if (!inv) return null;
+  const { serial: _serial, machine_id: _machineId, network, ...rest } = inv;
+  return { ...rest, network: network.map(({ mac: _mac, ...n }) => n) };
 }
 
 export function statusDocument(ctx: WebContext, claimed: boolean) {
@@ -33,6 +63,7 @@ export function statusDocument(ctx: WebContext, claimed: boolean) {
     mqtt: { port: ctx.broker.port, clients: ctx.broker.clientCount() },
     provider: settings.provider.name,
     ops: opsLink(ctx),
+    inventory: publicInventory(ctx),
     devices: ctx.devices.list().map((d) => ({
       id: d.id,
       profile: d.profile,

@@ -44,6 +44,8 @@ export interface StartOptions {
   config?: Record<string, unknown>;
   hid?: HidBackend;
   env?: NodeJS.ProcessEnv;
+  /** Written to the data dir's 0600 secrets file (e.g. `{uplink: {password}}`). */
+  secrets?: Record<string, unknown>;
   /** Till logins to provision: username → [password, tillId?]. */
   users?: Record<string, { password: string; till_id?: string }>;
   /** The web part's process-long state (sessions), when a test needs to reach into it. */
@@ -68,6 +70,8 @@ export async function startTestGateway(opts: StartOptions = {}): Promise<TestGat
   };
   const configPath = join(dataDir, 'config.json');
   writeFileSync(configPath, JSON.stringify(config));
+  if (opts.secrets)
+    writeFileSync(join(dataDir, 'secrets.json'), JSON.stringify(opts.secrets), { mode: 0o600 });
   const { logger, lines } = collectingLogger();
   const loaded = await loadConfig({ configPath, dataDir, env: opts.env ?? {}, logger });
   // Tests never touch the machine's real USB devices: HID is the fake (or off), serial is real.

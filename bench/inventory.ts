@@ -1,0 +1,74 @@
+// Inventory sampler vs the scan path (DESIGN §8 "sampled off the hot path"; issue: scan latency p99
+// with the sampler running ≤ 1.1 × without). Two gateways as the box runs them, one with the
+// systeminformation sampler off and one with it sampling every second in its worker thread; the
+// same serial-to-MQTT scans go to both in blocks in ABBA order, so drift of the shared machine
+// hits both alike.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { scanOnce, startGateway, type Target } from './scan-latency.ts';
+import { percentiles } from './stats.ts';
+
+const BLOCK = 50;
+const WARMUP = 200;
+
+export async function benchInventory(scans = 2000): Promise<Record<string, unknown>> {
+  const dir = mkdtempSync(join(tmpdir(), 'edge-bench-inv-'));
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=2').split(' ').filter(Boolean);
+  const config = (name: string, interval: number) => {
+    const path = join(dir, `${name}.json`);
+    writeFileSync(
+      path,
+      JSON.stringify({ devices: { hid: false }, uplink: { inventory_interval_s: interval } }),
+    );
+    return { EDGE_CONFIG: path };
+  };
+  const targets: Target[] = [];
+  try {
+    const off = await startGateway(dir, flags, config('off', 0), 'off');
+    targets.push(off);
+    const on = await startGateway(dir, flags, config('on', 1), 'on');
+    targets.push(on);
+    // Past the sampler's first delay (5 s): it is sampling while the scans are measured.
+    await new Promise((r) => setTimeout(r, 6000));
+    const samples = { off: [] as number[], on: [] as number[] };
+    let n = 0;
+    const run = async (target: Target, count: number, into?: number[]) => {
+      for (let i = 0; i < count; i++) {
+        const ms = await scanOnce(target, `INV-${String(++n).padStart(7, '0')}`);
+        into?.push(ms);
+      }
+    };
+    await run(off, WARMUP);
+    await run(on, WARMUP);
+    const blocks = Math.ceil(scans / BLOCK);
+    for (let b = 0; b < 2 * blocks; b++) {
+      const side = b % 4 === 0 || b % 4 === 3 ? 'off' : 'on';
+      await run(side === 'off' ? off : on, BLOCK, samples[side]);
+    }
+    const without = percentiles(samples.off);
+    const withSampler = percentiles(samples.on);
+    const ratio = Math.round((withSampler.p99 / without.p99) * 100) / 100;
+    const out = {
+      without,
+      with_sampler: withSampler,
+      sampler_interval_s: 1,
+      ratio_p99: ratio,
+      bar: 'p99 with the sampler ≤ 1.1 × without',
+      ok: ratio <= 1.1,
+    };
+    console.log(JSON.stringify({ bench: 'inventory_sampler_scan_latency_ms', ...out }));
+    return out;
+  } finally {
+    for (const t of targets) {
+      await t.client.endAsync().catch(() => {});
+      const exited = new Promise((r) => t.child.once('exit', r));
+      if (t.child.exitCode === null) t.child.kill('SIGTERM');
+      await exited;
+      await t.pty.stop();
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await benchInventory();

@@ -1,0 +1,261 @@
+// The fleet as ops see it (DESIGN §8): every till of every branch, built from what the boxes
+// publish on the central broker — retained `state` and `health` (so a view started now knows the
+// whole fleet at once), live `events`. Parsed with the topic registry's schemas; a payload that
+// does not parse is counted, never fatal. Pure apart from the clock passed in.
+import {
+  parseUplinkTopic,
+  type UplinkHealth,
+  uplinkEventSchema,
+  uplinkHealthSchema,
+  uplinkStateSchema,
+} from '../mqtt/topics.ts';
+
+export type TillState = 'online' | 'offline' | 'unknown';
+
+export interface TillRow {
+  branch: string;
+  till: string;
+  state: TillState;
+  /** Online, but no health for more than 2.5 health intervals: hung or cut off. */
+  stale: boolean;
+  /** The box's newest message: its health's time, or when the view heard it live. */
+  last_seen: string | null;
+  version: string | null;
+  backlog: { depth: number; oldest_age_s: number; dead: number } | null;
+  cloud: 'up' | 'down' | 'unknown' | null;
+  devices: { online: number; total: number } | null;
+  /** Active alarms: outbox watermarks from health and conditions raised by events. */
+  alarms: string[];
+}
+
+/** What a row needs of a health, kept instead of the whole document: 10,000 tills in little memory. */
+interface HealthFacts {
+  version: string;
+  intervalS: number;
+  depth: number;
+  oldestAgeS: number;
+  dead: number;
+  alarms: string[];
+  cloud: UplinkHealth['cloud']['state'];
+  devicesOnline: number;
+  devicesTotal: number;
+}
+
+interface Entry {
+  branch: string;
+  till: string;
+  state: TillState;
+  lastSeenMs: number | null;
+  health: HealthFacts | null;
+  healthAtMs: number | null;
+  raised: Map<string, string> | null;
+}
+
+const NO_ALARMS: string[] = [];
+
+function factsOf(h: UplinkHealth): HealthFacts {
+  let online = 0;
+  for (const d of h.devices) if (d.state === 'online') online++;
+  return {
+    version: h.version,
+    intervalS: h.interval_s,
+    depth: h.outbox.depth,
+    oldestAgeS: h.outbox.oldest_age_s,
+    dead: h.outbox.dead,
+    alarms: h.outbox.alarms.length ? h.outbox.alarms : NO_ALARMS,
+    cloud: h.cloud.state,
+    devicesOnline: online,
+    devicesTotal: h.devices.length,
+  };
+}
+
+export type SortKey = 'branch' | 'till' | 'state' | 'last_seen' | 'backlog' | 'age';
+export const SORT_KEYS: readonly SortKey[] = ['branch', 'state', 'backlog', 'age', 'last_seen', 'till'];
+export type StateFilter = 'all' | 'online' | 'offline' | 'stale' | 'alarm';
+export const STATE_FILTERS: readonly StateFilter[] = ['all', 'offline', 'stale', 'alarm', 'online'];
+
+export interface RowQuery {
+  /** Branch ids to show (empty = all). */
+  branches?: readonly string[];
+  state?: StateFilter;
+  sort?: SortKey;
+}
+
+export interface FleetSummary {
+  tills: number;
+  branches: number;
+  online: number;
+  offline: number;
+  stale: number;
+  with_alarms: number;
+  backlog: number;
+  invalid_messages: number;
+}
+
+export interface FleetModel {
+  /** One message from the broker; `retained` messages tell the past, others now. */
+  apply(topic: string, payload: Buffer | string, retained: boolean, nowMs: number): void;
+  rows(query: RowQuery, nowMs: number): TillRow[];
+  summary(nowMs: number): FleetSummary;
+  /** Bumped on every change: a view redraws only when it moved. */
+  readonly version: number;
+  readonly size: number;
+}
+
+export function createFleetModel(opts: { prefix: string }): FleetModel {
+  const tills = new Map<string, Entry>();
+  let invalid = 0;
+  let version = 0;
+
+  const entry = (branch: string, till: string): Entry => {
+    const key = `${branch}/${till}`;
+    let e = tills.get(key);
+    if (!e) {
+      e = {
+        branch,
+        till,
+        state: 'unknown',
+        lastSeenMs: null,
+        health: null,
+        healthAtMs: null,
+        raised: null,
+      };
+      tills.set(key, e);
+    }
+    return e;
+  };
+  const seen = (e: Entry, ms: number) => {
+    if (e.lastSeenMs === null || ms > e.lastSeenMs) e.lastSeenMs = ms;
+  };
+  const parseJson = (payload: Buffer | string): unknown => {
+    try {
+      return JSON.parse(payload.toString());
+    } catch {
+      return undefined;
+    }
+  };
+
+  const isStale = (e: Entry, nowMs: number) =>
+    e.state === 'online' &&
+    e.health !== null &&
+    e.healthAtMs !== null &&
+    nowMs - e.healthAtMs > e.health.intervalS * 2500;
+
+  const toRow = (e: Entry, nowMs: number): TillRow => {
+    const h = e.health;
+    const alarms = new Set<string>(h?.alarms ?? NO_ALARMS);
+    for (const code of e.raised?.values() ?? []) alarms.add(code);
+    return {
+      branch: e.branch,
+      till: e.till,
+      state: e.state,
+      stale: isStale(e, nowMs),
+      last_seen: e.lastSeenMs === null ? null : new Date(e.lastSeenMs).toISOString(),
+      version: h?.version ?? null,
+      backlog: h ? { depth: h.depth, oldest_age_s: h.oldestAgeS, dead: h.dead } : null,
+      cloud: h?.cloud ?? null,
+      devices: h ? { online: h.devicesOnline, total: h.devicesTotal } : null,
+      alarms: [...alarms].sort(),
+    };
+  };
+
+  const STATE_ORDER: Record<TillState, number> = { offline: 0, unknown: 1, online: 2 };
+  const byName = (a: TillRow, b: TillRow) =>
+    a.branch < b.branch ? -1 : a.branch > b.branch ? 1 : a.till < b.till ? -1 : a.till > b.till ? 1 : 0;
+  const comparators: Record<SortKey, (a: TillRow, b: TillRow) => number> = {
+    branch: byName,
+    till: (a, b) => (a.till < b.till ? -1 : a.till > b.till ? 1 : byName(a, b)),
+    state: (a, b) =>
+      STATE_ORDER[a.state] - STATE_ORDER[b.state] || Number(b.stale) - Number(a.stale) || byName(a, b),
+    last_seen: (a, b) => (a.last_seen ?? '').localeCompare(b.last_seen ?? '') || byName(a, b),
+    backlog: (a, b) => (b.backlog?.depth ?? -1) - (a.backlog?.depth ?? -1) || byName(a, b),
+    age: (a, b) => (b.backlog?.oldest_age_s ?? -1) - (a.backlog?.oldest_age_s ?? -1) || byName(a, b),
+  };
+  const matches = (r: TillRow, f: StateFilter) =>
+    f === 'all' ||
+    (f === 'online' && r.state === 'online' && !r.stale) ||
+    (f === 'offline' && r.state !== 'online') ||
+    (f === 'stale' && r.stale) ||
+    (f === 'alarm' && r.alarms.length > 0);
+
+  return {
+    get version() {
+      return version;
+    },
+    get size() {
+      return tills.size;
+    },
+    apply(topic, payload, retained, nowMs) {
+      const t = parseUplinkTopic(opts.prefix, topic);
+      if (!t) return;
+      // An empty retained message clears a topic (a decommissioned box): forget the till.
+      if (payload.length === 0) {
+        if (t.name === 'state' && tills.delete(`${t.branch}/${t.till}`)) version++;
+        return;
+      }
+      const body = parseJson(payload);
+      if (t.name === 'state') {
+        const s = uplinkStateSchema.safeParse(body);
+        if (!s.success) return void invalid++;
+        const e = entry(t.branch, t.till);
+        e.state = s.data.state;
+        if (!retained) seen(e, nowMs);
+        version++;
+      } else if (t.name === 'health') {
+        const h = uplinkHealthSchema.safeParse(body);
+        if (!h.success) return void invalid++;
+        const e = entry(t.branch, t.till);
+        const ts = Date.parse(h.data.ts);
+        e.health = factsOf(h.data);
+        // A retained health is as old as the box says; a live one is as new as now.
+        e.healthAtMs = retained && Number.isFinite(ts) ? Math.min(ts, nowMs) : nowMs;
+        seen(e, e.healthAtMs);
+        version++;
+      } else if (t.name === 'events') {
+        const ev = uplinkEventSchema.safeParse(body);
+        if (!ev.success) return void invalid++;
+        const e = entry(t.branch, t.till);
+        const key = `${ev.data.code}\u0000${ev.data.subject ?? ''}`;
+        if (ev.data.state === 'raised') {
+          e.raised ??= new Map();
+          e.raised.set(key, ev.data.code);
+        } else if (ev.data.state === 'cleared') e.raised?.delete(key);
+        if (!retained) seen(e, nowMs);
+        version++;
+      }
+    },
+    rows(query, nowMs) {
+      const branches = query.branches?.length ? new Set(query.branches) : null;
+      const out: TillRow[] = [];
+      for (const e of tills.values()) {
+        if (branches && !branches.has(e.branch)) continue;
+        const r = toRow(e, nowMs);
+        if (matches(r, query.state ?? 'all')) out.push(r);
+      }
+      return out.sort(comparators[query.sort ?? 'branch']);
+    },
+    summary(nowMs) {
+      const s: FleetSummary = {
+        tills: tills.size,
+        branches: 0,
+        online: 0,
+        offline: 0,
+        stale: 0,
+        with_alarms: 0,
+        backlog: 0,
+        invalid_messages: invalid,
+      };
+      const branches = new Set<string>();
+      for (const e of tills.values()) {
+        branches.add(e.branch);
+        if (e.state === 'online') s.online++;
+        else s.offline++;
+        if (isStale(e, nowMs)) s.stale++;
+        if ((e.health?.alarms.length ?? 0) > 0 || (e.raised?.size ?? 0) > 0) s.with_alarms++;
+        s.backlog += e.health?.depth ?? 0;
+      }
+      s.branches = branches.size;
+      return s;
+    },
+  };
+}

@@ -1,0 +1,226 @@
+// Prometheus metrics of one gateway (DESIGN §8 `/metrics`), through prom-client: the reference
+// implementation of the exposition format, with Node's process metrics built in — nothing of ours
+// to get wrong in escaping, histograms or content negotiation.
+//
+// Cheap where it is hot: a scan costs one pre-bound counter increment and one histogram
+// observation (no label hashing, no allocation); request and provider figures are counted as they
+// happen; everything that is a state (outbox, devices, uplink, cloud link) is read only when
+// Prometheus scrapes. Independent of the HTTP framework: `render()` returns the body and its
+// content type, and any server mounts it with one route.
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { DeviceState } from '../devices/manager.ts';
+import { PROVIDER_ERRORS, WRITE_OPS } from '../loyalty/provider.ts';
+import { OPS } from '../mqtt/ops.ts';
+import type { ResponseEnvelope, ScanEvent } from '../mqtt/topics.ts';
+
+export interface MetricsSources {
+  outbox(): { depth: number; oldest_age_s: number; dead: number };
+  cloudLink(): 'unknown' | 'up' | 'down';
+  devices(): readonly Pick<DeviceState, 'id' | 'profile' | 'transport' | 'state'>[];
+  uplink(): string;
+}
+
+export interface GatewayMetrics {
+  /** A scan was published to the till, `seconds` after its frame reached the pipeline. */
+  scan(kind: ScanEvent['kind'], seconds: number): void;
+  /** A till request was answered. */
+  request(op: string, response: ResponseEnvelope): void;
+  /** A provider call finished (`code` null = success). */
+  providerCall(call: string, seconds: number, code: string | null): void;
+  /** The parts whose state is read at scrape time; set once they exist. */
+  setSources(sources: Partial<MetricsSources>): void;
+  render(): Promise<{ contentType: string; body: string }>;
+}
+
+const SCAN_KINDS: readonly ScanEvent['kind'][] = [
+  'loyalty',
+  'product',
+  'gs1',
+  'uid',
+  'text',
+  'payment_card_rejected',
+];
+const DEVICE_STATES = ['online', 'offline', 'error'] as const;
+const UPLINK_STATES = ['disabled', 'connecting', 'connected', 'disconnected', 'stopped'] as const;
+// Label values come from fixed sets: a till sending garbage op names cannot blow up the series.
+const KNOWN_OPS = new Set(Object.keys(OPS));
+const KNOWN_PROVIDER_CODES = new Set(Object.keys(PROVIDER_ERRORS));
+const KNOWN_CALLS = new Set<string>(['lookup', ...WRITE_OPS]);
+
+// Node's process metrics belong to the process, not to one gateway: collected once, however often
+// a gateway is rebuilt in the same process (an in-process restart, or many gateways in a test).
+let processRegistry: Registry | undefined;
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
+export function createGatewayMetrics(opts: { version: string; prefix?: string }): GatewayMetrics {
+  const p = opts.prefix ?? 'edge_';
+  const registry = new Registry();
+  const shared = processMetrics();
+  let src: Partial<MetricsSources> = {};
+
+  new Gauge({
+    name: `${p}build_info`,
+    help: 'Gateway version (always 1).',
+    labelNames: ['version'],
+    registers: [registry],
+  })
+    .labels(opts.version)
+    .set(1);
+
+  const scans = new Counter({
+    name: `${p}scans_total`,
+    help: 'Scans published to the till, by kind.',
+    labelNames: ['kind'],
+    registers: [registry],
+  });
+  const scanByKind = new Map(SCAN_KINDS.map((k) => [k, scans.labels(k)]));
+  const scanLatency = new Histogram({
+    name: `${p}scan_latency_seconds`,
+    help: 'From a complete frame to the scan event handed to the till (classification and publish).',
+    buckets: [0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1],
+    registers: [registry],
+  });
+
+  const requests = new Counter({
+    name: `${p}requests_total`,
+    help: 'Till requests answered, by op and result (ok or the error code).',
+    labelNames: ['op', 'result'],
+    registers: [registry],
+  });
+
+  // One latency distribution for the provider (all calls go to the same API), and the calls by
+  // kind and result as a counter: label-free histograms stay cheap and readable by every parser.
+  const providerLatency = new Histogram({
+    name: `${p}provider_request_duration_seconds`,
+    help: 'Duration of loyalty provider calls, answered or failed.',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const providerCalls = new Counter({
+    name: `${p}provider_requests_total`,
+    help: 'Loyalty provider calls by call (lookup, activation, or the write sent) and result (ok or error).',
+    labelNames: ['call', 'result'],
+    registers: [registry],
+  });
+  const providerErrors = new Counter({
+    name: `${p}provider_errors_total`,
+    help: 'Loyalty provider calls that failed, by error code.',
+    labelNames: ['code'],
+    registers: [registry],
+  });
+
+  const read = <K extends keyof MetricsSources>(k: K): ReturnType<MetricsSources[K]> | undefined =>
+    src[k]?.() as ReturnType<MetricsSources[K]> | undefined;
+
+  new Gauge({
+    name: `${p}outbox_depth`,
+    help: 'Requests waiting in the outbox for delivery.',
+    registers: [registry],
+    collect() {
+      const o = read('outbox');
+      if (o) this.set(o.depth);
+    },
+  });
+  new Gauge({
+    name: `${p}outbox_oldest_age_seconds`,
+    help: 'Age of the oldest undelivered request (0 when the outbox is empty).',
+    registers: [registry],
+    collect() {
+      const o = read('outbox');
+      if (o) this.set(o.oldest_age_s);
+    },
+  });
+  new Gauge({
+    name: `${p}outbox_dead_letters`,
+    help: 'Requests the provider refused for good; they wait for a technician.',
+    registers: [registry],
+    collect() {
+      const o = read('outbox');
+      if (o) this.set(o.dead);
+    },
+  });
+  new Gauge({
+    name: `${p}cloud_link_up`,
+    help: 'The loyalty provider answered the last call (1), did not (0); absent before the first call.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      const s = read('cloudLink');
+      if (s === 'up' || s === 'down') this.set(s === 'up' ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: `${p}devices`,
+    help: 'Attached devices by state.',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const list = read('devices') ?? [];
+      for (const s of DEVICE_STATES) this.labels(s).set(list.filter((d) => d.state === s).length);
+    },
+  });
+  new Gauge({
+    name: `${p}device_up`,
+    help: 'Per device: 1 online, 0 offline or in error.',
+    labelNames: ['device_id', 'profile', 'transport'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const d of read('devices') ?? []) {
+        this.labels(d.id, d.profile, d.transport).set(d.state === 'online' ? 1 : 0);
+      }
+    },
+  });
+  new Gauge({
+    name: `${p}uplink_connected`,
+    help: 'The ops uplink is connected to the central broker (1) or not (0).',
+    registers: [registry],
+    collect() {
+      this.set(read('uplink') === 'connected' ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: `${p}uplink_state`,
+    help: 'The ops uplink state (1 for the current one).',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const now = read('uplink') ?? 'disabled';
+      for (const s of UPLINK_STATES) this.labels(s).set(s === now ? 1 : 0);
+    },
+  });
+
+  return {
+    scan(kind, seconds) {
+      scanByKind.get(kind)?.inc();
+      scanLatency.observe(seconds);
+    },
+    request(op, response) {
+      requests.inc({
+        op: KNOWN_OPS.has(op) ? op : 'unknown',
+        result: response.status === 'ok' ? 'ok' : (response.error?.code ?? 'error'),
+      });
+    },
+    providerCall(call, seconds, code) {
+      providerLatency.observe(seconds);
+      providerCalls.inc({
+        call: KNOWN_CALLS.has(call) ? call : 'other',
+        result: code === null ? 'ok' : 'error',
+      });
+      if (code !== null) providerErrors.inc({ code: KNOWN_PROVIDER_CODES.has(code) ? code : 'other' });
+    },
+    setSources(s) {
+      src = { ...src, ...s };
+    },
+    async render() {
+      const [own, proc] = await Promise.all([registry.metrics(), shared.metrics()]);
+      return { contentType: registry.contentType, body: `${own}\n${proc}` };
+    },
+  };
+}

@@ -1,0 +1,26 @@
+// The box inventory (DESIGN §8 `.../inventory`): sampled through systeminformation in a worker
+// thread, again after device changes, and handed to the uplink and the status page.
+import { startInventorySampler } from '../uplink/inventory.ts';
+import { VERSION } from '../version.ts';
+import type { Part } from './part.ts';
+
+export const inventoryPart: Part = {
+  name: 'inventory',
+  start(ctx) {
+    const sampler = startInventorySampler({
+      version: VERSION,
+      // 0 = never (uplink.inventory_interval_s): the page and ops then show no inventory.
+      intervalMs: ctx.settings.uplink.inventory_interval_s * 1000,
+      logger: ctx.logger.child({ part: 'inventory' }),
+      onChange: (doc) => ctx.uplink.inventory(doc),
+    });
+    ctx.provide('inventory', sampler);
+    const off = ctx.bus.on('devices', () => sampler.resample());
+    return {
+      async stop() {
+        off();
+        await sampler.stop();
+      },
+    };
+  },
+};

@@ -1,0 +1,128 @@
+// Who may say what on the ops broker (DESIGN §8, brief "per-till credentials and ACLs"): a box only
+// under its own topics, a refused login retried until it is fixed, and TLS against a pinned CA.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import test from 'ava';
+import { connect, sleep, startTestGateway, tempDir } from '../helpers/gateway.ts';
+import { box, FLEET, httpJson, opsBroker, until, uplinkConfig, watch } from './_rig.ts';
+
+const T1 = box('B1', 'T1');
+const T2 = box('B1', 'T2');
+
+test('a box cannot publish under another box’s topics', async (t) => {
+  t.timeout(60_000);
+  const ops = await opsBroker(t, [T1, T2]);
+  const live = await watch(t, ops);
+  // A gateway set up as till T2 but holding T1's login (a mix-up, or a stolen password).
+  const gw = await startTestGateway({
+    config: { till_id: 'T2', branch_id: 'B1', uplink: uplinkConfig(ops, { username: T1.username }) },
+    secrets: { uplink: { password: T1.password } },
+  });
+  t.teardown(() => gw.stop());
+  await until('connected', async () => {
+    const s = await httpJson(gw.gateway.httpPort, '/api/status');
+    return s.ops.state === 'up' ? s : undefined;
+  });
+  // And a hand-made forgery with T1's login.
+  const forger = await connect(ops.url, { username: T1.username, password: T1.password });
+  t.teardown(() => forger.endAsync(true));
+  await forger.publishAsync('edge/B1/T2/state', JSON.stringify({ state: 'online' }), {
+    qos: 1,
+    retain: true,
+  });
+  await forger.publishAsync('edge/B1/T2/events', '{"code":"forged"}', { qos: 1 });
+  // Its own topic goes through: the marker proves the broker delivered everything before it.
+  await sleep(300);
+  await forger.publishAsync('edge/B1/T1/state', JSON.stringify({ state: 'online' }), {
+    qos: 1,
+    retain: true,
+  });
+  await live.rec.until((m) => m.topic === 'edge/B1/T1/state', 5000);
+  t.deepEqual(
+    live.rec.messages.filter((m) => m.topic.startsWith('edge/B1/T2/')),
+    [],
+  );
+  // Nothing retained under T2 either.
+  const later = await watch(t, ops, 'edge/B1/T2/#');
+  await sleep(300);
+  t.deepEqual(later.rec.messages, []);
+  // Only a reader may subscribe to the fleet; a box's login reads nothing.
+  const nosy = await connect(ops.url, { username: T2.username, password: T2.password });
+  t.teardown(() => nosy.endAsync(true));
+  const got: string[] = [];
+  nosy.on('message', (topic) => got.push(topic));
+  await nosy.subscribeAsync('edge/#', { qos: 1 });
+  await sleep(300);
+  t.deepEqual(got, []);
+});
+
+test('a refused login is retried with backoff and the box connects by itself once it is fixed', async (t) => {
+  t.timeout(60_000);
+  const ops = await opsBroker(t, [T1]);
+  const live = await watch(t, ops);
+  ops.setPasswords([{ username: T1.username, password: 'rotated-on-the-broker' }, FLEET]);
+  await sleep(200); // SIGHUP reload
+  const gw = await startTestGateway({
+    config: { till_id: 'T1', branch_id: 'B1', uplink: uplinkConfig(ops) },
+    secrets: { uplink: { password: T1.password } },
+  });
+  t.teardown(() => gw.stop());
+  const refused = await until('refused', async () => {
+    const s = await httpJson(gw.gateway.httpPort, '/api/status');
+    return s.ops.last_error?.code === '5' ? s : undefined;
+  });
+  t.is(refused.ops.connects, 0);
+  await until('retries', () => gw.lines.filter((l) => l.includes('"msg":"uplink retry"')).length >= 2);
+  t.deepEqual(live.rec.messages, []);
+
+  ops.setPasswords([T1, FLEET]);
+  await live.rec.until((m) => m.topic === 'edge/B1/T1/state' && m.payload.state === 'online', 15_000);
+  const s = await httpJson(gw.gateway.httpPort, '/api/status');
+  t.like(s.ops, { state: 'up', connects: 1 });
+});
+
+function makeCa(dir: string) {
+  const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  run(
+    ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=Ops Test CA'],
+    ...['-keyout', 'ca.key', '-out', 'ca.pem'],
+  );
+  run(
+    ...['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'server.key'],
+    '-out',
+    'server.csr',
+  );
+  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  run(
+    ...['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial'],
+    ...['-days', '2', '-extfile', 'san.ext', '-out', 'server.pem'],
+  );
+  return { caFile: join(dir, 'ca.pem'), certFile: join(dir, 'server.pem'), keyFile: join(dir, 'server.key') };
+}
+
+test('TLS: the box trusts the pinned CA of the ops broker and nothing else', async (t) => {
+  t.timeout(60_000);
+  const pki = makeCa(tempDir('edge-pki-'));
+  const ops = await opsBroker(t, [T1, T2], { tls: pki });
+  t.true(ops.url.startsWith('mqtts://'));
+  const live = await watch(t, ops, 'edge/#', { ca: readFileSync(pki.caFile) });
+  const pinned = await startTestGateway({
+    config: { till_id: 'T1', branch_id: 'B1', uplink: uplinkConfig(ops, { ca_file: pki.caFile }) },
+    secrets: { uplink: { password: T1.password } },
+  });
+  t.teardown(() => pinned.stop());
+  const unpinned = await startTestGateway({
+    config: { till_id: 'T2', branch_id: 'B1', uplink: uplinkConfig(ops) },
+    secrets: { uplink: { password: T2.password } },
+  });
+  t.teardown(() => unpinned.stop());
+  await live.rec.until((m) => m.topic === 'edge/B1/T1/state' && m.payload.state === 'online', 10_000);
+  const refused = await until('certificate refused', async () => {
+    const s = await httpJson(unpinned.gateway.httpPort, '/api/status');
+    return s.ops.last_error ? s : undefined;
+  });
+  t.is(refused.ops.state, 'down');
+  t.regex(refused.ops.last_error.code, /CERT|SIGNATURE|ISSUER/);
+  t.false(live.rec.messages.some((m) => m.topic.startsWith('edge/B1/T2/')));
+});
