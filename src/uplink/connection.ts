@@ -6,9 +6,9 @@
 // Why one fresh mqtt.js client per attempt rather than its built-in reconnect: mqtt.js retries on a
 // fixed period (no backoff), stops for good after a refused CONNACK unless `reconnectOnConnackError`
 // is set, and keeps an in-memory queue of QoS 1 publishes across reconnects whose callbacks never
-// settle when it starts over with fresh stores (stack-notes). A client per attempt has no such
-// leftovers: a publish settles with its connection, and whatever must survive an outage (latest
-// health, bounded events) is kept by the uplink itself and republished on connect.
+// settle when it starts over with fresh stores (docs/stack-notes.md). A client per attempt has no
+// such leftovers: a publish settles with its connection, and whatever must survive an outage
+// (latest health, bounded events) is kept by the uplink itself and republished on connect.
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from '../log.ts';
 import { retryDelayMs } from '../outbox/backoff.ts';

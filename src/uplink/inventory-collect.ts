@@ -1,6 +1,7 @@
 // What the box is (DESIGN §8 `.../inventory`), through systeminformation: model and serial, OS and
 // kernel, network interfaces, USB devices, disks, memory. Several of these calls run commands
-// synchronously (stack-notes), so this module is only ever loaded in the inventory worker thread.
+// synchronously (docs/stack-notes.md), so this module is only ever loaded in the inventory worker
+// thread.
 import { readFile } from 'node:fs/promises';
 import si from 'systeminformation';
 import type { UplinkInventory } from '../mqtt/topics.ts';

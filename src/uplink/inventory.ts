@@ -1,6 +1,6 @@
 // Samples the box inventory (DESIGN §8 `.../inventory`) in a worker thread, so systeminformation's
-// blocking calls (57 ms and more on a Pi, stack-notes) can never delay a scan: once soon after
-// start, then every interval, and again after a device change. A worker lives only for one
+// blocking calls (57 ms and more on a Pi, docs/stack-notes.md) can never delay a scan: once soon
+// after start, then every interval, and again after a device change. A worker lives only for one
 // sample: between samples (an hour by default) it costs no memory. Reported only when it changed.
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { Logger } from '../log.ts';
