@@ -49,6 +49,10 @@ export interface RequestAcks {
   unsubscribed(client: Client, filters: readonly string[]): void;
   acked(client: Client): void;
   closed(client: Client): void;
+  /** The broker is closing: every answered request still waiting for its PUBACK gets it now (and
+   * one answered from here on at once), so no till is left with an answered request that its
+   * client would resend to the next start. */
+  flush(): void;
 }
 
 export function createRequestAcks(answerAckWaitMs = ANSWER_ACK_WAIT_MS): RequestAcks {
@@ -56,6 +60,9 @@ export function createRequestAcks(answerAckWaitMs = ANSWER_ACK_WAIT_MS): Request
   // a request that is never routed leaves nothing behind (its till resends it after a reconnect).
   const held = new WeakMap<Buffer, Held>();
   const states = new WeakMap<Client, ClientState>();
+  // Clients with PUBACKs waiting, held strongly only while they wait (for flush on close).
+  const waitingStates = new Set<ClientState>();
+  let closing = false;
   const stateOf = (client: Client): ClientState => {
     let s = states.get(client);
     if (!s) {
@@ -69,6 +76,15 @@ export function createRequestAcks(answerAckWaitMs = ANSWER_ACK_WAIT_MS): Request
     const conn = h.client.conn as { writable?: boolean; write(b: Buffer): unknown };
     if (h.client.closed || !conn.writable) return;
     conn.write(pubackBytes(h.messageId));
+  }
+
+  function sendWaiting(s: ClientState): void {
+    for (const entry of s.waiting) {
+      clearTimeout(entry.timer);
+      send(entry.held);
+    }
+    s.waiting.clear();
+    waitingStates.delete(s);
   }
 
   /** True when every granted subscription matching the topic is QoS ≥ 1, so the till will ack it. */
@@ -99,16 +115,18 @@ export function createRequestAcks(answerAckWaitMs = ANSWER_ACK_WAIT_MS): Request
       held.delete(payload);
       const s = stateOf(h.client);
       // The till's PUBACK of the answer may already be in (then ours goes now and carries the ACK).
-      if (s.acks > h.acksAtRequest || !willAck(s, h.answerTopic)) return send(h);
+      if (closing || s.acks > h.acksAtRequest || !willAck(s, h.answerTopic)) return send(h);
       const entry = {
         held: h,
         timer: setTimeout(() => {
           s.waiting.delete(entry);
+          if (s.waiting.size === 0) waitingStates.delete(s);
           send(h);
         }, answerAckWaitMs),
       };
       entry.timer.unref();
       s.waiting.add(entry);
+      waitingStates.add(s);
     },
     subscribed(client, subs) {
       const s = stateOf(client);
@@ -121,17 +139,18 @@ export function createRequestAcks(answerAckWaitMs = ANSWER_ACK_WAIT_MS): Request
     acked(client) {
       const s = stateOf(client);
       s.acks++;
-      for (const entry of s.waiting) {
-        clearTimeout(entry.timer);
-        send(entry.held);
-      }
-      s.waiting.clear();
+      sendWaiting(s);
     },
     closed(client) {
       const s = states.get(client);
       if (!s) return;
       for (const entry of s.waiting) clearTimeout(entry.timer);
       s.waiting.clear();
+      waitingStates.delete(s);
+    },
+    flush() {
+      closing = true;
+      for (const s of waitingStates) sendWaiting(s);
     },
   };
 }

@@ -219,6 +219,8 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     },
     clientCount: () => aedes.connectedClients,
     async close() {
+      // Answered requests still waiting for their PUBACK get it before the connections end.
+      acks.flush();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // aedes.close() ends every client connection; then no socket keeps the server open.
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
