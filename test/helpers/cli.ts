@@ -14,8 +14,10 @@ export interface Running {
   exited: Promise<number | null>;
 }
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Running {
-  return runGatewayProcess(process.execPath, [BIN, ...args], env);
+/** `wrap` runs the command under another program (e.g. `strace … -o FILE`), which gets node's command line. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, wrap: string[] = []): Running {
+  const [command, ...prefix] = [...wrap, process.execPath];
+  return runGatewayProcess(command!, [...prefix, BIN, ...args], env);
 }
 
 /** The same for another command line that runs the gateway (an installed copy, one under strace). */
