@@ -33,6 +33,17 @@ export function writeFileDurably(
   fsyncDir(dir);
 }
 
+/** Removes a file so that the removal itself survives a power cut (the directory is fsynced). */
+export function removeDurably(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  fsyncDir(dirname(path));
+}
+
 function fsyncDir(dir: string): void {
   const fd = openSync(dir, 'r');
   try {

@@ -7,6 +7,7 @@ import { applyEnv } from './env.ts';
 import { ConfigError, inDataDir, problemsFromZod } from './errors.ts';
 import { isDemoMode, type Settings, settingsSchema } from './schema.ts';
 import { deepMerge, readSecrets, secretsPath } from './secrets.ts';
+import { completeInterruptedSettingsWrite } from './settings-write.ts';
 import { ConfigStore } from './store.ts';
 
 export const DEFAULT_DATA_DIR = '.edge-data';
@@ -34,6 +35,7 @@ export async function loadConfig(opts: LoadOptions): Promise<LoadedConfig> {
   const configPath = resolve(
     opts.configPath ?? (env.EDGE_CONFIG || undefined) ?? `${earlyDataDir ?? DEFAULT_DATA_DIR}/config.json`,
   );
+  await completeInterruptedSettingsWrite(configPath, opts.logger);
   const opened = await ConfigStore.open(configPath, opts.logger);
 
   const dataDir = resolve(

@@ -8,8 +8,8 @@ import { applyEnv } from './env.ts';
 import { type ConfigProblem, problemsFromZod } from './errors.ts';
 import { hashPassword } from './password.ts';
 import { settingsSchema } from './schema.ts';
-import { deepMerge, readSecrets, redactSecrets, secretsPath, splitSecrets, writeSecrets } from './secrets.ts';
-import { ConfigStore } from './store.ts';
+import { deepMerge, readSecrets, redactSecrets, secretsPath, splitSecrets } from './secrets.ts';
+import { completeInterruptedSettingsWrite, writeSettings } from './settings-write.ts';
 
 /** The fields of the provisioning form, in the order a technician fills them in. */
 export const PROVISION_FIELDS = [
@@ -81,6 +81,8 @@ export async function provisionView(target: ProvisionTarget) {
 
 /** Validates the patch over the stored settings and, when valid, writes config and secrets. */
 export async function provision(target: ProvisionTarget, patch: ProvisionPatch): Promise<ProvisionResult> {
+  // A change interrupted earlier is finished first, so this one starts from what was asked then.
+  await completeInterruptedSettingsWrite(target.configPath, target.logger);
   const raw = await currentRaw(target);
   const next = structuredClone(raw);
   const changed: string[] = [];
@@ -117,11 +119,12 @@ export async function provision(target: ProvisionTarget, patch: ProvisionPatch):
   if (changed.length === 0) return { ok: true, changed };
 
   const { public: pub, secrets } = splitSecrets(next);
-  // Secrets first: a power cut between the two writes leaves the old config with the new secrets,
-  // never a config that names a secret file it does not have.
-  writeSecrets(secretsPath(target.dataDir), secrets);
-  const { store } = await ConfigStore.open(target.configPath, target.logger);
-  await store.replace(pub);
+  await writeSettings(
+    { configPath: target.configPath, secretsPath: secretsPath(target.dataDir) },
+    pub,
+    secrets,
+    target.logger,
+  );
   target.logger.info('settings provisioned', { changed });
   return { ok: true, changed };
 }

@@ -7,6 +7,7 @@ import { ConfigError } from '../../src/config/errors.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { SECRET_PATHS, settingsJsonSchema } from '../../src/config/schema.ts';
 import { redactSecrets, splitSecrets, writeSecrets } from '../../src/config/secrets.ts';
+import { intentPath } from '../../src/config/settings-write.ts';
 import { ConfigStore } from '../../src/config/store.ts';
 import { collectingLogger, tempDir } from '../helpers/gateway.ts';
 
@@ -205,6 +206,35 @@ test('an atomic write killed between temp write and rename leaves the old file i
   const loaded = await loadConfig({ configPath: path, dataDir: dir, env: {}, logger });
   t.is(loaded.settings.till_id, 'old');
   t.true(existsSync(`${path}.last-good`));
+});
+
+test('a settings change interrupted between its two files is completed at the next start', async (t) => {
+  // What a kill right after the intent was written leaves: old config, old secrets, the intent.
+  const dir = tempDir();
+  const path = writeConfig(dir, { till_id: 'till-7', provider: { url: 'http://old.example' } });
+  writeSecrets(join(dir, 'secrets.json'), { provider: { api_key: 'old-key-1111' } });
+  writeFileDurably(
+    intentPath(path),
+    JSON.stringify({
+      config_path: path,
+      secrets_path: join(dir, 'secrets.json'),
+      config: { till_id: 'till-7', provider: { url: 'http://new.example' } },
+      secrets: { provider: { api_key: 'new-key-2222' } },
+    }),
+  );
+  const { logger, lines } = collectingLogger();
+  const loaded = await loadConfig({ configPath: path, dataDir: dir, env: {}, logger });
+  // Both halves of the change, never the new URL with the old key or the reverse.
+  t.is(loaded.settings.provider.url, 'http://new.example');
+  t.is(loaded.settings.provider.api_key, 'new-key-2222');
+  t.false(existsSync(intentPath(path)));
+  t.is(statSync(join(dir, 'secrets.json')).mode & 0o777, 0o600);
+  const said = lines.map((l) => JSON.parse(l)).filter((l) => l.level === 'warn');
+  t.deepEqual(
+    said.map((l) => l.msg),
+    ['an interrupted settings change was completed (the box lost power or was killed while saving it)'],
+  );
+  t.false(JSON.stringify(said).includes('new-key-2222'), 'the warning carries no secret');
 });
 
 test('a provider URL without its API key is named like any other invalid setting', async (t) => {
