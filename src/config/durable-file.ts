@@ -2,7 +2,7 @@
 // without fsync, so a power cut can leave a zero-byte config). Order: temp file in the same
 // directory → write → fsync → rename over the target → fsync the directory, so the rename itself is
 // on disk.
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Adapter } from 'lowdb';
@@ -31,6 +31,41 @@ export function writeFileDurably(
   hooks?.beforeRename?.();
   renameSync(tmp, path);
   fsyncDir(dir);
+}
+
+/**
+ * Temp files of durable writes to `path` whose writer died before its rename (kill, power cut):
+ * the file itself still holds what it held before. They are removed; their names are returned.
+ * A temp file of a writer that is still running (another process saving right now) is left alone.
+ */
+export function discardInterruptedWrites(path: string): string[] {
+  const dir = dirname(path);
+  const prefix = `.${basename(path)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const discarded: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const pid = Number(name.slice(prefix.length, -'.tmp'.length));
+    if (!Number.isInteger(pid) || (pid !== process.pid && isRunning(pid))) continue;
+    removeDurably(join(dir, name));
+    discarded.push(join(dir, name));
+  }
+  return discarded;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: running under another user. Only ESRCH says the writer is gone.
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
 }
 
 /** Removes a file so that the removal itself survives a power cut (the directory is fsynced). */

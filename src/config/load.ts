@@ -3,11 +3,12 @@
 import { resolve } from 'node:path';
 import type { Logger } from '../log.ts';
 import { deepFreeze } from '../util/deep-freeze.ts';
+import { discardInterruptedWrites } from './durable-file.ts';
 import { applyEnv } from './env.ts';
 import { ConfigError, inDataDir, problemsFromZod } from './errors.ts';
 import { isDemoMode, type Settings, settingsSchema } from './schema.ts';
 import { deepMerge, readSecrets, secretsPath } from './secrets.ts';
-import { completeInterruptedSettingsWrite } from './settings-write.ts';
+import { completeInterruptedSettingsWrite, intentPath } from './settings-write.ts';
 import { ConfigStore } from './store.ts';
 
 export const DEFAULT_DATA_DIR = '.edge-data';
@@ -44,6 +45,18 @@ export async function loadConfig(opts: LoadOptions): Promise<LoadedConfig> {
       (typeof opened.data.data_dir === 'string' ? opened.data.data_dir : undefined) ??
       DEFAULT_DATA_DIR,
   );
+  // What a kill or power cut mid-save left behind: the saved files hold what they held before.
+  const discarded = [
+    configPath,
+    ConfigStore.lastGoodPath(configPath),
+    intentPath(configPath),
+    secretsPath(dataDir),
+  ].flatMap(discardInterruptedWrites);
+  if (discarded.length > 0) {
+    opts.logger.warn('unfinished file writes discarded (the box lost power or was killed while saving)', {
+      files: discarded,
+    });
+  }
   const secrets = await readSecrets(secretsPath(dataDir), opts.logger).catch((err: unknown) =>
     inDataDir(dataDir, () => {
       throw err;

@@ -237,6 +237,32 @@ test('a settings change interrupted between its two files is completed at the ne
   t.false(JSON.stringify(said).includes('new-key-2222'), 'the warning carries no secret');
 });
 
+test('temp files of writes killed before their rename are discarded at start and named; a live writer keeps its own', async (t) => {
+  const dir = tempDir();
+  const path = writeConfig(dir, { till_id: 'till-7' });
+  // A pid no process has (pids stay below 2^22 on Linux), and one that runs: this test's parent.
+  const dead = join(dir, `.config.json.${2 ** 22 + 1}.tmp`);
+  const deadSecrets = join(dir, `.secrets.json.${2 ** 22 + 2}.tmp`);
+  const live = join(dir, `.config.json.${process.ppid}.tmp`);
+  for (const f of [dead, deadSecrets, live]) writeFileSync(f, '{"till_id": "half');
+  const { logger, lines } = collectingLogger();
+  const loaded = await loadConfig({ configPath: path, dataDir: dir, env: {}, logger });
+  t.is(loaded.settings.till_id, 'till-7', 'the file keeps what it held before');
+  t.false(existsSync(dead));
+  t.false(existsSync(deadSecrets));
+  t.true(existsSync(live), 'another process that is saving right now is left alone');
+  const said = lines.map((l) => JSON.parse(l)).filter((l) => l.level === 'warn');
+  t.deepEqual(
+    said.map((l) => [l.msg, [...l.files].sort()]),
+    [
+      [
+        'unfinished file writes discarded (the box lost power or was killed while saving)',
+        [dead, deadSecrets].sort(),
+      ],
+    ],
+  );
+});
+
 test('a provider URL without its API key is named like any other invalid setting', async (t) => {
   const err = await loadError({}, { EDGE_PROVIDER_URL: 'https://api.example.com' });
   t.deepEqual(
