@@ -73,7 +73,7 @@ export async function loadConfig(opts: LoadOptions): Promise<LoadedConfig> {
   if (!parsed.success) {
     throw new ConfigError(problemsFromZod(parsed.error.issues, input, sources, configPath), configPath);
   }
-  opened.store.markGood();
+  await opened.store.markGood(opts.logger);
   const settings = deepFreeze({ ...parsed.data, data_dir: dataDir });
   return {
     settings,

@@ -47,8 +47,10 @@ export class ConfigStore {
   }
 
   /** The file's content passed validation: keep it as the last good copy. */
-  markGood(): void {
-    if (existsSync(this.path)) this.refreshLastGood(this.db.data);
+  async markGood(log: Logger): Promise<void> {
+    if (!existsSync(this.path)) return;
+    await this.checkLastGood(log);
+    this.refreshLastGood(this.db.data);
   }
 
   /** Replaces the file's content durably and keeps it as the last good copy; `data` is validated. */
@@ -56,6 +58,21 @@ export class ConfigStore {
     this.db.data = data;
     await this.db.write();
     this.refreshLastGood(data);
+  }
+
+  /** Says so when the copy a broken config would fall back to was itself broken (it is about to be replaced). */
+  private async checkLastGood(log: Logger): Promise<void> {
+    const backup = ConfigStore.lastGoodPath(this.path);
+    try {
+      await readJsonObject(backup);
+    } catch (err) {
+      if (!(err instanceof JsonFileError)) throw err;
+      log.warn('last good copy of the config was unusable, replaced from the config file', {
+        file: backup,
+        reason: err.kind,
+        detail: err.message,
+      });
+    }
   }
 
   private refreshLastGood(data: Raw): void {
@@ -88,7 +105,8 @@ export class ConfigStore {
     renameSync(this.path, aside);
     this.db.data = good;
     await this.db.write();
-    log.error('config file unusable, using last good copy', {
+    // A warning, not an error: the box runs on the settings it was given; nobody has to act.
+    log.warn('config file unusable, using last good copy', {
       file: this.path,
       reason: err.kind,
       detail: err.message,

@@ -169,7 +169,8 @@ test('a zero-byte config after a power cut is reported and the last good copy us
   const line = lines
     .map((l) => JSON.parse(l))
     .find((l) => l.msg === 'config file unusable, using last good copy');
-  t.is(line?.level, 'error');
+  // A warning: the box runs on the settings it was given; nobody has to act.
+  t.is(line?.level, 'warn');
   t.is(line?.reason, 'empty');
   // The broken file is kept aside for a post-mortem and the good content is back in place.
   t.true(readdirSync(dir).some((f) => f.startsWith('config.json.corrupt-')));
@@ -206,6 +207,19 @@ test('an atomic write killed between temp write and rename leaves the old file i
   const loaded = await loadConfig({ configPath: path, dataDir: dir, env: {}, logger });
   t.is(loaded.settings.till_id, 'old');
   t.true(existsSync(`${path}.last-good`));
+});
+
+test('a broken last good copy next to a good config is named and replaced', async (t) => {
+  const dir = tempDir();
+  const path = writeConfig(dir, { till_id: 'till-7' });
+  writeFileSync(`${path}.last-good`, '{"till_');
+  const { logger, lines } = collectingLogger();
+  const loaded = await loadConfig({ configPath: path, dataDir: dir, env: {}, logger });
+  t.is(loaded.settings.till_id, 'till-7');
+  const line = lines.map((l) => JSON.parse(l)).find((l) => l.level === 'warn');
+  t.is(line?.msg, 'last good copy of the config was unusable, replaced from the config file');
+  t.is(line?.reason, 'corrupt');
+  t.deepEqual(JSON.parse(readFileSync(`${path}.last-good`, 'utf8')), { till_id: 'till-7' });
 });
 
 test('a settings change interrupted between its two files is completed at the next start', async (t) => {
