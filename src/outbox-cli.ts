@@ -2,10 +2,10 @@
 // later). Works on the outbox file directly, beside a running gateway: WAL lets both open it, and
 // `recoverInflight: false` leaves the running gateway's deliveries alone; the gateway notices a
 // retried job within its idle poll.
-import { join } from 'node:path';
 import { loadConfig } from './config/load.ts';
 import { EXIT_CODES } from './errors.ts';
 import type { Logger } from './log.ts';
+import { outboxFile } from './loyalty/outbox-file.ts';
 import { openOutboxStore } from './outbox/store.ts';
 import type { OutboxJob } from './outbox/types.ts';
 
@@ -20,7 +20,7 @@ export async function outboxCommand(
     logger: opts.logger,
   });
   const store = openOutboxStore({
-    path: join(loaded.dataDir, 'outbox.sqlite'),
+    path: outboxFile(loaded.settings),
     maxDepth: loaded.settings.outbox.max_depth,
     recoverInflight: false,
     logger: opts.logger.child({ part: 'outbox' }),

@@ -4,7 +4,6 @@ import { existsSync, renameSync } from 'node:fs';
 import { Low } from 'lowdb';
 import type { Logger } from '../log.ts';
 import { DurableJsonFile, JsonFileError, readJsonObject, writeFileDurably } from './durable-file.ts';
-import { ConfigError } from './errors.ts';
 
 type Raw = Record<string, unknown>;
 
@@ -37,8 +36,10 @@ export class ConfigStore {
       return { store, data: db.data, exists: existsSync(path) };
     } catch (err) {
       if (!(err instanceof JsonFileError)) throw err;
-      const recovered = await store.recover(err, log);
-      return { store, data: recovered, exists: true, recoveredFrom: ConfigStore.lastGoodPath(path) };
+      const { data, lost } = await store.recover(err, log);
+      return lost
+        ? { store, data, exists: false }
+        : { store, data, exists: true, recoveredFrom: ConfigStore.lastGoodPath(path) };
     }
   }
 
@@ -79,7 +80,7 @@ export class ConfigStore {
     writeFileDurably(ConfigStore.lastGoodPath(this.path), JSON.stringify(data, null, 2) + '\n', 0o600);
   }
 
-  private async recover(err: JsonFileError, log: Logger): Promise<Raw> {
+  private async recover(err: JsonFileError, log: Logger): Promise<{ data: Raw; lost: boolean }> {
     const backup = ConfigStore.lastGoodPath(this.path);
     let good: Raw | null = null;
     try {
@@ -87,22 +88,27 @@ export class ConfigStore {
     } catch {
       good = null;
     }
-    if (!good) {
-      throw new ConfigError(
-        [
-          {
-            path: '(file)',
-            source: this.path,
-            seen: err.kind === 'empty' ? 'an empty file' : 'unreadable content',
-            message: `${err.message}; no last good copy at ${backup} to fall back to — restore the file or delete it to start in demo mode`,
-          },
-        ],
-        this.path,
-      );
-    }
-    // Keep the broken file for a post-mortem, then put the last good copy back in place.
+    // Keep the broken file for a post-mortem (and for a person who can still read part of it).
     const aside = `${this.path}.corrupt-${Date.now()}`;
     renameSync(this.path, aside);
+    if (!good) {
+      // Both copies gone (a damaged disk; our own writes cannot tear both): refusing to start would
+      // leave the technician a box that loops in restarts with a file that even `edge-gateway
+      // provision` cannot read. It starts unprovisioned instead, says so loudly, and is provisioned
+      // again; queued sales wait in the outbox meanwhile (the built-in simulator never sees them).
+      this.db.data = {};
+      log.error(
+        'config file and its last good copy are unusable: starting unprovisioned until the box is provisioned again',
+        {
+          file: this.path,
+          reason: err.kind,
+          detail: err.message,
+          kept_as: aside,
+          last_good: backup,
+        },
+      );
+      return { data: {}, lost: true };
+    }
     this.db.data = good;
     await this.db.write();
     // A warning, not an error: the box runs on the settings it was given; nobody has to act.
@@ -113,6 +119,6 @@ export class ConfigStore {
       kept_as: aside,
       restored_from: backup,
     });
-    return good;
+    return { data: good, lost: false };
   }
 }

@@ -2,7 +2,6 @@
 // simulator in demo mode), the durable outbox and its dispatcher, the till's loyalty ops, identify
 // after a loyalty scan, and the later-outcome events. Data flows one way: request → handler →
 // outbox → provider → event.
-import { join } from 'node:path';
 import type { Settings } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import type { Publish } from '../mqtt/publish.ts';
@@ -23,6 +22,7 @@ import { turnoverHandler } from './handlers/turnover.ts';
 import { createHttpProvider } from './http-adapter.ts';
 import { type LinkState, trackLink } from './link.ts';
 import { observeProvider, type ProviderCallListener } from './observe.ts';
+import { outboxFile } from './outbox-file.ts';
 import type { LoyaltyProvider } from './provider.ts';
 import { createSimulator, SEED, type Simulator } from './simulator/index.ts';
 
@@ -62,7 +62,7 @@ export async function startLoyalty(opts: LoyaltyServiceOptions): Promise<Loyalty
   const provider = tracked.provider;
 
   const store = openOutboxStore({
-    path: join(settings.data_dir, 'outbox.sqlite'),
+    path: outboxFile(settings),
     maxDepth: settings.outbox.max_depth,
     retentionMs: settings.outbox.retention_days * 24 * 3600 * 1000,
     logger: log.child({ part: 'outbox' }),

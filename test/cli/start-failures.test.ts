@@ -27,7 +27,9 @@ test('an outbox written by a newer gateway exits outbox_too_new and is left as i
   const db = new Database(join(dir, 'outbox.sqlite'));
   db.pragma('user_version = 999');
   db.close();
-  const run = runCli(['start'], { ...quiet, EDGE_DATA_DIR: dir, EDGE_MQTT_PORT: '0' });
+  // A box with a provider: the built-in simulator of demo mode keeps an outbox file of its own.
+  const provider = { EDGE_PROVIDER_URL: 'http://127.0.0.1:9', EDGE_PROVIDER_API_KEY: 'key-of-the-box' };
+  const run = runCli(['start'], { ...quiet, ...provider, EDGE_DATA_DIR: dir, EDGE_MQTT_PORT: '0' });
   t.is(await run.exited, EXIT_CODES.outbox_too_new);
   t.regex(run.stderr.join(''), /loyalty failed to start: outbox database has schema version 999/);
   const after = new Database(join(dir, 'outbox.sqlite'), { readonly: true });

@@ -177,11 +177,32 @@ test('a zero-byte config after a power cut is reported and the last good copy us
   t.is(JSON.parse(readFileSync(path, 'utf8')).till_id, 'till-7');
 });
 
-test('a corrupt config with no last good copy is one clear error, not a stack trace', async (t) => {
-  const err = await loadError('{"till_id": "x", ');
-  t.is(err.problems.length, 1);
-  t.regex(err.message, /not valid JSON/);
-  t.regex(err.message, /no last good copy/);
+test('a corrupt config with no usable last good copy is set aside and the box starts unprovisioned, saying so', async (t) => {
+  // Both copies unreadable: a damaged disk. Refusing to start would leave a box that loops in
+  // restarts with a file that not even provisioning can read; it starts unprovisioned instead.
+  const dir = tempDir();
+  const path = writeConfig(dir, '{"till_id": "x", ');
+  writeFileSync(`${path}.last-good`, '');
+  const { logger, lines } = collectingLogger();
+  const loaded = await loadConfig({ configPath: path, dataDir: dir, env: {}, logger });
+  t.true(loaded.demo);
+  t.false(loaded.configExists);
+  t.is(loaded.settings.provider.url, null);
+  const said = lines.map((l) => JSON.parse(l)).filter((l) => l.level === 'warn' || l.level === 'error');
+  t.deepEqual(
+    said.map((l) => [l.level, l.msg, l.reason]),
+    [
+      [
+        'error',
+        'config file and its last good copy are unusable: starting unprovisioned until the box is provisioned again',
+        'corrupt',
+      ],
+    ],
+  );
+  t.regex(said[0].detail, /not valid JSON/);
+  // The broken file is kept for a post-mortem; provisioning starts from a clean slate.
+  t.is(readFileSync(said[0].kept_as, 'utf8'), '{"till_id": "x", ');
+  t.false(existsSync(path));
 });
 
 test('an atomic write killed between temp write and rename leaves the old file intact', async (t) => {
