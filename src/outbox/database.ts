@@ -2,11 +2,21 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { type JournalRecovery, journalLeftBehind, measureRecovery } from './journal-recovery.ts';
 import { migrate } from './schema.ts';
 import { ACTIVE } from './statements.ts';
 
-export function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
+/**
+ * `onUncleanStop` is told what the last process left in the WAL when it never closed the file (a
+ * kill or power cut), measured before anything new is written.
+ */
+export function openDatabase(
+  path: string,
+  busyTimeoutMs: number,
+  onUncleanStop?: (found: JournalRecovery) => void,
+): Database.Database {
   const onDisk = path !== ':memory:';
+  const left = onDisk && onUncleanStop ? journalLeftBehind(path) : undefined;
   if (onDisk) {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     // Create the file 0600 ourselves: SQLite gives -wal/-shm the mode of the database file.
@@ -19,6 +29,11 @@ export function openDatabase(path: string, busyTimeoutMs: number): Database.Data
     // FULL: the WAL is fsynced at every commit, so `queued` survives a power cut (DESIGN §5).
     db.pragma('synchronous = FULL');
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    if (left) {
+      // The first statement replayed the WAL; a passive checkpoint reports how many frames it kept.
+      const [row] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
+      onUncleanStop!(measureRecovery(left, Math.max(0, row?.log ?? 0)));
+    }
     migrate(db);
     if (onDisk) for (const f of [`${path}-wal`, `${path}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
     return db;

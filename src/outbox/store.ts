@@ -14,6 +14,7 @@ import { type Logger, silentLogger } from '../log.ts';
 import { schemaErrorText } from '../util/schema-problems.ts';
 import { openDatabase, recover } from './database.ts';
 import { OutboxError } from './errors.ts';
+import type { JournalRecovery } from './journal-recovery.ts';
 import { type JobRow, prepareStatements, toJob } from './statements.ts';
 import type {
   ClaimResult,
@@ -115,7 +116,23 @@ export function openOutboxStore(options: OutboxStoreOptions): OutboxStore {
   const { path, maxDepth, retentionMs, busyTimeoutMs } = parsed.data;
   const now = options.now ?? Date.now;
   const log = options.logger ?? silentLogger;
-  const { db, stmt, recovered } = openOrThrow(path, busyTimeoutMs, now(), options.recoverInflight !== false);
+  const owner = options.recoverInflight !== false;
+  // Only the owner can tell: beside a running gateway the WAL is there because the gateway is.
+  const onUncleanStop = (found: JournalRecovery) =>
+    log.warn(
+      'outbox was not closed cleanly (the box lost power or was killed); resuming from its last commit',
+      {
+        committed_frames: found.committedFrames,
+        unfinished_bytes_discarded: found.unfinishedBytes,
+      },
+    );
+  const { db, stmt, recovered } = openOrThrow(
+    path,
+    busyTimeoutMs,
+    now(),
+    owner,
+    owner ? onUncleanStop : undefined,
+  );
   log.info('outbox opened', { depth: activeCount(), reset_inflight: recovered, max_depth: maxDepth });
 
   function activeCount(): number {
@@ -353,10 +370,16 @@ export function openOutboxStore(options: OutboxStoreOptions): OutboxStore {
   };
 }
 
-function openOrThrow(path: string, busyTimeoutMs: number, at: number, resetInflight: boolean) {
+function openOrThrow(
+  path: string,
+  busyTimeoutMs: number,
+  at: number,
+  resetInflight: boolean,
+  onUncleanStop?: (found: JournalRecovery) => void,
+) {
   let db: Database.Database | undefined;
   try {
-    db = openDatabase(path, busyTimeoutMs);
+    db = openDatabase(path, busyTimeoutMs, onUncleanStop);
     return { db, stmt: prepareStatements(db), recovered: recover(db, at, resetInflight) };
   } catch (err) {
     db?.close();
