@@ -139,3 +139,32 @@ export function tracedPid(stracePid: number): number {
   if (!Number.isInteger(pid) || pid <= 0) throw new Error(`strace ${stracePid} has no traced child yet`);
   return pid;
 }
+
+/**
+ * How much of a file a power cut at the end of the log could not take away: the end of the furthest
+ * write that had returned when the file's last fsync began. Bytes past it were in the page cache only.
+ */
+export function durableEnd(
+  calls: readonly Syscall[],
+  path: string,
+): { durable: number; written: number; restarts: number } {
+  let durable = 0;
+  let written = 0;
+  let restarts = 0;
+  const writes: { exit: number; end: number }[] = [];
+  for (const c of calls) {
+    if (c.fd !== path) continue;
+    if (c.name === 'pwrite64') {
+      const m = /, (\d+), (\d+)\) = (\d+)$/.exec(c.text);
+      if (!m) continue;
+      const offset = Number(m[2]);
+      // SQLite starts the WAL over (header at offset 0) after a full checkpoint.
+      if (offset === 0 && writes.length > 0) restarts++;
+      writes.push({ exit: c.exit, end: offset + Number(m[3]) });
+      written = Math.max(written, offset + Number(m[3]));
+    } else if (SYNC.has(c.name) && Number.isFinite(c.exit)) {
+      for (const w of writes) if (w.exit < c.entry) durable = Math.max(durable, w.end);
+    }
+  }
+  return { durable, written, restarts };
+}

@@ -12,6 +12,7 @@ import { createSimulator } from '../../src/loyalty/simulator/index.ts';
 import { runCli } from '../helpers/cli.ts';
 import { connect, tempDir } from '../helpers/gateway.ts';
 import { BUYERS, keyOf, REQUEST, RESPONSE, writeConfig } from '../loyalty/crash/_rig.ts';
+import { createTill } from './_box.ts';
 import { checkOrder, microsBetween, parseStrace, straceWrap, tracedPid } from './_strace.ts';
 
 const SALES = 60;
@@ -54,53 +55,23 @@ async function sellWhileProviderDown(
   const ready = await run.ready;
   gatewayPid = tracedPid(run.child.pid!);
 
-  const till = await connect(`mqtt://127.0.0.1:${ready.mqtt_port}`);
-  t.teardown(() => till.end(true));
-  const answers = new Map<string, unknown[]>();
-  let onAnswer = () => {};
-  till.on('message', (topic, payload) => {
-    if (topic !== RESPONSE) return;
-    const body = JSON.parse(payload.toString()) as { transaction: string };
-    answers.get(body.transaction)?.push(body);
-    onAnswer();
-  });
-  await till.subscribeAsync(RESPONSE, { qos: 1 });
+  const client = await connect(`mqtt://127.0.0.1:${ready.mqtt_port}`);
+  t.teardown(() => client.end(true));
+  const till = await createTill(client, { request: REQUEST, response: RESPONSE, buyers: BUYERS });
 
   // When the till sells SALES times, a few sales in flight at once, to several customers …
   const ids = Array.from({ length: SALES }, (_, i) => `fsync-${label}-${String(i).padStart(4, '0')}`);
-  for (const id of ids) answers.set(id, []);
-  let next = 0;
-  const sell = () => {
-    const id = ids[next];
-    if (id === undefined) return;
-    next++;
-    const body = {
-      transaction: id,
-      ...BUYERS[next % BUYERS.length],
-      receipt_number: `R-${id}`,
-      amount_cents: 100 + next,
-      currency: 'EUR',
-    };
-    till.publish(REQUEST, JSON.stringify(body), { qos: 1 }, () => {});
-  };
-  const heard = () => [...answers.values()].filter((a) => a.length > 0).length;
-  await new Promise<void>((resolve) => {
-    onAnswer = () => {
-      sell();
-      if (heard() === SALES) resolve();
-    };
-    for (let i = 0; i < IN_FLIGHT; i++) sell();
-  });
+  await till.sellAll(ids, IN_FLIGHT);
   // … then the gateway stops, so strace has written every line, and the log is read.
-  const tillSocket = `TCP:[127.0.0.1:${ready.mqtt_port}->127.0.0.1:${(till.stream as Socket).localPort}]`;
-  till.end(true);
+  const tillSocket = `TCP:[127.0.0.1:${ready.mqtt_port}->127.0.0.1:${(client.stream as Socket).localPort}]`;
+  client.end(true);
   process.kill(gatewayPid, 'SIGTERM');
   await run.exited;
   gatewayPid = undefined;
 
   // Every sale got exactly one answer, and it was `queued`: the provider never answered.
   const notQueuedOnce = ids.filter((id) => {
-    const a = answers.get(id) as { status?: string; data?: { state?: string } }[];
+    const a = till.answers.get(id)!;
     return a.length !== 1 || a[0]?.status !== 'ok' || a[0]?.data?.state !== 'queued';
   });
   t.deepEqual(notQueuedOnce, [], `${label}: one answer per sale, each queued`);
