@@ -20,8 +20,8 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { scanOnce, startGateway, stopTarget, type Target } from './scan-latency.ts';
 import { percentiles } from './stats.ts';
+import { unitNodeFlags } from './unit-flags.ts';
 
-const UNIT = fileURLToPath(new URL('../systemd/edge-gateway.service', import.meta.url));
 const ASSETS = fileURLToPath(new URL('../src/web/assets/', import.meta.url));
 const BIN = fileURLToPath(new URL('../bin/edge-gateway.js', import.meta.url));
 const ROUND = 100;
@@ -29,14 +29,6 @@ const WARMUP = 100;
 const GAP_MS = 10;
 const SSE_CLIENTS = 2;
 const PASSWORD = 'bench-technician-1';
-
-/** The node flags of the unit's ExecStart (between `node` and the script), so the bench cannot drift. */
-export function unitNodeFlags(): string[] {
-  const exec = /^ExecStart=(.*)$/m.exec(readFileSync(UNIT, 'utf8'))?.[1] ?? '';
-  const words = exec.split(/\s+/);
-  const script = words.findIndex((w) => w.endsWith('edge-gateway.js'));
-  return words.slice(1, script).filter((w) => w.startsWith('--'));
-}
 
 /** A stream of /api/events read and thrown away, as a page does; counts what it got. */
 function sseClient(base: string) {

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import { type PtyPair, startPtyPair } from '../test/helpers/pty.ts';
 import { nowMs, percentiles } from './stats.ts';
+import { unitNodeFlags } from './unit-flags.ts';
 
 const BIN = fileURLToPath(new URL('../bin/edge-gateway.js', import.meta.url));
 const FLOOR = fileURLToPath(new URL('./scan-floor.ts', import.meta.url));
@@ -33,7 +34,7 @@ export interface Target {
 export async function benchScanLatency(scans = 1000): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), 'edge-bench-scan-'));
   // As the systemd unit runs it: compiled dist/ (npm run bench builds it), small young generation.
-  const flags = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=2').split(' ').filter(Boolean);
+  const flags = unitNodeFlags();
   const targets: Target[] = [];
   try {
     const gateway = await startGateway(dir, flags);
