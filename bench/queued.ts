@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
 import { nowMs, percentiles } from './stats.ts';
+import { unitNodeFlags } from './unit-flags.ts';
 
 // BENCH_GATEWAY_BIN: another build's bin/edge-gateway.js, to compare before and after a change.
 const BIN =
@@ -53,7 +54,7 @@ export async function benchQueued(opts: { turnovers?: number } = {}): Promise<Re
   const turnovers = opts.turnovers ?? 300;
   const perBlock = Math.ceil(turnovers / BLOCKS);
   const dir = mkdtempSync(join(tmpdir(), 'bench-queued-'));
-  const flags = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=2').split(' ').filter(Boolean);
+  const flags = unitNodeFlags();
   const procs: ChildProcess[] = [];
   const clients: MqttClient[] = [];
   try {

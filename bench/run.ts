@@ -4,6 +4,7 @@ import { benchDrain } from './drain.ts';
 import { benchInventory } from './inventory.ts';
 import { benchKeyboard } from './keyboard.ts';
 import { benchOutbox } from './outbox.ts';
+import { benchPage } from './page.ts';
 import { benchQueued } from './queued.ts';
 import { benchScanLatency } from './scan-latency.ts';
 import { benchStartup } from './startup.ts';
@@ -12,6 +13,7 @@ const only = process.argv[2];
 const benches: Record<string, () => Promise<unknown>> = {
   startup: () => benchStartup(),
   scan_latency: () => benchScanLatency(),
+  status_page: () => benchPage(),
   keyboard: () => benchKeyboard(),
   outbox: () => benchOutbox(),
   queued: () => benchQueued(),

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import { type PtyPair, startPtyPair } from '../test/helpers/pty.ts';
 import { nowMs, percentiles } from './stats.ts';
+import { unitNodeFlags } from './unit-flags.ts';
 
 const BIN = fileURLToPath(new URL('../bin/edge-gateway.js', import.meta.url));
 const FLOOR = fileURLToPath(new URL('./scan-floor.ts', import.meta.url));
@@ -24,12 +25,16 @@ export interface Target {
   client: MqttClient;
   child: ChildProcess;
   arrived?: () => void;
+  /** The gateway's status page port (the floor has none). */
+  httpPort?: number;
+  /** The gateway's log (JSON lines), as journald would hold it. */
+  logFile?: string;
 }
 
 export async function benchScanLatency(scans = 1000): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), 'edge-bench-scan-'));
   // As the systemd unit runs it: compiled dist/ (npm run bench builds it), small young generation.
-  const flags = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=2').split(' ').filter(Boolean);
+  const flags = unitNodeFlags();
   const targets: Target[] = [];
   try {
     const gateway = await startGateway(dir, flags);
@@ -71,13 +76,7 @@ export async function benchScanLatency(scans = 1000): Promise<Record<string, unk
     console.log(JSON.stringify({ bench: 'scan_latency_serial_to_mqtt_ms', ...out }));
     return out;
   } finally {
-    for (const t of targets) {
-      await t.client.endAsync().catch(() => {});
-      const exited = new Promise((r) => t.child.once('exit', r));
-      if (t.child.exitCode === null) t.child.kill('SIGTERM');
-      await exited;
-      await t.pty.stop();
-    }
+    for (const t of targets) await stopTarget(t);
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -133,7 +132,7 @@ export async function startGateway(
     // (Read through a pipe by this process, every log line would wake the measuring client first.)
     stdio: ['ignore', openSync(logFile, 'w'), 'inherit'],
   });
-  const ready = new Promise<{ mqtt_port: number }>((resolve, reject) => {
+  const ready = new Promise<{ mqtt_port: number; http_port: number }>((resolve, reject) => {
     const poll = setInterval(() => {
       const line = readFileSync(logFile, 'utf8')
         .split('\n')
@@ -148,11 +147,23 @@ export async function startGateway(
       reject(new Error(`gateway exited ${c}`));
     });
   });
-  return connectTill(
+  const target = await connectTill(
     pty,
     child,
     ready.then((r) => r.mqtt_port),
   );
+  return Object.assign(target, { httpPort: (await ready).http_port, logFile });
+}
+
+/** Ends a target's till client, process and pty. */
+export async function stopTarget(t: Target): Promise<void> {
+  await t.client.endAsync().catch(() => {});
+  if (t.child.exitCode === null && t.child.signalCode === null) {
+    const exited = new Promise((r) => t.child.once('exit', r));
+    t.child.kill('SIGTERM');
+    await exited;
+  }
+  await t.pty.stop();
 }
 
 async function startFloor(dir: string, flags: string[]): Promise<Target> {

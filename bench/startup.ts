@@ -1,12 +1,13 @@
 // Start-up footprint (DESIGN §10: start → ready ≤ 2 s, RSS ≤ 80 MB steady, idle CPU ≤ 1 % of a
 // core): spawns the command as the systemd unit runs it (compiled dist/, NODE_ENV=production,
-// --max-semi-space-size=2) in demo mode, times spawn → "ready", then samples RSS and CPU over an
+// the unit's node flags) in demo mode, times spawn → "ready", then samples RSS and CPU over an
 // idle period. The development start (tsx) is measured too, for reference.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { unitNodeFlags } from './unit-flags.ts';
 
 const BIN = fileURLToPath(new URL('../bin/edge-gateway.js', import.meta.url));
 const TICKS_PER_S = 100; // USER_HZ on Linux
@@ -23,7 +24,7 @@ function proc(pid: number): { rssMb: number; cpuTicks: number } {
 async function once(mode: 'production' | 'development', idleS: number) {
   const dir = mkdtempSync(join(tmpdir(), 'edge-bench-'));
   const t0 = process.hrtime.bigint();
-  const args = mode === 'production' ? ['--max-semi-space-size=2', BIN, 'start'] : [BIN, 'start'];
+  const args = mode === 'production' ? [...unitNodeFlags(), BIN, 'start'] : [BIN, 'start'];
   const child = spawn(process.execPath, args, {
     env: {
       ...process.env,

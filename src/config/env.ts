@@ -20,7 +20,7 @@ export const ENV_SETTINGS: Readonly<Record<string, { path: string; type: EnvType
   EDGE_HTTP_HOST: {
     path: 'http.host',
     type: 'string',
-    doc: 'address the status page listens on (loopback in demo mode)',
+    doc: 'address the status page listens on (the systemd unit sets `0.0.0.0`)',
   },
   EDGE_HTTP_PORT: { path: 'http.port', type: 'number', doc: 'status page port (0 = any free port)' },
   EDGE_PROVIDER_URL: {

@@ -20,8 +20,11 @@ export const webPart: Part = {
         metrics: ctx.metrics.render,
         host: ctx.webHost,
       },
-      // Demo mode has no logins: the page stays on loopback whatever http.host says.
-      { host: ctx.demo ? '127.0.0.1' : ctx.settings.http.host, port: ctx.settings.http.port },
+      // http.host is honoured in demo mode too: an unclaimed box is claimed from a phone on the shop
+      // LAN (the systemd unit sets 0.0.0.0). That is safe where anonymous MQTT would not be: every
+      // write needs the technician's login, and claiming needs the setup code from the journal.
+      // Demo mode's anonymous MQTT stays on loopback (the broker part).
+      { host: ctx.settings.http.host, port: ctx.settings.http.port },
     );
     ctx.provide('web', web);
     const off = [ctx.bus.on('devices', () => web.changed()), ctx.bus.on('loyalty', () => web.changed())];

@@ -51,7 +51,7 @@ export async function startWeb(ctx: WebContext, listen: { host: string; port: nu
   sampler.unref();
   const offScan = ctx.scans.onScan((scan) => {
     history.countScan();
-    hub.scan(publicScan(scan), technicianScan(scan));
+    hub.scan({ pub: () => publicScan(scan), detail: () => technicianScan(scan) });
   });
 
   const app = await createWebServer({

@@ -5,7 +5,9 @@
 // Cost on the box (stated in the report): nothing runs while no page is open. With pages open,
 // one status document is built at most once a second when something changed and every 5 s
 // otherwise, serialised once and written to every stream; scans are batched per 50 ms and sent
-// after the till's publish, so the scan path only pushes to an array.
+// after the till's publish, so the scan path only pushes to an array. A scan's views (text, hex,
+// layout hint) are built at that flush, and only the kinds some open stream shows: with no page
+// open a scan costs one size check.
 import type { ServerResponse } from 'node:http';
 import type { Logger } from '../log.ts';
 
@@ -19,15 +21,24 @@ export interface LiveHub {
   add(client: LiveClient, first: string): void;
   /** Something on the page changed: a status event soon (coalesced to one a second). */
   changed(): void;
-  /** A scan: `public` for everyone, `detail` for technician streams only. */
-  scan(pub: unknown, detail: unknown): void;
+  /** A scan: `pub` for everyone, `detail` for technician streams only; built only if shown. */
+  scan(views: ScanViews): void;
   clients(): number;
   close(): void;
+}
+
+/** How to draw one scan for the page, called at most once each and only when a stream shows it. */
+export interface ScanViews {
+  pub(): unknown;
+  detail(): unknown;
 }
 
 export function frame(event: string, data: unknown): string {
   return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
+
+const buildPub = (v: ScanViews) => v.pub();
+const buildDetail = (v: ScanViews) => v.detail();
 
 export function createLiveHub(opts: {
   status: () => unknown;
@@ -39,7 +50,7 @@ export function createLiveHub(opts: {
   const clients = new Set<LiveClient>();
   let pending: NodeJS.Timeout | undefined;
   let lastSent = 0;
-  let scanBatch: { pub: unknown; detail: unknown }[] = [];
+  let scanBatch: ScanViews[] = [];
   let scanTimer: NodeJS.Timeout | undefined;
 
   const write = (c: LiveClient, text: string) => {
@@ -68,15 +79,16 @@ export function createLiveHub(opts: {
     scanTimer = undefined;
     const batch = scanBatch;
     scanBatch = [];
-    const pub = frame(
-      'scans',
-      batch.map((s) => s.pub),
-    );
-    const detail = frame(
-      'scans',
-      batch.map((s) => s.detail),
-    );
-    for (const c of clients) write(c, c.technician ? detail : pub);
+    const frames: { pub?: string; detail?: string } = {};
+    const text = (technician: boolean): string => {
+      if (technician) {
+        frames.detail ??= frame('scans', batch.map(buildDetail));
+        return frames.detail;
+      }
+      frames.pub ??= frame('scans', batch.map(buildPub));
+      return frames.pub;
+    };
+    for (const c of clients) write(c, text(c.technician));
   };
   const changed = () => {
     if (pending || clients.size === 0) return;
@@ -97,9 +109,9 @@ export function createLiveHub(opts: {
       client.res.write(first);
     },
     changed,
-    scan(pub, detail) {
+    scan(views) {
       if (clients.size === 0) return;
-      scanBatch.push({ pub, detail });
+      scanBatch.push(views);
       scanTimer ??= setTimeout(flushScans, 50);
       changed();
     },

@@ -179,6 +179,7 @@ test.serial(
         trace,
         '/usr/bin/node',
         '--max-semi-space-size=2',
+        '--v8-pool-size=1',
         gateway,
         'start',
       ],

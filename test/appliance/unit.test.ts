@@ -51,7 +51,11 @@ test('the unit is Type=notify with a watchdog, restart limits and a dedicated us
   t.deepEqual(values(unit, 'Service', 'Environment'), [
     'NODE_ENV=production',
     'EDGE_DATA_DIR=/var/lib/edge-gateway',
+    // The technician's phone on the shop LAN reaches the page, claimed or not.
+    'EDGE_HTTP_HOST=0.0.0.0',
   ]);
+  // EnvironmentFile= wins over Environment= (systemd.exec(5)): a shop's /etc/default/edge-gateway can narrow it.
+  t.is(value(unit, 'Service', 'EnvironmentFile'), '-/etc/default/edge-gateway');
   t.regex(value(unit, 'Service', 'ExecStart'), /--config \/var\/lib\/edge-gateway\/config\.json$/);
   t.is(value(unit, 'Service', 'LimitCORE'), '0', 'no core dump can hold a card read');
 });

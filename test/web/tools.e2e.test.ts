@@ -43,6 +43,11 @@ test('a test scan shows live with hex and a layout hint; provider test passes; a
   const loyaltyText = (await page.textContent('#scans li[data-kind=loyalty]')) ?? '';
   t.true(loyaltyText.includes('****P2LN'));
   t.false(loyaltyText.includes(SEED.customers.regular.appToken));
+  // A typed scan has no warnings (and the first no layout hint): nothing stands in for them, not
+  // even the text "null" a bare DOM append() writes for a missing part.
+  const listed = await page.$$eval('#scans li', (lis) => lis.map((li) => li.textContent ?? ''));
+  t.is(listed.length, 2);
+  for (const text of listed) t.notRegex(text, /null|undefined/);
   await screenshot(page, 'technician-scans-phone');
 
   await page.click('#test-provider');

@@ -116,7 +116,8 @@ function addScans(scans) {
       ),
     );
     if ('text' in sc) {
-      item.append(
+      // Native append() would write a null as the text "null": only the parts this scan has.
+      const details = [
         h('div', { class: 'mono scan-text' }, sc.text ?? '(payment card: not shown, not stored)'),
         sc.hex ? h('div', { class: 'mono hint scan-hex' }, sc.hex) : null,
         sc.warnings.length
@@ -127,7 +128,8 @@ function addScans(scans) {
             )
           : null,
         sc.layout_hint ? h('div', { class: 'layout-hint' }, sc.layout_hint) : null,
-      );
+      ];
+      item.append(...details.filter((d) => d !== null));
     }
     list.prepend(item);
     // Each scan counts in the current minute of the chart at once.

@@ -1,0 +1,94 @@
+// The live hub's cost on the scan path (src/web/live.ts): a scan's views are built only for the
+// streams that show them, once per batch, and not at all while no page is open. Real HTTP streams
+// on loopback stand in for pages.
+import { once } from 'node:events';
+import { createServer, get, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import test from 'ava';
+import { silentLogger } from '../../src/log.ts';
+import { createLiveHub, type LiveHub, type ScanViews } from '../../src/web/live.ts';
+
+/** A server whose every request becomes a live stream; `technician` from the query. */
+async function serve(hub: LiveHub): Promise<Server> {
+  const server = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    hub.add({ res, technician: req.url === '/?technician' }, ': hello\n\n');
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return server;
+}
+
+/** Opens a stream and resolves with its text once `until` appears in it. */
+async function stream(server: Server, path: string) {
+  const { port } = server.address() as AddressInfo;
+  const req = get({ host: '127.0.0.1', port, path });
+  const [res] = (await once(req, 'response')) as [IncomingMessage];
+  let text = '';
+  res.setEncoding('utf8');
+  res.on('data', (d: string) => {
+    text += d;
+  });
+  const waitFor = (until: string) =>
+    new Promise<string>((resolve, reject) => {
+      const deadline = setTimeout(() => reject(new Error(`no "${until}" in: ${text}`)), 10_000);
+      const check = () => {
+        if (!text.includes(until)) return;
+        clearTimeout(deadline);
+        res.off('data', check);
+        resolve(text);
+      };
+      res.on('data', check);
+      check();
+    });
+  await waitFor(': hello');
+  return { waitFor, close: () => req.destroy() };
+}
+
+function counted(id: string) {
+  const calls = { pub: 0, detail: 0 };
+  const views: ScanViews = {
+    pub: () => {
+      calls.pub++;
+      return { id };
+    },
+    detail: () => {
+      calls.detail++;
+      return { id, hex: 'de ad' };
+    },
+  };
+  return { calls, views };
+}
+
+test('with no page open a scan builds neither view; with pages open each view once per scan, only where shown', async (t) => {
+  const hub = createLiveHub({ status: () => ({}), logger: silentLogger, tickMs: 60_000 });
+  const server = await serve(hub);
+  t.teardown(() => {
+    hub.close();
+    server.closeAllConnections();
+    server.close();
+  });
+
+  const idle = counted('idle');
+  hub.scan(idle.views);
+  t.deepEqual(idle.calls, { pub: 0, detail: 0 });
+
+  const visitor = await stream(server, '/');
+  const onlyPublic = counted('public-1');
+  hub.scan(onlyPublic.views);
+  const seen = await visitor.waitFor('public-1');
+  t.deepEqual(onlyPublic.calls, { pub: 1, detail: 0 });
+  t.false(seen.includes('de ad'));
+
+  const tech = await stream(server, '/?technician');
+  const visitor2 = await stream(server, '/');
+  const both = [counted('both-1'), counted('both-2')];
+  for (const s of both) hub.scan(s.views);
+  const techSeen = await tech.waitFor('both-2');
+  await visitor.waitFor('both-2');
+  await visitor2.waitFor('both-2');
+  t.true(techSeen.includes('"hex":"de ad"'));
+  // Two public streams, one technician stream: still each view once per scan.
+  for (const s of both) t.deepEqual(s.calls, { pub: 1, detail: 1 });
+  t.is(hub.clients(), 3);
+});
