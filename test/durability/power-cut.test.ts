@@ -141,10 +141,13 @@ function copyOfBox(t: ExecutionContext): string {
   return dir;
 }
 
-const said = (box: Box) =>
-  box.run.lines.filter(
-    (l) => typeof l === 'object' && l !== null && (l.level === 'warn' || l.level === 'error'),
-  );
+const isWarning = (l: any) =>
+  typeof l === 'object' && l !== null && (l.level === 'warn' || l.level === 'error');
+// Every damaged copy comes from a killed box, so the ops run marker (src/parts/run-marker.ts) says so
+// at each start; it is counted on its own in bootAndDeliver, and these lists hold what the box found
+// in its files.
+const KILLED = 'the previous run did not stop cleanly';
+const said = (box: Box) => box.run.lines.filter((l) => isWarning(l) && l.msg !== KILLED);
 const DETAIL = ['committed_frames', 'unfinished_bytes_discarded', 'reason'];
 const describe = (box: Box) =>
   said(box)
@@ -193,6 +196,11 @@ async function bootAndDeliver(
   const { depth, dead } = await drained(box);
   t.deepEqual({ depth, dead }, { depth: 0, dead: 0 }, `${name}: the outbox drained, nothing dead`);
   await stopBox(box);
+  t.is(
+    box.run.lines.filter((l) => isWarning(l) && l.msg === KILLED).length,
+    1,
+    `${name}: the killed run is reported once`,
+  );
   t.deepEqual(
     said(box)
       .map((l) => l.msg)
