@@ -101,7 +101,9 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
       if (base && tillMayPublish(base, packet.topic)) {
         // A retained request would be replayed to every later subscriber as if sent again.
         packet.retain = false;
-        const op = matchTopic(base, 'request', packet.topic)?.op;
+        // Only this box's own till is answered here: a login for another till (its `till_id`) is
+        // acknowledged by aedes at once, or its PUBACK would wait for an answer that never comes.
+        const op = base === ownBase ? matchTopic(base, 'request', packet.topic)?.op : undefined;
         if (op !== undefined) acks.hold(client, packet, topicOf(base, 'response', { op }));
         return done(null);
       }
