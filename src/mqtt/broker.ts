@@ -57,6 +57,12 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   const baseOf = new WeakMap<Client, string>();
   const ownBase = baseTopic(opts.prefix, opts.tillId);
   const acks = createRequestAcks(opts.answerAckWaitMs);
+  // Which login a client id belongs to. MQTT lets a new connection with the same client id take
+  // over the old one and its persistent session, and aedes forwards the messages queued for that
+  // session without asking the ACL again: another till's login could end a till's connection and
+  // read what queued up for it. So a client id stays with the login that holds it: while connected,
+  // and for a persistent session as long as aedes keeps it (memory persistence: this process).
+  const owners = new Map<string, { username: string; client: Client }>();
 
   const aedes = await Aedes.createBroker({
     authenticate(client, username, password, done) {
@@ -89,6 +95,17 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
             });
             return done(Object.assign(new Error('bad username or password'), { returnCode: 4 }), false);
           }
+          const owner = owners.get(client.id);
+          if (owner !== undefined && owner.username !== user.username) {
+            log.warn('mqtt login refused', {
+              client_id: client.id,
+              remote,
+              reason: 'client id held by another login',
+              user: username,
+            });
+            return done(Object.assign(new Error('identifier rejected'), { returnCode: 2 }), false);
+          }
+          owners.set(client.id, { username: user.username, client });
           baseOf.set(client, baseTopic(opts.prefix, user.till_id ?? opts.tillId));
           done(null, true);
         },
@@ -138,7 +155,11 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   aedes.on('subscribe', (subs, client) => acks.subscribed(client, subs));
   aedes.on('unsubscribe', (filters, client) => acks.unsubscribed(client, filters));
   aedes.on('ack', (_packet, client) => acks.acked(client));
-  aedes.on('clientDisconnect', (client) => acks.closed(client));
+  aedes.on('clientDisconnect', (client) => {
+    acks.closed(client);
+    // A clean session ends with its connection; a takeover by the same login has re-bound the id.
+    if (client.clean && owners.get(client.id)?.client === client) owners.delete(client.id);
+  });
   aedes.on('clientError', (client, err) =>
     log.debug('mqtt client error', { client_id: client.id, error: err }),
   );
