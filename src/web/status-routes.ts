@@ -27,6 +27,12 @@ export function statusRoutes(
     };
     reply.hijack();
     reply.raw.writeHead(200, headers);
+    // A HEAD has no body: node sends the headers only with the end, and a stream never ends, so the
+    // caller would wait for ever while the hub kept an invisible client.
+    if (req.method === 'HEAD') {
+      reply.raw.end();
+      return;
+    }
     const first =
       'retry: 2000\n\n' +
       frame('status', deps.status()) +
