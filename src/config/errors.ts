@@ -4,6 +4,7 @@
 import type { z } from 'zod';
 import { schemaProblems } from '../util/schema-problems.ts';
 import { SECRET_PATHS } from './schema.ts';
+import { withoutUrlPasswords } from './secrets.ts';
 
 export interface ConfigProblem {
   path: string;
@@ -66,7 +67,9 @@ export function problemsFromZod(
   const isSecret = (keys: readonly PropertyKey[]) => isSecretPath(keys.map(String).join('.'));
   return schemaProblems(issues, { input, isSecret, schemaName: 'the settings schema' }).map((p) => {
     const path = p.keys.map(String).join('.') || '(root)';
-    return { path, source: sourceOf(path, sources) ?? fileLabel, seen: p.seen, message: p.allowed };
+    // A URL setting's value is shown without its password: the text goes to the journal and the page.
+    const seen = withoutUrlPasswords(p.seen);
+    return { path, source: sourceOf(path, sources) ?? fileLabel, seen, message: p.allowed };
   });
 }
 
@@ -83,4 +86,17 @@ export function isSecretPath(path: string): boolean {
   return SECRET_PATHS.some((p) =>
     new RegExp(`^${p.replace(/\./g, '\\.').replace(/\*/g, '\\d+')}$`).test(path),
   );
+}
+
+/**
+ * A value as a problem shows it when no schema issue carries it, in the formatter's words: an
+ * object or a list by its kind only (a till login given as an object holds a password), a URL
+ * without its password.
+ */
+export function describeValue(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (v !== null && typeof v === 'object') return 'an object';
+  const text = withoutUrlPasswords(JSON.stringify(v) ?? String(v));
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

@@ -5,10 +5,17 @@
 import type { Logger } from '../log.ts';
 import { readJsonObject } from './durable-file.ts';
 import { applyEnv } from './env.ts';
-import { type ConfigProblem, problemsFromZod } from './errors.ts';
+import { type ConfigProblem, describeValue, problemsFromZod } from './errors.ts';
 import { hashPassword } from './password.ts';
 import { settingsSchema } from './schema.ts';
-import { deepMerge, readSecrets, redactSecrets, secretsPath, splitSecrets } from './secrets.ts';
+import {
+  deepMerge,
+  readSecrets,
+  redactSecrets,
+  secretsPath,
+  splitSecrets,
+  withoutUrlPassword,
+} from './secrets.ts';
 import { completeInterruptedSettingsWrite, writeSettings } from './settings-write.ts';
 
 /** The fields of the provisioning form, in the order a technician fills them in. */
@@ -27,11 +34,6 @@ export type ProvisionField = (typeof PROVISION_FIELDS)[number];
 const WRITE_ONLY = new Set<string>(['provider.api_key', 'uplink.password']);
 const NULLABLE = new Set<string>(['provider.url', 'uplink.url']);
 const URL_FIELDS = NULLABLE;
-
-/** `mqtt://user:pass@host` → `mqtt://user@host`: a password in a URL is a secret like any other. */
-export function withoutUrlPassword(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*):[^@/]*@/i, '$1@');
-}
 
 export interface TillLoginInput {
   username?: unknown;
@@ -144,7 +146,7 @@ async function tillLogins(
     problems.push({
       path: 'mqtt.users',
       source: 'form',
-      seen: JSON.stringify(v),
+      seen: describeValue(v),
       message: 'must be a list of till logins',
     });
     return undefined;

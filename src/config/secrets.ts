@@ -52,6 +52,16 @@ export function splitSecrets(input: Record<string, unknown>): {
   return { public: pub, secrets };
 }
 
+/** `mqtt://user:pass@host` → `mqtt://user@host`: a password in a URL is a secret like any other. */
+export function withoutUrlPassword(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*):[^@/]*@/i, '$1@');
+}
+
+/** Every URL inside a text without its password: a value shown in an error. */
+export function withoutUrlPasswords(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:@/\s"]*):[^@/\s"]*@/gi, '$1@');
+}
+
 /** Removes every secret (including array entries) for display: gateway/info, status, diagnostics. */
 export function redactSecrets<T>(value: T): T {
   const copy = structuredClone(value) as Record<string, unknown>;
