@@ -62,11 +62,22 @@ export function withoutUrlPasswords(text: string): string {
   return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:@/\s"]*):[^@/\s"]*@/gi, '$1@');
 }
 
-/** Removes every secret (including array entries) for display: gateway/info, status, diagnostics. */
+/**
+ * Removes every secret (including array entries) for display: gateway/info, status, diagnostics;
+ * and the password of any URL setting (`uplink.url` may carry one, and every till reads gateway/info).
+ */
 export function redactSecrets<T>(value: T): T {
   const copy = structuredClone(value) as Record<string, unknown>;
   for (const path of SECRET_PATHS) removePath(copy, path.split('.'));
-  return copy as T;
+  return scrubUrls(copy) as T;
+}
+
+function scrubUrls(v: unknown): unknown {
+  if (typeof v === 'string') return withoutUrlPassword(v);
+  if (Array.isArray(v)) return v.map(scrubUrls);
+  if (v !== null && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, scrubUrls(x)]));
+  return v;
 }
 
 function removePath(obj: unknown, keys: string[]): void {
