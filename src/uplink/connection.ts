@@ -102,7 +102,9 @@ export function connectUplink(opts: UplinkConnectionOptions): UplinkConnection {
     retry = undefined;
     if (stopped) return;
     setState('connecting');
-    const c = mqtt.connect(opts.url, clientOptions);
+    // Without the URL's own credentials: mqtt.js would let them override the login chosen for us
+    // (explicit settings first, the URL's second: src/uplink/uplink.ts).
+    const c = mqtt.connect(redactUrl(opts.url), clientOptions);
     client = c;
     c.on('connect', () => {
       if (stopped || client !== c) return;

@@ -82,6 +82,26 @@ test('a refused login is retried with backoff and the box connects by itself onc
   t.like(s.ops, { state: 'up', connects: 1 });
 });
 
+test('the login set for the uplink wins over credentials written into its URL', async (t) => {
+  t.timeout(60_000);
+  const ops = await opsBroker(t, [T1]);
+  const live = await watch(t, ops);
+  const gw = await startTestGateway({
+    config: {
+      till_id: 'T1',
+      branch_id: 'B1',
+      uplink: uplinkConfig(ops, {
+        url: ops.url.replace('//', '//old-login:old-password@'),
+        username: T1.username,
+      }),
+    },
+    secrets: { uplink: { password: T1.password } },
+  });
+  t.teardown(() => gw.stop());
+  await live.rec.until((m) => m.topic === 'edge/B1/T1/state' && m.payload.state === 'online', 15_000);
+  t.like((await httpJson(gw.gateway.httpPort, '/api/status')).ops, { state: 'up', connects: 1 });
+});
+
 function makeCa(dir: string) {
   const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
   run(
