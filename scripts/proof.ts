@@ -1,6 +1,7 @@
 // `npm run proof` (issue 12): runs the proof suite (test/proof/) with PROOF_SCALE times the
 // property runs of `npm test`, collects the figures every proof test records, and prints them as
-// one table; `--docs` also writes that table into docs/proof.md. Exits non-zero when a test failed.
+// one table per part (bad input, security matrix, privacy scan); `--docs` also writes those tables
+// into docs/proof.md. Exits non-zero when a test failed.
 //
 //   npm run proof                      # scale 50
 //   PROOF_SCALE=200 npm run proof      # longer
@@ -44,6 +45,13 @@ function machine(): string {
   return `${cpus().length} × ${model}, Node ${process.version}, ${process.platform}/${process.arch}`;
 }
 
+const line = (cells: string[]) => `| ${cells.map((c) => c.replaceAll('|', '\\|')).join(' | ')} |`;
+const outcomeList = (outcomes: Record<string, number>) =>
+  Object.entries(outcomes)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${n(v)}`)
+    .join('; ');
+
 /** One Markdown table: a row per property and per corpus group, then the totals. */
 function table(figures: Figure[]): string {
   const rows: string[][] = [];
@@ -59,11 +67,7 @@ function table(figures: Figure[]): string {
     ]);
   }
   for (const c of corpus) {
-    const outcomes = Object.entries(c.outcomes)
-      .sort((a, b) => b[1] - a[1])
-      .map(([k, v]) => `${k} ${n(v)}`)
-      .join('; ');
-    rows.push([`corpus: ${c.group}`, '', `${n(c.cases)} cases`, outcomes, String(c.failures)]);
+    rows.push([`corpus: ${c.group}`, '', `${n(c.cases)} cases`, outcomeList(c.outcomes), String(c.failures)]);
   }
   const runs = properties.reduce((s, p) => s + p.runs, 0);
   const cases = corpus.reduce((s, c) => s + c.cases, 0);
@@ -76,20 +80,35 @@ function table(figures: Figure[]): string {
     `**${failures}**`,
   ]);
   const head = ['part', 'what', 'runs / cases', 'outcomes', 'failures'];
-  const line = (cells: string[]) => `| ${cells.map((c) => c.replaceAll('|', '\\|')).join(' | ')} |`;
   return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
-const BEGIN = '<!-- proof:bad-input:begin -->';
-const END = '<!-- proof:bad-input:end -->';
+/** The security or privacy matrix: a row per group of cells, then the totals. */
+function matrixTable(figures: Figure[], section: 'security' | 'privacy'): string {
+  const groups = figures.filter(
+    (f): f is Extract<Figure, { kind: 'matrix' }> => f.kind === 'matrix' && f.section === section,
+  );
+  const rows = groups.map((g) => [g.group, g.cell, n(g.cells), outcomeList(g.outcomes), String(g.failures)]);
+  const cells = groups.reduce((s, g) => s + g.cells, 0);
+  const failures = groups.reduce((s, g) => s + g.failures, 0);
+  rows.push(['**total**', `${groups.length} groups`, n(cells), '', `**${failures}**`]);
+  const head = ['group', 'one cell is', 'cells', 'outcomes', 'failures'];
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+}
 
-function updateDocs(block: string): void {
+/** Rewrites each `<!-- proof:<name>:begin --> … <!-- proof:<name>:end -->` block of docs/proof.md. */
+function updateDocs(blocks: Record<string, string>): void {
   const path = join(root, 'docs', 'proof.md');
-  const doc = readFileSync(path, 'utf8');
-  const from = doc.indexOf(BEGIN);
-  const to = doc.indexOf(END);
-  if (from < 0 || to < from) throw new Error(`${path} has no ${BEGIN} … ${END} block`);
-  writeFileSync(path, `${doc.slice(0, from + BEGIN.length)}\n${block}\n${doc.slice(to)}`);
+  let doc = readFileSync(path, 'utf8');
+  for (const [name, block] of Object.entries(blocks)) {
+    const begin = `<!-- proof:${name}:begin -->`;
+    const end = `<!-- proof:${name}:end -->`;
+    const from = doc.indexOf(begin);
+    const to = doc.indexOf(end);
+    if (from < 0 || to < from) throw new Error(`${path} has no ${begin} … ${end} block`);
+    doc = `${doc.slice(0, from + begin.length)}\n${block}\n${doc.slice(to)}`;
+  }
+  writeFileSync(path, doc);
 }
 
 {
@@ -106,13 +125,21 @@ function updateDocs(block: string): void {
   rmSync(dir, { recursive: true, force: true });
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
   const date = new Date().toISOString().slice(0, 10);
-  const block = [
+  const stamp = [
     `Run ${date}, PROOF_SCALE=${scale}, ${minutes} min, ava exit code ${code}.`,
     `Machine: ${machine()}.`,
     '',
-    table(figures),
-  ].join('\n');
-  process.stdout.write(`\nProof figures\n\n${block}\n`);
-  if (writeDocs) updateDocs(block);
+  ];
+  const blocks = {
+    'bad-input': [...stamp, table(figures)].join('\n'),
+    security: [...stamp, matrixTable(figures, 'security')].join('\n'),
+    privacy: [...stamp, matrixTable(figures, 'privacy')].join('\n'),
+  };
+  process.stdout.write(
+    `\nProof figures: bad input\n\n${blocks['bad-input']}\n` +
+      `\nProof figures: security matrix\n\n${blocks.security}\n` +
+      `\nProof figures: privacy scan\n\n${blocks.privacy}\n`,
+  );
+  if (writeDocs) updateDocs(blocks);
   process.exitCode = code;
 }

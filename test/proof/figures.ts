@@ -1,4 +1,4 @@
-// The figures of the proof suite (issue 12): every property and corpus test records what it ran
+// The figures of the proof suite (issue 12): every property, corpus and matrix test records what it ran
 // here, and `npm run proof` (scripts/proof.ts) prints them as one table. Inside a plain `npm test`
 // nothing is written and the short run counts apply.
 import { appendFileSync } from 'node:fs';
@@ -21,6 +21,20 @@ export type Figure =
       cases: number;
       /** How many cases ended in each outcome, e.g. `{invalid_request: 31, ok: 12}`. */
       outcomes: Record<string, number>;
+      failures: number;
+    }
+  | {
+      /** A security or privacy check: subjects × cases, each cell with its expected outcome. */
+      kind: 'matrix';
+      /** The section of docs/proof.md it belongs to. */
+      section: 'security' | 'privacy';
+      group: string;
+      /** What one cell is, e.g. `till × transport × topic × action`. */
+      cell: string;
+      cells: number;
+      /** How many cells ended in each outcome, e.g. `{refused: 180, allowed: 60}`. */
+      outcomes: Record<string, number>;
+      /** Cells whose outcome was not the expected one. */
       failures: number;
     };
 

@@ -1,10 +1,10 @@
 // First boot and login over HTTP against a real gateway: the setup code from the log claims the
 // box, the password is stored as a scrypt hash in a 0600 file, sessions are fresh at login and end
-// when expired, failed logins are rate limited, cookies and headers carry the security attributes.
+// when expired, cookies and headers carry the security attributes (the login rate limits are in
+// the security matrix, test/proof/security-web.test.ts).
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
-import { LOGIN_ATTEMPTS_PER_MINUTE } from '../../src/web/auth.ts';
 import { createSessionStore } from '../../src/web/session-store.ts';
 import { startTestGateway } from '../helpers/gateway.ts';
 import { setupCodeFrom, WebClient } from './client.ts';
@@ -83,24 +83,6 @@ function expireAll(store: ReturnType<typeof createSessionStore>, at: string) {
     if (s.cookie) s.cookie.expires = at;
   });
 }
-
-test(`failed logins are limited to ${LOGIN_ATTEMPTS_PER_MINUTE} a minute: then even the right password waits`, async (t) => {
-  const gw = await startTestGateway();
-  t.teardown(() => gw.stop());
-  const web = new WebClient(`http://127.0.0.1:${gw.gateway.httpPort}`);
-  await web.open();
-  await web.post('/api/claim', { code: setupCodeFrom(gw.lines), password: PASSWORD });
-  await web.post('/api/logout');
-  await web.open();
-  const statuses: number[] = [];
-  for (let i = 0; i < LOGIN_ATTEMPTS_PER_MINUTE; i++)
-    statuses.push((await web.post('/api/login', { password: `guess-${i}` })).status);
-  t.deepEqual(statuses, Array(LOGIN_ATTEMPTS_PER_MINUTE).fill(401));
-  const limited = await web.post('/api/login', { password: PASSWORD });
-  t.is(limited.status, 429);
-  t.is(limited.data.error, 'rate_limited');
-  t.false((await web.get('/api/session')).data.technician);
-});
 
 test('pages and API answers carry the security headers', async (t) => {
   const gw = await startTestGateway();
