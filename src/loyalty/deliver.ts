@@ -20,7 +20,13 @@ export function deliverThrough(provider: LoyaltyProvider): Deliver {
       };
     }
     const outcome = await provider.send(request);
-    if (outcome.ok) return { ok: true, result: outcome.data };
+    if (outcome.ok) {
+      // Delivered: the job keeps no loyalty token from now on (DESIGN §2), only what a replay needs.
+      const kept = JSON.stringify(provider.keptAfterDelivery(request));
+      return kept === job.payload
+        ? { ok: true, result: outcome.data }
+        : { ok: true, result: outcome.data, keep: kept };
+    }
     const error = { code: outcome.code, message: outcome.detail };
     return outcome.retryable
       ? { ok: false, retryable: true, retryAfterMs: outcome.retryAfterMs, error }

@@ -427,6 +427,14 @@ export function createHttpProvider(
       const { transaction: tx, mobile, email } = p.value;
       return prepared('activation', PATH.activate, tx, { transaction_id: tx, mobile, email });
     },
+    keptAfterDelivery(request) {
+      // Only a purchase booked by scanned code carries a token (customer refs are the provider's).
+      if (request.op !== 'purchase') return request;
+      const json = parseJson(request.body);
+      const body = json.ok && typeof json.value === 'object' ? (json.value as Record<string, unknown>) : null;
+      if (typeof body?.code !== 'string') return request;
+      return { ...request, body: JSON.stringify({ ...body, code: maskToken(body.code) }) };
+    },
     purchase: (args, opts) => sendPrepared(provider.preparePurchase(args), opts),
     redeem: (args, opts) => sendPrepared(provider.prepareRedemption(args), opts),
     voidRedemption: (redemptionId, args, opts) =>

@@ -183,6 +183,12 @@ export interface LoyaltyProvider {
   prepareVoid(redemptionId: string, args: VoidArgs): Prepared<'void'>;
   prepareReverse(purchase: PurchaseReference, args: ReverseArgs): Prepared<'reverse'>;
   prepareActivation(args: ActivationArgs): Prepared<'activation'>;
+  /**
+   * What a delivered job keeps of a prepared request (DESIGN §2: no full loyalty token once
+   * delivered): the same request with the token masked, so that a replay of its transaction is
+   * still told from another request. Deterministic: the same request always gives the same form.
+   */
+  keptAfterDelivery<O extends WriteOp>(request: ProviderRequest<O>): ProviderRequest<O>;
   /** Sends a prepared request as it is; safe to call again with the same request (idempotency key). */
   send<O extends WriteOp>(
     request: ProviderRequest<O>,

@@ -93,7 +93,12 @@ export async function startLoyalty(opts: LoyaltyServiceOptions): Promise<Loyalty
       if (!answering.has(job.key)) void published(job, publishFailed(opts.publish, job, error));
     },
   });
-  const queue = createQueue({ store, dispatcher, windowMs: settings.provider.booking_window_ms });
+  const queue = createQueue({
+    store,
+    dispatcher,
+    windowMs: settings.provider.booking_window_ms,
+    kept: (request) => provider.keptAfterDelivery(request),
+  });
   answering = queue.answering;
   dispatcher.start();
   tracked.onChange(() => opts.onHealthChange?.());

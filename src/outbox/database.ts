@@ -34,6 +34,9 @@ export function openDatabase(
       const [row] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
       onUncleanStop!(measureRecovery(left, Math.max(0, row?.log ?? 0)));
     }
+    // Freed bytes are zeroed, not left in the page: a delivered job's token, once replaced by what
+    // the job keeps (DESIGN §2), must not stay readable in the file (see store.ts `forgetOldFrames`).
+    db.pragma('secure_delete = ON');
     migrate(db);
     if (onDisk) for (const f of [`${path}-wal`, `${path}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
     return db;

@@ -279,7 +279,12 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     if (outcome.ok) {
       circuit.onAnswer();
       return {
-        settlement: { id: job.id, outcome: 'delivered', result: serialise(outcome.result) },
+        settlement: {
+          id: job.id,
+          outcome: 'delivered',
+          result: serialise(outcome.result),
+          payload: outcome.keep,
+        },
         after() {
           const fresh = guard('get', () => store.getById(job.id)) ?? job;
           log.debug('outbox job delivered', fields);

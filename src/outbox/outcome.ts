@@ -6,7 +6,7 @@ export function isDeliveryOutcome(v: unknown): v is DeliveryOutcome {
   try {
     if (typeof v !== 'object' || v === null) return false;
     const o = v as Record<string, unknown>;
-    if (o.ok === true) return 'result' in o;
+    if (o.ok === true) return 'result' in o && (o.keep === undefined || typeof o.keep === 'string');
     if (o.ok !== false || typeof o.retryable !== 'boolean') return false;
     const e = o.error as Record<string, unknown> | undefined;
     return typeof e === 'object' && e !== null && typeof e.code === 'string' && typeof e.message === 'string';

@@ -68,9 +68,9 @@ export function prepareStatements(db: Database.Database) {
       `UPDATE jobs SET state = 'inflight', attempts = attempts + 1, updated_at = ?
      WHERE id = ? AND state = 'pending' RETURNING *`,
     ),
-    delivered: db.prepare<[string, number, number, number], JobRow>(
-      `UPDATE jobs SET state = 'delivered', lane_head = 0, result = ?, delivered_at = ?, updated_at = ?
-     WHERE id = ? AND state = 'inflight' RETURNING *`,
+    delivered: db.prepare<[string | null, string, number, number, number], JobRow>(
+      `UPDATE jobs SET state = 'delivered', lane_head = 0, payload = COALESCE(?, payload), result = ?,
+       delivered_at = ?, updated_at = ? WHERE id = ? AND state = 'inflight' RETURNING *`,
     ),
     retry: db.prepare<[number, string, string, number, number]>(
       `UPDATE jobs SET state = 'pending', next_attempt_at = ?, last_error_code = ?, last_error_message = ?,

@@ -257,7 +257,7 @@ export function openOutboxStore(options: OutboxStoreOptions): OutboxStore {
       const at = now();
       const row =
         s.outcome === 'delivered'
-          ? stmt.delivered.get(s.result, at, at, s.id)
+          ? stmt.delivered.get(s.payload ?? null, s.result, at, at, s.id)
           : stmt.dead.get(s.error.code, s.error.message, at, s.id);
       if (row) leaveLane(row);
       return row !== undefined;
@@ -272,7 +272,27 @@ export function openOutboxStore(options: OutboxStoreOptions): OutboxStore {
   function settle(batch: readonly Settlement[]): boolean[] {
     if (batch.length === 0) return [];
     const run = () => settleTx.immediate(batch);
-    return batch.some((s) => s.outcome !== 'retry') ? run() : relaxed(run);
+    const recorded = batch.some((s) => s.outcome !== 'retry') ? run() : relaxed(run);
+    if (batch.some((s) => s.outcome === 'delivered' && s.payload !== undefined)) forgetOldFrames();
+    return recorded;
+  }
+
+  /**
+   * A delivered job that gave up its payload for what it keeps (no token, DESIGN §2) still has its
+   * old page images in the WAL, and maybe in the database file from an earlier checkpoint. The new
+   * image has the freed bytes zeroed (secure_delete); a TRUNCATE checkpoint writes it over the file
+   * and empties the WAL. Only after such settlements (a turnover booked by scanned code), and
+   * without waiting for a reader in another process: then the next one does it.
+   */
+  function forgetOldFrames(): void {
+    try {
+      db.pragma('busy_timeout = 0');
+      db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch (err) {
+      log.warn('outbox checkpoint failed', { err });
+    } finally {
+      db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    }
   }
 
   return {

@@ -27,7 +27,8 @@ export interface OutboxJob {
   /**
    * The exact request body/descriptor, stored once and never rewritten: retries resend it byte for
    * byte (DESIGN §4). Callers must not put contact data (mobile, e-mail) in it (DESIGN §2): buffered
-   * requests carry the card token, amounts and receipt ids only.
+   * requests carry the card token, amounts and receipt ids only. Once delivered, the job keeps the
+   * `keep` form its delivery outcome gave instead (no token: DESIGN §2), if any.
    */
   readonly payload: string;
   /**
@@ -101,7 +102,7 @@ export interface ClaimResult {
 
 /** A delivery's outcome as recorded by the dispatcher; several are committed in one transaction. */
 export type Settlement =
-  | { id: number; outcome: 'delivered'; result: string }
+  | { id: number; outcome: 'delivered'; result: string; payload?: string }
   | { id: number; outcome: 'retry'; nextAt: number; error: OutboxErrorInfo }
   | { id: number; outcome: 'dead'; error: OutboxErrorInfo };
 
@@ -111,7 +112,16 @@ export type Settlement =
  * Retry-After); anything else is final and goes to the dead letters with the provider's reason.
  */
 export type DeliveryOutcome =
-  | { ok: true; result: unknown }
+  | {
+      ok: true;
+      result: unknown;
+      /**
+       * What the job keeps of its payload from now on, when less than the request sent: what telling
+       * a replay of its transaction from another request needs, without the loyalty token (DESIGN §2:
+       * full tokens only in jobs not yet delivered). Omitted: the payload stays as it is.
+       */
+      keep?: string;
+    }
   | { ok: false; retryable: true; retryAfterMs?: number; error: OutboxErrorInfo }
   | { ok: false; retryable: false; error: OutboxErrorInfo };
 

@@ -1,6 +1,6 @@
 // The durable store on real SQLite files (DESIGN §5): durability, idempotency, the cap, crash
 // recovery, figures for health, dead-letter actions, retention, file modes and migrations.
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
 import Database from 'better-sqlite3';
@@ -49,6 +49,27 @@ test('enqueueing an existing key returns the stored job and writes no second row
   // The first body stays: retries resend it byte for byte (DESIGN §4).
   t.is(store.get('txn-1')?.payload, turnover('txn-1').payload);
   t.is(store.stats().pending, 1);
+});
+
+test('a delivered job keeps the payload its outcome gives, and its old bytes leave the file and the WAL', (t) => {
+  const clock = fakeClock();
+  const { store, path } = openTemp(t, { now: clock.now });
+  const token = 'HA-TOKEN-7Q2W9E4R';
+  mustEnqueue(store, turnover('txn-1', 'cust-1', { payload: `{"code":"${token}"}` }));
+  mustEnqueue(store, turnover('txn-2', 'cust-2', { payload: '{"code":"kept-as-is"}' }));
+  const claimed = store.claimReady(clock.now(), 2).claimed;
+  const id = (key: string) => claimed.find((j) => j.key === key)!.id;
+  t.deepEqual(
+    store.settle([
+      { id: id('txn-1'), outcome: 'delivered', result: '{}', payload: '{"code":"****9E4R"}' },
+      { id: id('txn-2'), outcome: 'delivered', result: '{}' },
+    ]),
+    [true, true],
+  );
+  t.is(store.get('txn-1')?.payload, '{"code":"****9E4R"}');
+  t.is(store.get('txn-2')?.payload, '{"code":"kept-as-is"}');
+  for (const file of [path, `${path}-wal`])
+    t.false(existsSync(file) && readFileSync(file).includes(token), `${file} still holds the token`);
 });
 
 test('at the cap a new job is refused with buffer_full, and accepted again after a delivery', (t) => {

@@ -29,8 +29,17 @@ export interface Queue {
   readonly answering: ReadonlySet<string>;
 }
 
-export function createQueue(opts: { store: OutboxStore; dispatcher: Dispatcher; windowMs: number }): Queue {
+export function createQueue(opts: {
+  store: OutboxStore;
+  dispatcher: Dispatcher;
+  windowMs: number;
+  /** What a delivered job keeps of its request (the provider's `keptAfterDelivery`). */
+  kept: (request: ProviderRequest) => ProviderRequest;
+}): Queue {
   const answering = new Set<string>();
+  // The stored payload is this request: as it was sent, or as a delivered job keeps it.
+  const isStored = (payload: string, request: ProviderRequest) =>
+    [request, opts.kept(request)].some((r) => payload === JSON.stringify(r) || sameExceptTime(payload, r));
 
   async function answer(job: OutboxJob, waitMs: number): Promise<unknown> {
     // Just stored (or read) as pending and not to wait: `queued`, without reading it back. Nothing
@@ -63,7 +72,7 @@ export function createQueue(opts: { store: OutboxStore; dispatcher: Dispatcher; 
     known(key, request) {
       const job = opts.store.get(key);
       if (!job) return undefined;
-      if (job.payload !== JSON.stringify(request) && !sameExceptTime(job.payload, request)) {
+      if (!isStored(job.payload, request)) {
         throw new GatewayError('transaction_reused', 'this transaction was already used for another request');
       }
       return answer(job, 0);
@@ -85,7 +94,7 @@ export function createQueue(opts: { store: OutboxStore; dispatcher: Dispatcher; 
         }
         throw new GatewayError('internal_error', `the outbox could not store the request (${result.code})`);
       }
-      if (!result.created && !result.samePayload && !sameExceptTime(result.job.payload, input.request)) {
+      if (!result.created && !result.samePayload && !isStored(result.job.payload, input.request)) {
         throw new GatewayError('transaction_reused', 'this transaction was already used for another request');
       }
       // Committed and fsynced: from here on the request survives a crash (DESIGN §5).

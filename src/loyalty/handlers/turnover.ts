@@ -1,6 +1,7 @@
 // Turnover (DESIGN §2 flow 3): always accepted — `booked` when the provider confirms within the
 // booking window, else `queued` once durably stored; never ok before it is durable. A sale whose
 // customer could not be identified offline carries the scanned code instead of a customer ref.
+import { maskToken } from '../../log.ts';
 import type { OpArgs } from '../../mqtt/ops.ts';
 import type { RequestContext } from '../../mqtt/requests.ts';
 import { providerError } from '../outcomes.ts';
@@ -28,8 +29,10 @@ export function turnoverHandler(provider: LoyaltyProvider, queue: Queue, cardPre
       queue.enqueue({
         key,
         kind: 'turnover',
-        // Per-customer FIFO (DESIGN §5): a customer's bookings and stornos keep their order.
-        orderKey: args.customer_ref ?? `code:${args.code}`,
+        // Per-customer FIFO (DESIGN §5): a customer's bookings and stornos keep their order. A code
+        // lane is named by the masked code: the lane outlives delivery in the row, the token must not
+        // (DESIGN §2); two codes that share their last characters merely share a lane.
+        orderKey: args.customer_ref ?? `code:${maskToken(args.code ?? '')}`,
         request: prepared.request,
       })
     );
