@@ -1,27 +1,16 @@
 // The MQTT half of the security matrix (issue 12), from the tables in matrix/mqtt-acl.ts, against a
 // real provisioned gateway (till A, a login for A and one for till B) over TCP and WebSocket with
-// real mqtt.js clients: every till × transport × topic × publish/subscribe cell, every login, the
-// retained catalogue, and the demo mode's anonymous access (loopback only).
-import { readFileSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
-import { join } from 'node:path';
-import test, { type ExecutionContext } from 'ava';
-import mqtt, { type MqttClient } from 'mqtt';
+// real mqtt.js clients: every till × transport × topic × publish/subscribe cell, and the retained
+// catalogue. The logins are in security-mqtt-logins.test.ts.
+import test from 'ava';
+import type { MqttClient } from 'mqtt';
 import { frameFromText } from '../../src/classify/frame.ts';
-import {
-  connect,
-  recorder,
-  settled,
-  startTestGateway,
-  type TestGateway,
-  waitUntil,
-} from '../helpers/gateway.ts';
+import { connect, recorder, settled, waitUntil } from '../helpers/gateway.ts';
 import {
   BASE_FILTERS,
   BASE_TOPICS,
   GLOBAL_FILTERS,
   GLOBAL_TOPICS,
-  LOGINS,
   TILL_NAMES,
   TILLS,
   type Till,
@@ -29,46 +18,8 @@ import {
   type Transport,
   type Verdict,
 } from './matrix/mqtt-acl.ts';
+import { provisioned, urlOf } from './matrix/mqtt-rig.ts';
 import { Tally } from './matrix/tally.ts';
-
-async function provisioned(t: ExecutionContext): Promise<TestGateway> {
-  const gw = await startTestGateway({
-    // On every interface, so that logins from a LAN address are part of the matrix too.
-    config: { till_id: 'A', branch_id: 'B1', mqtt: { host: '0.0.0.0', ws_port: 0 } },
-    users: {
-      'till-a': { password: TILLS['till-a'].password },
-      'till-b': { password: TILLS['till-b'].password, till_id: TILLS['till-b'].till_id },
-    },
-  });
-  t.teardown(() => gw.stop());
-  return gw;
-}
-
-function urlOf(gw: TestGateway, transport: Transport, host = '127.0.0.1'): string {
-  return transport === 'tcp'
-    ? `mqtt://${host}:${gw.gateway.mqttPort}`
-    : `ws://${host}:${gw.gateway.mqttWsPort}/mqtt`;
-}
-
-/** A non-loopback IPv4 address of this machine, to connect "from the LAN". */
-function lanAddress(): string | undefined {
-  for (const list of Object.values(networkInterfaces()))
-    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  return undefined;
-}
-
-type Observed = { verdict: 'allowed'; client: MqttClient } | { verdict: 'refused'; why: string };
-
-async function tryLogin(url: string, opts: mqtt.IClientOptions): Promise<Observed> {
-  try {
-    return { verdict: 'allowed', client: await connect(url, opts) };
-  } catch (err) {
-    const e = err as Error & { code?: number | string };
-    return { verdict: 'refused', why: String(e.code ?? e.message) };
-  }
-}
-
-const show = (o: Observed) => (o.verdict === 'allowed' ? 'allowed' : `refused (${o.why})`);
 
 async function subscribeVerdict(client: MqttClient, filter: string): Promise<string> {
   try {
@@ -341,140 +292,6 @@ test('retained topics: a till cannot replace the gateway catalogue, and a retain
     );
     const state = retained.find((m) => m.topic.endsWith('/gateway/state'));
     if (till === 'till-a') tally.check('till-a: state', '{"state":"online"}', state?.payload ?? 'none');
-  }
-  tally.record();
-  t.deepEqual(tally.failures, []);
-});
-
-test('MQTT logins on both transports, from loopback and the LAN: only the right password of a known till', async (t) => {
-  t.timeout(180_000);
-  const gw = await provisioned(t);
-  const tally = new Tally('security', 'MQTT logins', 'login × transport × source address');
-  const hashA = JSON.parse(readFileSync(join(gw.dataDir, 'config.json'), 'utf8')).mqtt.users[0].password_hash;
-  const lan = lanAddress();
-  t.truthy(lan, 'this machine has a non-loopback IPv4 address to connect from');
-  for (const transport of TRANSPORTS) {
-    for (const [source, host] of [
-      ['loopback', '127.0.0.1'],
-      ['LAN', lan!],
-    ] as const) {
-      for (const c of LOGINS) {
-        const o = await tryLogin(urlOf(gw, transport, host), {
-          username: c.username,
-          password: c.password === '{hash-a}' ? hashA : c.password,
-        });
-        if (o.verdict === 'allowed') await o.client.endAsync();
-        const expected = c.expect === 'allowed' ? 'allowed' : `refused (${c.code})`;
-        tally.check(`${c.name} ${transport} ${source}`, expected, show(o));
-      }
-    }
-  }
-  tally.record();
-  t.deepEqual(tally.failures, []);
-});
-
-test("a till cannot take over another till's client id: neither its connection nor its persistent session", async (t) => {
-  t.timeout(60_000);
-  const gw = await provisioned(t);
-  const tally = new Tally('security', 'MQTT client ids', 'client id × login × transport');
-  const login = (till: Till, transport: Transport, extra: mqtt.IClientOptions) =>
-    tryLogin(urlOf(gw, transport), { username: till, password: TILLS[till].password, ...extra });
-  for (const transport of TRANSPORTS) {
-    // Online: till B reusing A's client id would end A's connection (MQTT session takeover).
-    const a = await login('till-a', transport, { clientId: `pos-a-${transport}` });
-    if (a.verdict !== 'allowed') throw new Error('till A cannot log in');
-    let aClosed = false;
-    a.client.on('close', () => {
-      aClosed = true;
-    });
-    const b = await login('till-b', transport, { clientId: `pos-a-${transport}` });
-    if (b.verdict === 'allowed') b.client.end(true);
-    tally.check(`till-b with connected till-a's client id ${transport}`, 'refused (2)', show(b));
-    // A round trip on A's connection after B's attempt: a takeover would have closed it by then.
-    await recorder(a.client, 'pos/A/#')
-      .then((rec) => settled(rec, 'A'))
-      .catch(() => {});
-    tally.check(`till-a stays connected ${transport}`, 'connected', aClosed ? 'disconnected' : 'connected');
-    a.client.end(true);
-
-    // Offline with a persistent session: what queued up for A must go to A only.
-    const clientId = `pos-a-session-${transport}`;
-    const away = await login('till-a', transport, { clientId, clean: false });
-    if (away.verdict !== 'allowed') throw new Error('till A cannot log in');
-    await away.client.subscribeAsync('pos/A/scan', { qos: 1 });
-    await away.client.endAsync();
-    const text = `queued-for-a-${transport}`;
-    gw.gateway.scans.ingest({ deviceId: 'test', profile: 'test', transport: 'test' }, frameFromText(text));
-    const thief = await collectOnConnect(urlOf(gw, transport), {
-      username: 'till-b',
-      password: TILLS['till-b'].password,
-      clientId,
-      clean: false,
-    });
-    tally.check(`till-b with till-a's persistent session ${transport}`, 'refused (2)', thief.outcome);
-    tally.check(
-      `till-b gets A's queued scan ${transport}`,
-      'no',
-      thief.heard.some((p) => p.includes(text)) ? 'yes' : 'no',
-    );
-    const back = await collectOnConnect(urlOf(gw, transport), {
-      username: 'till-a',
-      password: TILLS['till-a'].password,
-      clientId,
-      clean: false,
-      until: text,
-    });
-    tally.check(`till-a resumes its own session ${transport}`, 'allowed', back.outcome);
-    tally.check(
-      `till-a gets its queued scan ${transport}`,
-      'yes',
-      back.heard.some((p) => p.includes(text)) ? 'yes' : 'no',
-    );
-  }
-  tally.record();
-  t.deepEqual(tally.failures, []);
-});
-
-/** Connects and records what arrives right after CONNACK (queued messages come before any await returns). */
-async function collectOnConnect(
-  url: string,
-  opts: mqtt.IClientOptions & { until?: string },
-): Promise<{ outcome: string; heard: string[] }> {
-  const heard: string[] = [];
-  const client = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5000, ...opts });
-  client.on('message', (_topic, payload) => heard.push(payload.toString()));
-  const outcome = await new Promise<string>((resolve) => {
-    client.once('connect', () => resolve('allowed'));
-    client.once('error', (err) =>
-      resolve(`refused (${(err as Error & { code?: number }).code ?? err.message})`),
-    );
-  });
-  if (outcome === 'allowed') {
-    const until = opts.until;
-    const start = Date.now();
-    // Without an awaited message, a round trip: anything queued was written before the PINGRESP... or the deadline.
-    while (until !== undefined && !heard.some((p) => p.includes(until)) && Date.now() - start < 10_000)
-      await new Promise((r) => setTimeout(r, 10));
-    if (until === undefined) await new Promise((r) => setTimeout(r, 300));
-  }
-  client.end(true);
-  return { outcome, heard };
-}
-
-test('demo mode: anonymous on loopback over TCP and WebSocket, nothing from the LAN', async (t) => {
-  t.timeout(60_000);
-  const gw = await startTestGateway({ config: { till_id: 'D', mqtt: { host: '0.0.0.0' } } });
-  t.teardown(() => gw.stop());
-  const tally = new Tally('security', 'MQTT demo mode', 'source address × transport');
-  const lan = lanAddress();
-  t.truthy(lan, 'this machine has a non-loopback IPv4 address to connect from');
-  for (const transport of TRANSPORTS) {
-    const local = await tryLogin(urlOf(gw, transport), {});
-    if (local.verdict === 'allowed') await local.client.endAsync();
-    tally.check(`anonymous ${transport} loopback`, 'allowed', show(local));
-    const remote = await tryLogin(urlOf(gw, transport, lan!), { username: 'till-a', password: 'x' });
-    if (remote.verdict === 'allowed') await remote.client.endAsync();
-    tally.check(`anonymous ${transport} LAN`, 'refused (ECONNREFUSED)', show(remote));
   }
   tally.record();
   t.deepEqual(tally.failures, []);
