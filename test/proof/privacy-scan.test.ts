@@ -254,16 +254,18 @@ test('after a realistic run no card, name, mobile or e-mail is on disk, in a log
       if (allowed) {
         // The search can see a token in raw SQLite bytes at all: it finds the ones still queued.
         const seen = [...snap].some(([file, bytes]) => file.startsWith(outbox) && holds(bytes, token));
-        tokens.check(
+        tokens.confirm(
           `${name} found in the outbox files (${when})`,
+          'a queued token is found in the raw bytes (the search works)',
           'kept for delivery',
           seen ? 'kept for delivery' : 'absent',
         );
       }
     }
     const holding = rows.filter((r) => `${r.payload} ${r.order_key} ${r.result}`.includes(token));
-    tokens.check(
+    tokens.confirm(
       `${name}: outbox rows holding it`,
+      'only undelivered rows hold a token',
       allowed ? 'undelivered only' : 'none',
       holding.length === 0
         ? 'none'
@@ -274,7 +276,7 @@ test('after a realistic run no card, name, mobile or e-mail is on disk, in a log
   }
   const total = Object.keys(delivered).length;
   const done = rows.filter((r) => r.key in delivered && r.state === 'delivered').length;
-  tokens.check('jobs delivered by code', `${total} of ${total} delivered`, `${done} of ${total} delivered`);
+  tokens.confirm('jobs delivered by code', 'the delivered jobs were searched', `${total}`, `${done}`);
   tokens.record();
 
   // 3. A delivered job still answers its transaction, after a restart and without the provider.

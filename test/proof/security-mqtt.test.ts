@@ -108,8 +108,9 @@ test('MQTT ACL: every till × transport × topic × publish/subscribe cell as DE
       );
       await heardBack.promise;
       const foreign = heard.filter((topic) => !topic.startsWith(`${own}/`));
-      tally.check(
+      tally.confirm(
         name('hears only its own base', `(${heard.length} messages)`),
+        'refused subscriptions deliver nothing',
         'nothing foreign',
         foreign.length === 0 ? 'nothing foreign' : 'foreign messages',
         foreign.slice(0, 3).join(', '),
@@ -190,8 +191,9 @@ test('MQTT ACL: every till × transport × topic × publish/subscribe cell as DE
     const answers = watch['till-a'].messages.filter(
       (m) => m.topic.startsWith('pos/A/response/') && m.payload?.transaction === p.marker,
     ).length;
-    tally.check(
+    tally.confirm(
       `${p.cell}: answers`,
+      'answered once if accepted, else never',
       p.expect === 'allowed' ? '1 answer' : '0 answers',
       answers === 1 ? '1 answer' : `${answers} answers`,
     );
@@ -282,16 +284,23 @@ test('retained topics: a till cannot replace the gateway catalogue, and a retain
       await rec.until((m) => m.topic === 'pos/B/request/barrier');
     }
     const topics = retained.map((m) => m.topic).sort();
-    tally.check(`${till}: retained topics`, expected.join(' ') || 'none', topics.join(' ') || 'none');
-    tally.check(
+    tally.confirm(
+      `${till}: retained topics`,
+      'catalogue intact',
+      expected.join(' ') || 'none',
+      topics.join(' ') || 'none',
+    );
+    tally.confirm(
       `${till}: retained payloads`,
+      'catalogue intact',
       "the gateway's",
       retained.some((m) => m.payload.includes('forged') || m.payload.includes('kept?'))
         ? 'forged'
         : "the gateway's",
     );
     const state = retained.find((m) => m.topic.endsWith('/gateway/state'));
-    if (till === 'till-a') tally.check('till-a: state', '{"state":"online"}', state?.payload ?? 'none');
+    if (till === 'till-a')
+      tally.confirm('till-a: state', 'catalogue intact', '{"state":"online"}', state?.payload ?? 'none');
   }
   tally.record();
   t.deepEqual(tally.failures, []);

@@ -242,9 +242,13 @@ test('no HTTP answer, live stream, log line, MQTT message or diagnostics bundle 
   for (const [surface, text] of Object.entries(surfaces)) {
     for (const [label, secret] of Object.entries(secrets)) {
       // The one place a setup code belongs: the journal of a box not claimed yet (DESIGN §7).
-      const expected =
-        label === 'setup code' && surface === 'log lines up to the claim' ? 'present' : 'absent';
-      tally.check(`${label} in ${surface}`, expected, text.includes(secret) ? 'present' : 'absent');
+      const allowed = label === 'setup code' && surface === 'log lines up to the claim';
+      const found = text.includes(secret)
+        ? allowed
+          ? 'in the journal of an unclaimed box'
+          : 'present'
+        : 'absent';
+      tally.check(`${label} in ${surface}`, allowed ? 'in the journal of an unclaimed box' : 'absent', found);
     }
   }
   tally.record();

@@ -131,15 +131,26 @@ test('web routes × callers: each refused by the right guard, and a refused call
 
   // Refused means no effect: no scan, no setting; a reached test scan is one scan.
   for (const m of refusedMarkers)
-    tally.check(`effect of refused ${m}`, 'none', scanned.includes(m) ? 'a scan' : 'none');
+    tally.confirm(
+      `effect of refused ${m}`,
+      'refused call without effect',
+      'none',
+      scanned.includes(m) ? 'a scan' : 'none',
+    );
   const config = readFileSync(join(gw.dataDir, 'config.json'), 'utf8');
-  tally.check(
+  tally.confirm(
     'settings after the refused provisioning',
+    'refused call without effect',
     'unchanged',
     refusedMarkers.some((m) => config.includes(`"${m}"`)) ? 'changed' : 'unchanged',
   );
   for (const m of allowedScans)
-    tally.check(`scan of ${m}`, '1 scan', `${scanned.filter((s) => s === m).length} scan`);
+    tally.confirm(
+      `scan of ${m}`,
+      'allowed call with its effect',
+      '1 scan',
+      `${scanned.filter((s) => s === m).length} scan`,
+    );
   tally.record();
   t.deepEqual(tally.failures, []);
 });
@@ -158,8 +169,9 @@ test(`login and claim: ${LOGIN_ATTEMPTS_PER_MINUTE} attempts a minute per client
   }
   const limited = await web.post('/api/login', { password: TECH_PASSWORD });
   tally.check('then the right password', '429 rate_limited', `${limited.status} ${limited.data.error}`);
-  tally.check(
+  tally.confirm(
     'and no session',
+    'refused attempt without effect',
     'visitor',
     (await web.get('/api/session')).data.technician ? 'technician' : 'visitor',
   );
@@ -203,8 +215,9 @@ test(`login and claim: ${LOGIN_ATTEMPTS_PER_MINUTE} attempts a minute per client
   const code = setupCodeFrom(box.lines);
   const late = await guesser.post('/api/claim', { code, password: TECH_PASSWORD });
   tally.check('then the right setup code', '429 rate_limited', `${late.status} ${late.data.error}`);
-  tally.check(
+  tally.confirm(
     'box still unclaimed',
+    'refused attempt without effect',
     'unclaimed',
     (await guesser.get('/api/session')).data.claimed ? 'claimed' : 'unclaimed',
   );

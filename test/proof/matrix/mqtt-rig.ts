@@ -44,4 +44,16 @@ export async function tryLogin(url: string, opts: mqtt.IClientOptions): Promise<
   }
 }
 
-export const show = (o: Observed) => (o.verdict === 'allowed' ? 'allowed' : `refused (${o.why})`);
+/** CONNACK return codes a refusal may carry (MQTT 3.1.1, section 3.2.2.3). */
+const RETURN_CODES: Record<string, string> = {
+  '2': 'identifier rejected',
+  '4': 'bad username or password',
+  '5': 'not authorised',
+  ECONNREFUSED: 'not listening',
+};
+
+/** `refused (4 bad username or password)`: a refusal as the matrix counts it. */
+export const refusal = (why: string | number) =>
+  `refused (${why}${RETURN_CODES[why] ? ` ${RETURN_CODES[why]}` : ''})`;
+
+export const show = (o: Observed) => (o.verdict === 'allowed' ? 'allowed' : refusal(o.why));

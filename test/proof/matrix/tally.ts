@@ -22,6 +22,18 @@ export class Tally {
       this.failures.push(`${name}: expected ${expected}, got ${observed}${detail ? ` (${detail})` : ''}`);
   }
 
+  /**
+   * A consequence of the cells (no effect, answered once, the catalogue intact): counted under
+   * `what` when as expected, else under `not <what>` and as a failure.
+   */
+  confirm(name: string, what: string, expected: string, observed: string, detail = ''): void {
+    this.cells++;
+    const label = observed === expected ? what : `not ${what}`;
+    this.outcomes[label] = (this.outcomes[label] ?? 0) + 1;
+    if (observed !== expected)
+      this.failures.push(`${name}: expected ${expected}, got ${observed}${detail ? ` (${detail})` : ''}`);
+  }
+
   record(): void {
     record({
       kind: 'matrix',
