@@ -98,9 +98,11 @@ test('not subscribed to answers: a QoS 1 request is still acknowledged', async (
   t.deepEqual(log, [`send publish ${BASE}/request/gateway/test_scan`, 'recv puback']);
 });
 
-test('a till that never acknowledges the answer gets its PUBACK after the short wait', async (t) => {
-  const broker = await answeringBroker(t, 30);
-  // A raw MQTT 3.1.1 client: it reads what the box sends and never sends a PUBACK itself.
+/**
+ * A raw MQTT 3.1.1 till that never sends a PUBACK itself: connected, subscribed to answers at QoS 1,
+ * and one QoS 1 request sent. `received` lists what the box sent, in order.
+ */
+async function rawTillWithRequest(t: any, broker: Broker) {
   const socket = createConnection({ host: '127.0.0.1', port: broker.port });
   t.teardown(() => socket.destroy());
   const parser = mqttPacket.parser({ protocolVersion: 4 });
@@ -138,50 +140,19 @@ test('a till that never acknowledges the answer gets its PUBACK after the short 
     retain: false,
     dup: false,
   });
+  return { socket, received, next, send };
+}
+
+test('a till that never acknowledges the answer gets its PUBACK after the short wait', async (t) => {
+  const broker = await answeringBroker(t, 30);
+  const { received, next } = await rawTillWithRequest(t, broker);
   await next('puback');
   t.deepEqual(received, ['connack', 'suback', `publish ${BASE}/response/gateway/test_scan`, 'puback']);
 });
 
 test('a broker that closes while a PUBACK waits for the till sends it first: no answered request is left unacknowledged', async (t) => {
   const broker = await answeringBroker(t, 60_000);
-  // A raw MQTT 3.1.1 client: it reads what the box sends and never sends a PUBACK itself.
-  const socket = createConnection({ host: '127.0.0.1', port: broker.port });
-  t.teardown(() => socket.destroy());
-  const parser = mqttPacket.parser({ protocolVersion: 4 });
-  const received: string[] = [];
-  const next = (cmd: string) =>
-    new Promise<void>((resolve) => {
-      const on = (p: mqttPacket.Packet) => {
-        received.push(p.cmd === 'publish' ? `publish ${p.topic}` : p.cmd);
-        if (p.cmd === cmd) {
-          parser.off('packet', on);
-          resolve();
-        }
-      };
-      parser.on('packet', on);
-    });
-  socket.on('data', (d) => parser.parse(d));
-  const send = (p: mqttPacket.Packet) => socket.write(mqttPacket.generate(p));
-  send({
-    cmd: 'connect',
-    protocolId: 'MQTT',
-    protocolVersion: 4,
-    clean: true,
-    clientId: 'raw',
-    keepalive: 30,
-  });
-  await next('connack');
-  send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: `${BASE}/response/#`, qos: 1 }] });
-  await next('suback');
-  send({
-    cmd: 'publish',
-    topic: `${BASE}/request/gateway/test_scan`,
-    payload: 'x',
-    qos: 1,
-    messageId: 2,
-    retain: false,
-    dup: false,
-  });
+  const { socket, received, next, send } = await rawTillWithRequest(t, broker);
   await next('publish');
   // A barrier, not a wait: by the time the box answers a later ping, it has marked the request
   // answered (its PUBACK now waits for the till's, which never comes).
