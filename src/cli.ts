@@ -8,7 +8,7 @@ import { hashPassword } from './config/password.ts';
 import { redactSecrets } from './config/secrets.ts';
 import { EXIT_CODES, EXIT_MEANINGS } from './errors.ts';
 import { type Gateway, startGateway } from './gateway.ts';
-import { createLogger, isLogLevel, type Logger, type LogLevel } from './log.ts';
+import { consoleWriter, createLogger, isLogLevel, type Logger, type LogLevel } from './log.ts';
 import { PartFailed } from './parts/part.ts';
 import { startFailure } from './start-failure.ts';
 import { VERSION } from './version.ts';
@@ -96,7 +96,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'provision':
     case 'claim': {
       const tech = await import('./technician-cli.ts');
-      const logger = createLogger({ level: 'warn', write: (l) => process.stderr.write(l + '\n') });
+      const logger = createLogger({ level: 'warn', write: consoleWriter('stderr') });
       const ctx = {
         configPath: values.config,
         dataDir: values['data-dir'],
@@ -115,7 +115,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'outbox': {
       const { outboxCommand } = await import('./outbox-cli.ts');
-      const logger = createLogger({ level: 'warn', write: (l) => process.stderr.write(l + '\n') });
+      const logger = createLogger({ level: 'warn', write: consoleWriter('stderr') });
       try {
         return await outboxCommand(positionals.slice(1), {
           configPath: values.config,
@@ -166,11 +166,12 @@ async function start(configPath?: string, dataDir?: string): Promise<number> {
   }
   // Recent lines are kept for the page's diagnostics download.
   const logs = createLogRing();
+  const stdout = consoleWriter('stdout');
   const makeLogger = (level: LogLevel) =>
     createLogger({
       level,
-      write: (line) => {
-        process.stdout.write(line + '\n');
+      write: (line, lineLevel) => {
+        stdout(line, lineLevel);
         logs.push(line);
       },
     });
@@ -262,7 +263,7 @@ function reportStartFailure(err: unknown, log: Logger): number {
 }
 
 async function configCheck(configPath?: string, dataDir?: string): Promise<number> {
-  const boot = createLogger({ level: 'warn', write: (l) => process.stderr.write(l + '\n') });
+  const boot = createLogger({ level: 'warn', write: consoleWriter('stderr') });
   try {
     const loaded = await loadConfig({ configPath, dataDir, logger: boot });
     process.stdout.write(

@@ -1,9 +1,12 @@
 // Structured logger: one JSON line per event, levels, no secrets.
 // Why our own and not pino: the gateway logs a few events per scan at most, the format is tiny,
 // and masking must be applied by us anyway (DESIGN §2: tokens masked to their last 4 characters).
+import { fstatSync } from 'node:fs';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 export type LogFields = Record<string, unknown>;
+/** The level a line was written at: what a writer may need besides the line (a journal priority). */
+export type LineLevel = Exclude<LogLevel, 'silent'>;
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
@@ -24,8 +27,8 @@ export interface Logger {
 
 export interface LoggerOptions {
   level?: LogLevel;
-  /** Where lines go; defaults to stdout. Tests pass a collector. */
-  write?: (line: string) => void;
+  /** Where lines go; defaults to stdout (with journal priorities, see `consoleWriter`). Tests pass a collector. */
+  write?: (line: string, level: LineLevel) => void;
   base?: LogFields;
 }
 
@@ -38,17 +41,47 @@ export function isLogLevel(v: unknown): v is LogLevel {
 
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const level = opts.level ?? 'info';
-  const write = opts.write ?? ((line: string) => process.stdout.write(line + '\n'));
+  const write = opts.write ?? consoleWriter('stdout');
   return make(level, write, opts.base ?? {});
 }
 
-function make(level: LogLevel, write: (line: string) => void, base: LogFields): Logger {
+// sd-daemon(3): journald reads a leading `<N>` as the line's syslog priority (SyslogLevelPrefix=,
+// on by default), so `journalctl -p warning` shows warnings and errors only.
+const SYSLOG_PRIORITY: Record<LineLevel, number> = { error: 3, warn: 4, info: 6, debug: 7 };
+
+/**
+ * True when file descriptor `fd` is the journal stream systemd connected (systemd.exec(5):
+ * JOURNAL_STREAM is `<dev>:<inode>` of that stream). Compared with the fd itself, because a child
+ * or a shell redirect inherits the variable while writing to a terminal or a file.
+ */
+export function isJournalStream(fd: number, env: NodeJS.ProcessEnv = process.env): boolean {
+  const [dev, ino, ...rest] = (env.JOURNAL_STREAM ?? '').split(':');
+  if (!dev || !ino || rest.length > 0) return false;
+  try {
+    // bigint: inode numbers can exceed 2^53.
+    const st = fstatSync(fd, { bigint: true });
+    return st.dev.toString() === dev && st.ino.toString() === ino;
+  } catch {
+    return false;
+  }
+}
+
+/** A line writer for stdout or stderr; lines carry a `<N>` priority prefix when that is the journal. */
+export function consoleWriter(name: 'stdout' | 'stderr'): (line: string, level: LineLevel) => void {
+  const stream = process[name];
+  const journal = isJournalStream(name === 'stdout' ? 1 : 2);
+  return journal
+    ? (line, level) => stream.write(`<${SYSLOG_PRIORITY[level]}>${line}\n`)
+    : (line) => stream.write(line + '\n');
+}
+
+function make(level: LogLevel, write: (line: string, level: LineLevel) => void, base: LogFields): Logger {
   const min = ORDER[level];
-  const emit = (lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields, force = false) => {
+  const emit = (lvl: LineLevel, msg: string, fields?: LogFields, force = false) => {
     if (ORDER[lvl] < min && !(force && level !== 'silent')) return;
     const rec: LogFields = { ts: new Date().toISOString(), level: lvl, msg, ...base };
     if (fields) for (const [k, v] of Object.entries(fields)) rec[k] = redactValue(k, v);
-    write(safeStringify(rec));
+    write(safeStringify(rec), lvl);
   };
   return {
     level,

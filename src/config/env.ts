@@ -56,6 +56,9 @@ export const ENVIRONMENT: Readonly<Record<string, { setting?: string; doc: strin
     doc: 'set by systemd (`WatchdogSec=`): the watchdog period; pinged at half of it while healthy',
   },
   WATCHDOG_PID: { doc: 'set by systemd with `WATCHDOG_USEC`: the process the watchdog is meant for' },
+  JOURNAL_STREAM: {
+    doc: 'set by systemd when stdout/stderr is the journal: log lines then start with their syslog priority',
+  },
   EDGE_TEST_HOOKS: { doc: 'tests only, ignored when `NODE_ENV=production`: `1` enables fault hooks' },
   EDGE_TEST_STALL_MS: { doc: 'tests only: how long the stall hook blocks (with `EDGE_TEST_HOOKS=1`)' },
 };
