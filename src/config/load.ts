@@ -6,8 +6,8 @@ import { deepFreeze } from '../util/deep-freeze.ts';
 import { discardInterruptedWrites } from './durable-file.ts';
 import { applyEnv } from './env.ts';
 import { ConfigError, inDataDir, problemsFromZod } from './errors.ts';
-import { isDemoMode, type Settings, settingsSchema } from './schema.ts';
-import { deepMerge, readSecrets, secretsPath } from './secrets.ts';
+import { isDemoMode, type Settings, settingsSchema, settingsWithLostSecretsSchema } from './schema.ts';
+import { deepMerge, loadSecrets, secretsPath } from './secrets.ts';
 import { completeInterruptedSettingsWrite, intentPath } from './settings-write.ts';
 import { ConfigStore } from './store.ts';
 
@@ -57,7 +57,7 @@ export async function loadConfig(opts: LoadOptions): Promise<LoadedConfig> {
       files: discarded,
     });
   }
-  const secrets = await readSecrets(secretsPath(dataDir), opts.logger).catch((err: unknown) =>
+  const { secrets, foundEmpty } = await loadSecrets(secretsPath(dataDir), opts.logger).catch((err: unknown) =>
     inDataDir(dataDir, () => {
       throw err;
     }),
@@ -69,12 +69,22 @@ export async function loadConfig(opts: LoadOptions): Promise<LoadedConfig> {
     sources.set('data_dir', '--data-dir');
   }
 
-  const parsed = settingsSchema.safeParse(input);
+  const parsed = (foundEmpty ? settingsWithLostSecretsSchema : settingsSchema).safeParse(input);
   if (!parsed.success) {
     throw new ConfigError(problemsFromZod(parsed.error.issues, input, sources, configPath), configPath);
   }
   await opened.store.markGood(opts.logger);
   const settings = deepFreeze({ ...parsed.data, data_dir: dataDir });
+  if (foundEmpty) {
+    // An error, not a warning: someone has to enter these again (the page or `edge-gateway provision`).
+    opts.logger.error(
+      'secrets file is empty (the box lost power or was killed while saving it): starting without secrets',
+      {
+        file: secretsPath(dataDir),
+        unprovisioned: unprovisionedBy(settings),
+      },
+    );
+  }
   return {
     settings,
     configPath,
@@ -84,4 +94,16 @@ export async function loadConfig(opts: LoadOptions): Promise<LoadedConfig> {
     recoveredFrom: opened.recoveredFrom,
     store: opened.store,
   };
+}
+
+/** What cannot work without the secrets that were lost, in the words of the settings. */
+function unprovisionedBy(s: Settings): string[] {
+  const out: string[] = [];
+  if (s.provider.url !== null && s.provider.api_key === undefined)
+    out.push('provider (provider.api_key): lookups fail as unreachable, turnovers queue');
+  if (s.technician.password_hash === undefined)
+    out.push('technician login: the box is unclaimed (setup code)');
+  if (s.uplink.url !== null && s.uplink.password === undefined)
+    out.push('ops uplink login (uplink.password)');
+  return out;
 }

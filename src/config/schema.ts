@@ -52,6 +52,26 @@ export const outboxSettingsSchema = z.object({
     .describe('How soon a dead letter retried from the CLI is picked up'),
 });
 
+const providerObject = z.object({
+  name: z.string().min(1).default('helloagain'),
+  url: z.url().nullable().default(null).describe('Provider base URL; null = built-in simulator'),
+  api_key: secret().optional(),
+  timeout_ms: z.number().int().min(100).max(60000).default(3000),
+  booking_window_ms: z
+    .number()
+    .int()
+    .min(0)
+    .max(30000)
+    .default(2000)
+    .describe('How long a turnover waits for the provider before it is answered queued'),
+});
+
+// A real provider needs its per-branch key (DESIGN §4); reported with every other setting.
+const provider = providerObject.refine((p) => p.url === null || p.api_key !== undefined, {
+  message: 'provider.api_key is required when provider.url is set',
+  path: ['api_key'],
+});
+
 export const settingsSchema = z.object({
   till_id: id().default('demo-till').describe('Till this box serves; part of every topic'),
   branch_id: id().default('demo-branch').describe('Branch (shop) of the till'),
@@ -81,26 +101,7 @@ export const settingsSchema = z.object({
       port: port.default(8080),
     })
     .prefault({}),
-  provider: z
-    .object({
-      name: z.string().min(1).default('helloagain'),
-      url: z.url().nullable().default(null).describe('Provider base URL; null = built-in simulator'),
-      api_key: secret().optional(),
-      timeout_ms: z.number().int().min(100).max(60000).default(3000),
-      booking_window_ms: z
-        .number()
-        .int()
-        .min(0)
-        .max(30000)
-        .default(2000)
-        .describe('How long a turnover waits for the provider before it is answered queued'),
-    })
-    // A real provider needs its per-branch key (DESIGN §4); reported with every other setting.
-    .refine((p) => p.url === null || p.api_key !== undefined, {
-      message: 'provider.api_key is required when provider.url is set',
-      path: ['api_key'],
-    })
-    .prefault({}),
+  provider: provider.prefault({}),
   outbox: outboxSettingsSchema.prefault({}),
   devices: z
     .object({
@@ -198,6 +199,14 @@ export const settingsSchema = z.object({
     })
     .prefault({}),
 });
+
+/**
+ * The same settings when the secrets file was found empty (a power cut while it was written): a
+ * provider URL may then lack its key, and the provider is unprovisioned (calls fail as
+ * unreachable, turnovers queue) until the technician enters the key again, rather than a box that
+ * refuses to start and cannot be reached to be provisioned.
+ */
+export const settingsWithLostSecretsSchema = settingsSchema.extend({ provider: providerObject.prefault({}) });
 
 /** Settings as validated and defaulted; handed to parts frozen, slice by slice. */
 export type Settings = z.output<typeof settingsSchema>;

@@ -4,7 +4,7 @@
 import { chmodSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../log.ts';
-import { readJsonObject, writeFileDurably } from './durable-file.ts';
+import { JsonFileError, readJsonObject, writeFileDurably } from './durable-file.ts';
 import { SECRET_PATHS } from './schema.ts';
 
 export const SECRETS_FILE = 'secrets.json';
@@ -13,16 +13,36 @@ export function secretsPath(dataDir: string): string {
   return join(dataDir, SECRETS_FILE);
 }
 
-export async function readSecrets(path: string, log: Logger): Promise<Record<string, unknown>> {
-  const data = await readJsonObject(path);
-  if (!data) return {};
+/**
+ * The secrets, and whether the file was found empty or blank: what a power cut during a write
+ * leaves on some file systems (or an editor that died). Nothing in it can be saved, and refusing to
+ * start would leave a box nobody can reach to provision it again, so it counts as no secrets; the
+ * caller says so. Any other unreadable content is still refused with its reason.
+ */
+export async function loadSecrets(
+  path: string,
+  log: Logger,
+): Promise<{ secrets: Record<string, unknown>; foundEmpty: boolean }> {
+  let data: Record<string, unknown> | null;
+  try {
+    data = await readJsonObject(path);
+  } catch (err) {
+    if (err instanceof JsonFileError && err.kind === 'empty') return { secrets: {}, foundEmpty: true };
+    throw err;
+  }
+  if (!data) return { secrets: {}, foundEmpty: false };
   const mode = statSync(path).mode & 0o777;
   if (mode !== 0o600) {
     // Tighten rather than refuse: a box that cannot start is worse than one fixed on the spot.
     chmodSync(path, 0o600);
     log.warn('secrets file permissions tightened', { file: path, was: mode.toString(8) });
   }
-  return data;
+  return { secrets: data, foundEmpty: false };
+}
+
+/** The secrets for provisioning, which writes the whole file again (an empty one is replaced). */
+export async function readSecrets(path: string, log: Logger): Promise<Record<string, unknown>> {
+  return (await loadSecrets(path, log)).secrets;
 }
 
 export function writeSecrets(path: string, secrets: Record<string, unknown>): void {

@@ -51,7 +51,8 @@ const MAX_BODY_BYTES = 64 * 1024;
 
 export const httpProviderConfigSchema = z.object({
   baseUrl: z.url({ protocol: /^https?$/ }),
-  apiKey: z.string().min(1),
+  /** null: the key was lost with the secrets file; every call fails as unreachable, nothing is sent. */
+  apiKey: z.string().min(1).nullable(),
   branchId: keyPart,
   tillId: keyPart,
   timeoutMs: z.number().int().positive().max(600_000),
@@ -258,20 +259,23 @@ export function createHttpProvider(
     headers: Record<string, string>,
     body: string | undefined,
     opts: SendOptions,
-  ) =>
-    http.request({
-      method,
-      path,
-      body,
-      timeoutMs: timeoutOf(opts),
-      signal: opts.signal,
-      headers: {
-        Accept: 'application/json',
-        Authorization: `API-Key ${cfg.apiKey}`,
-        'User-Agent': 'till-edge-gateway',
-        ...headers,
-      },
-    });
+  ): ReturnType<typeof http.request> =>
+    cfg.apiKey === null
+      ? // Retryable, so a turnover stays queued until the key is provisioned (then it drains).
+        Promise.resolve({ kind: 'network', detail: 'no provider API key: provision the box again' })
+      : http.request({
+          method,
+          path,
+          body,
+          timeoutMs: timeoutOf(opts),
+          signal: opts.signal,
+          headers: {
+            Accept: 'application/json',
+            Authorization: `API-Key ${cfg.apiKey}`,
+            'User-Agent': 'till-edge-gateway',
+            ...headers,
+          },
+        });
   const keyFor = (tx: string) => `${cfg.branchId}:${cfg.tillId}:${tx}`;
   const timeoutOf = (opts: SendOptions) =>
     typeof opts.timeoutMs === 'number' && opts.timeoutMs > 0 && Number.isFinite(opts.timeoutMs)

@@ -140,9 +140,10 @@ async function connectProvider(
   onCall?: ProviderCallListener,
 ) {
   let simulator: Simulator | undefined;
-  // The schema makes sure a configured provider URL comes with its API key.
+  // The schema makes sure a configured provider URL comes with its API key, unless the secrets
+  // file was found empty (config/load.ts): then the provider is unprovisioned (no key, null).
   let baseUrl = settings.provider.url;
-  let apiKey = settings.provider.api_key ?? '';
+  let apiKey: string | null = settings.provider.api_key ?? null;
   if (baseUrl === null) {
     simulator = await createSimulator({
       host: '127.0.0.1',
