@@ -93,6 +93,16 @@ export const settingsSchema = z.object({
         .default('pos'),
       users: z.array(mqttUser).default([]).describe('Till logins; none = demo mode (anonymous, loopback)'),
       max_payload_bytes: z.number().int().min(1024).max(1048576).default(65536),
+      login_limit: z
+        .object({
+          max_failures: z.number().int().min(1).max(10000).default(5),
+          window_s: z.number().int().min(1).max(86400).default(60),
+          block_s: z.number().int().min(1).max(86400).default(60),
+        })
+        .prefault({})
+        .describe(
+          'Brute-force limit: max_failures failed logins from one address within window_s block it for block_s',
+        ),
     })
     .prefault({}),
   http: z

@@ -7,6 +7,7 @@ import { Aedes, type Client } from 'aedes';
 import { verifyPassword } from '../config/password.ts';
 import type { Logger } from '../log.ts';
 import { createRequestAcks } from './acks.ts';
+import { createLoginGuard, type LoginGuardOptions } from './login-guard.ts';
 import { baseTopic, matchTopic, tillMayPublish, tillMaySubscribe, topicOf } from './topics.ts';
 import { listenWebSocket, type WebSocketListener } from './websocket.ts';
 
@@ -26,6 +27,8 @@ export interface BrokerOptions {
   users: readonly BrokerUser[];
   /** Demo mode: anonymous clients, loopback only (DESIGN §3). */
   demo: boolean;
+  /** Limits on password checks (defaults in src/mqtt/login-guard.ts); tests shorten the block. */
+  loginGuard?: Omit<LoginGuardOptions, 'logger'>;
   /** How long a QoS 1 request's PUBACK waits for the till's PUBACK of the answer (src/mqtt/acks.ts). */
   answerAckWaitMs?: number;
   logger: Logger;
@@ -63,6 +66,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   // read what queued up for it. So a client id stays with the login that holds it: while connected,
   // and for a persistent session as long as aedes keeps it (memory persistence: this process).
   const owners = new Map<string, { username: string; client: Client }>();
+  const guards = createLoginGuard({ ...opts.loginGuard, logger: log });
 
   const aedes = await Aedes.createBroker({
     authenticate(client, username, password, done) {
@@ -75,42 +79,45 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
         baseOf.set(client, ownBase);
         return done(null, true);
       }
-      const user = username === undefined ? undefined : opts.users.find((u) => u.username === username);
-      if (!user || !password) {
-        log.warn('mqtt login refused', {
-          client_id: client.id,
-          remote,
-          reason: user ? 'no password' : 'unknown user',
-        });
-        return done(Object.assign(new Error('not authorized'), { returnCode: username ? 4 : 5 }), false);
-      }
-      verifyPassword(password.toString('utf8'), user.password_hash).then(
-        (ok) => {
-          if (!ok) {
-            log.warn('mqtt login refused', {
-              client_id: client.id,
-              remote,
-              reason: 'bad password',
-              user: username,
-            });
-            return done(Object.assign(new Error('bad username or password'), { returnCode: 4 }), false);
-          }
-          const owner = owners.get(client.id);
-          if (owner !== undefined && owner.username !== user.username) {
-            log.warn('mqtt login refused', {
-              client_id: client.id,
-              remote,
-              reason: 'client id held by another login',
-              user: username,
-            });
-            return done(Object.assign(new Error('identifier rejected'), { returnCode: 2 }), false);
-          }
-          owners.set(client.id, { username: user.username, client });
-          baseOf.set(client, baseTopic(opts.prefix, user.till_id ?? opts.tillId));
-          done(null, true);
-        },
-        (err) => done(Object.assign(err as Error, { returnCode: 3 as const }), false),
-      );
+      const refuse = (returnCode: 2 | 3 | 4 | 5, message: string) =>
+        done(Object.assign(new Error(message), { returnCode }), false);
+      const refused = (reason: string) =>
+        log.warn('mqtt login refused', { client_id: client.id, remote, reason, user: username });
+      void (async () => {
+        // Before any password check (src/mqtt/login-guard.ts): a blocked address is refused as not
+        // authorised, also with the right password, so guessing learns nothing while it lasts.
+        const admission = await guards.admit(remote);
+        if (admission === 'blocked') {
+          log.debug('mqtt login refused', { client_id: client.id, remote, reason: 'address blocked' });
+          return refuse(5, 'not authorized');
+        }
+        // Server unavailable: the client's reconnect tries again a moment later.
+        if (admission === 'busy') return refuse(3, 'server busy');
+        const user = username === undefined ? undefined : opts.users.find((u) => u.username === username);
+        if (!user || !password) {
+          // The user only when known: a mistyped login may carry anything in that field.
+          log.warn('mqtt login refused', {
+            client_id: client.id,
+            remote,
+            reason: user ? 'no password' : 'unknown user',
+          });
+          return refuse(username ? 4 : 5, 'not authorized');
+        }
+        const ok = await guards.check(() => verifyPassword(password.toString('utf8'), user.password_hash));
+        if (!ok) {
+          refused('bad password');
+          return refuse(4, 'bad username or password');
+        }
+        guards.succeeded(remote);
+        const owner = owners.get(client.id);
+        if (owner !== undefined && owner.username !== user.username) {
+          refused('client id held by another login');
+          return refuse(2, 'identifier rejected');
+        }
+        owners.set(client.id, { username: user.username, client });
+        baseOf.set(client, baseTopic(opts.prefix, user.till_id ?? opts.tillId));
+        done(null, true);
+      })().catch((err: unknown) => done(Object.assign(err as Error, { returnCode: 3 as const }), false));
     },
     authorizePublish(client, packet, done) {
       if (!client) return done(null); // the broker's own will handling

@@ -15,6 +15,11 @@ export const brokerPart: Part = {
       tillId: settings.till_id,
       users: settings.mqtt.users,
       demo,
+      loginGuard: {
+        maxFailures: settings.mqtt.login_limit.max_failures,
+        windowS: settings.mqtt.login_limit.window_s,
+        blockS: settings.mqtt.login_limit.block_s,
+      },
       logger: ctx.logger.child({ part: 'broker' }),
     });
     ctx.provide('broker', broker);

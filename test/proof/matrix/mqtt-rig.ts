@@ -10,7 +10,12 @@ import { TILLS, type Transport } from './mqtt-acl.ts';
 export async function provisioned(t: ExecutionContext): Promise<TestGateway> {
   const gw = await startTestGateway({
     // On every interface, so that logins from a LAN address are part of the matrix too.
-    config: { till_id: 'A', branch_id: 'B1', mqtt: { host: '0.0.0.0', ws_port: 0 } },
+    // The brute-force limit (test/mqtt/login-limit.test.ts) raised: every cell is one login's verdict.
+    config: {
+      till_id: 'A',
+      branch_id: 'B1',
+      mqtt: { host: '0.0.0.0', ws_port: 0, login_limit: { max_failures: 10000 } },
+    },
     users: {
       'till-a': { password: TILLS['till-a'].password },
       'till-b': { password: TILLS['till-b'].password, till_id: TILLS['till-b'].till_id },
