@@ -118,5 +118,22 @@ export function maskToken(token: string): string {
   return '****' + t.slice(-4);
 }
 
+/**
+ * Free text from outside (a provider's error `detail`) made fit for a log line: it may echo
+ * anything it was sent. The given secrets, e-mail addresses, card-like and other numbers of 6 or
+ * more digits, and the paths and queries of URLs are replaced; the rest stays for a technician.
+ */
+export function maskFreeText(text: string, secrets: readonly (string | null | undefined)[] = []): string {
+  let out = text.slice(0, 500);
+  for (const s of secrets) {
+    if (!s || s.length < 4) continue;
+    for (const form of new Set([s, encodeURIComponent(s)])) out = out.split(form).join('[redacted]');
+  }
+  return out
+    .replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s/?#"'<>]+)[^\s"'<>]*/gi, '$1/[path]')
+    .replace(/[^\s@"'<>(),;:]+@[^\s@"'<>(),;:]+/g, '[email]')
+    .replace(/\d(?:[\s./-]?\d){5,}/g, '[number]');
+}
+
 /** A logger that drops everything; for parts built without one in unit tests. */
 export const silentLogger: Logger = createLogger({ level: 'silent', write: () => {} });

@@ -6,7 +6,7 @@
 // and we want exactly one attempt per `send` so that the outbox owns every retry (DESIGN §5).
 
 import { z } from 'zod';
-import { type Logger, maskToken } from '../log.ts';
+import { type Logger, maskFreeText, maskToken } from '../log.ts';
 import { schemaErrorText } from '../util/schema-problems.ts';
 import { createHttpExchange, type Exchange } from './http-exchange.ts';
 import {
@@ -19,7 +19,9 @@ import {
   isProviderRequest,
   keyPart,
   type LoyaltyProvider,
+  PROVIDER_ERRORS,
   type Prepared,
+  type ProviderErrorCode,
   type ProviderFailure,
   type ProviderOutcome,
   type ProviderRequest,
@@ -164,7 +166,8 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
   return Math.min(Math.max(0, at - nowMs), 86_400_000);
 }
 
-const WIRE_CODE = /^[a-z][a-z0-9_]{0,63}$/;
+// A provider's code passes on to tills and dead letters as it is: a word, never a number it echoed.
+const WIRE_CODE = /^(?!.*\d{4})[a-z][a-z0-9_]{0,63}$/;
 
 function errorBody(text: string): { code?: string; detail?: string } {
   try {
@@ -194,11 +197,13 @@ function classify(ex: Exchange, timeoutMs: number, nowMs: number): ProviderFailu
   const { status } = ex;
   const body = errorBody(ex.text);
   const retryAfter = parseRetryAfter(headerValue(ex.headers['retry-after']), nowMs);
+  // Our words, never the provider's `detail`: that text may echo customer data, URLs or the key,
+  // and a failure travels to tills, events and dead letters. It is logged masked (providerDetail).
   const fail = (retryable: boolean, code: string): ProviderFailure => ({
     ok: false,
     retryable,
     code,
-    detail: body.detail ?? `HTTP ${status}`,
+    detail: `HTTP ${status}: ${Object.hasOwn(PROVIDER_ERRORS, code) ? PROVIDER_ERRORS[code as ProviderErrorCode] : 'the provider refused the request'}`,
     status,
     ...(retryable && retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
   });
@@ -276,6 +281,11 @@ export function createHttpProvider(
             ...headers,
           },
         });
+  /** The provider's own reason, for the log only, masked (maskFreeText: the key, contact data, numbers). */
+  const providerDetail = (ex: Exchange) => {
+    const detail = ex.kind === 'response' ? errorBody(ex.text).detail : undefined;
+    return detail === undefined ? undefined : maskFreeText(detail, [cfg.apiKey]);
+  };
   const keyFor = (tx: string) => `${cfg.branchId}:${cfg.tillId}:${tx}`;
   const timeoutOf = (opts: SendOptions) =>
     typeof opts.timeoutMs === 'number' && opts.timeoutMs > 0 && Number.isFinite(opts.timeoutMs)
@@ -318,6 +328,7 @@ export function createHttpProvider(
         error_code: failure.code,
         status: failure.status,
         retryable: failure.retryable,
+        provider_detail: providerDetail(ex),
       });
       return failure;
     }
@@ -347,7 +358,12 @@ export function createHttpProvider(
     const fields = { op: 'lookup', token: maskToken(code), entry, ms: now() - started };
     if (ex.kind !== 'response' || ex.status !== 200) {
       const failure = classify(ex, timeoutOf(opts), now());
-      log.info('provider lookup failed', { ...fields, error_code: failure.code, status: failure.status });
+      log.info('provider lookup failed', {
+        ...fields,
+        error_code: failure.code,
+        status: failure.status,
+        provider_detail: providerDetail(ex),
+      });
       return failure;
     }
     const json = parseJson(ex.text);

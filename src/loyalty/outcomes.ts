@@ -59,12 +59,30 @@ export function tillCode(failure: Pick<ProviderFailure, 'retryable' | 'code'>): 
   return 'provider_error';
 }
 
-/** The error a handler throws for a provider failure; the detail is the provider's own reason. */
+/**
+ * The error a handler throws for a provider failure. `details` has a fixed shape, nothing the
+ * provider wrote in free text: its code (a word, src/loyalty/http-adapter.ts), HTTP status and
+ * Retry-After. The message is the adapter's own words for the failure.
+ */
 export function providerError(failure: ProviderFailure): GatewayError {
   const code = tillCode(failure);
   const message =
     code === 'provider_unreachable'
       ? `the loyalty provider could not be reached (${failure.code}); try again or continue without loyalty`
       : failure.detail;
-  return new GatewayError(code, message, { provider_code: failure.code });
+  return new GatewayError(code, message, providerDetails(failure));
+}
+
+export type ProviderErrorDetails = {
+  provider_code: string;
+  provider_status?: number;
+  retry_after_s?: number;
+};
+
+export function providerDetails(failure: ProviderFailure): ProviderErrorDetails {
+  return {
+    provider_code: failure.code,
+    ...(failure.status === undefined ? {} : { provider_status: failure.status }),
+    ...(failure.retryAfterMs === undefined ? {} : { retry_after_s: Math.ceil(failure.retryAfterMs / 1000) }),
+  };
 }

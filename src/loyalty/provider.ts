@@ -238,7 +238,7 @@ export const PROVIDER_ERRORS = {
   exhausted: 'the reward has no uses left; only with override (422)',
   not_activated: 'the customer has not activated this reward in the app (422)',
   not_yet_valid: 'the reward is not valid yet; its validity starts later (422)',
-  invalid: 'the request is malformed; the detail names the field (422)',
+  invalid: 'the request is malformed (422; when our own checks refuse it, the detail names the field)',
   idempotency_key_reused: 'the same transaction was sent before with another body (422)',
   provider_rejected: 'the provider refused the request for another reason (4xx, final)',
 } as const;

@@ -28,6 +28,9 @@ export interface FaultSettings {
    * rule the gateway cannot retry around, for dead-letter demos and tests. */
   rejectRate: number;
   rejectStatus: number;
+  /** The `detail` text of injected errors and rejections; a real provider may echo anything there
+   * (customer data, URLs, the API key), which the gateway must not pass on. null = a plain text. */
+  faultDetail: string | null;
 }
 
 export const NO_FAULTS: Readonly<FaultSettings> = Object.freeze({
@@ -43,6 +46,7 @@ export const NO_FAULTS: Readonly<FaultSettings> = Object.freeze({
   outage: false,
   rejectRate: 0,
   rejectStatus: 422,
+  faultDetail: null,
 });
 
 const rate = z.number().min(0).max(1);
@@ -62,6 +66,7 @@ export const faultPatchSchema = z
     outage: z.boolean(),
     rejectRate: rate,
     rejectStatus: z.number().int().min(400).max(499),
+    faultDetail: z.string().max(2000).nullable(),
   })
   .partial()
   .strict();

@@ -119,10 +119,11 @@ export async function createSimulator(opts: SimulatorOptions = {}): Promise<Simu
     if (decision.outage || decision.reset) return void req.socket.destroy();
     const f = faults.get();
     if (decision.error)
-      return answer(res, problem(f.errorStatus, 'unavailable', 'injected provider failure'));
-    if (decision.reject) return answer(res, problem(f.rejectStatus, 'rejected', 'injected final rejection'));
+      return answer(res, problem(f.errorStatus, 'unavailable', f.faultDetail ?? 'injected provider failure'));
+    if (decision.reject)
+      return answer(res, problem(f.rejectStatus, 'rejected', f.faultDetail ?? 'injected final rejection'));
     if (decision.rateLimit)
-      return answer(res, problem(429, 'rate_limited', 'too many requests'), {
+      return answer(res, problem(429, 'rate_limited', f.faultDetail ?? 'too many requests'), {
         'Retry-After': retryAfterHeader(f, now()),
       });
     const body = await readBody(req);

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { createLogger } from '../../../src/log.ts';
 import type { ProviderRequest } from '../../../src/loyalty/provider.ts';
 import { SEED } from '../../../src/loyalty/simulator/seed.ts';
 import { keyOf, providerFor, startSimulator, turnover, until } from './_harness.ts';
@@ -114,9 +115,10 @@ test('bad turnover arguments are refused before sending, naming the field', asyn
   t.deepEqual(sim.ledger.effects(), []);
 });
 
-test('the provider names the field of a malformed body in a final invalid', async (t) => {
+test('the provider names the field of a malformed body in a final invalid: in the log, not in the failure', async (t) => {
   const sim = await startSimulator(t);
-  const provider = providerFor(t, sim);
+  const lines: string[] = [];
+  const provider = providerFor(t, sim, {}, createLogger({ level: 'info', write: (l) => lines.push(l) }));
   const body = JSON.stringify({
     transaction_id: 'sale-9',
     receipt_number: 'R-9',
@@ -135,7 +137,11 @@ test('the provider names the field of a malformed body in a final invalid', asyn
   const outcome = await provider.send(request);
 
   t.like(outcome, { ok: false, retryable: false, code: 'invalid', status: 422 });
-  t.regex(outcome.ok ? '' : outcome.detail, /amount\.currency/);
+  // The failure travels to tills and dead letters: the adapter's words only.
+  t.regex(outcome.ok ? '' : outcome.detail, /^HTTP 422: the request is malformed/);
+  t.notRegex(outcome.ok ? '' : outcome.detail, /currency/);
+  const logged = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'provider write failed');
+  t.regex(logged?.provider_detail ?? '', /amount\.currency/);
 });
 
 test('a stored request that is not a provider request is refused as invalid', async (t) => {
