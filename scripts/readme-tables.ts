@@ -1,9 +1,11 @@
 // The README's reference tables, generated from the catalogues they document so they cannot drift:
-// MQTT topics (the registry, the till's and the ops uplink's), error codes, exit codes and environment variables.
+// MQTT topics (the registry, the till's and the ops uplink's), error codes, exit codes, environment variables
+// and scan warning codes.
 // `node --import=tsx scripts/readme-tables.ts` rewrites them; test/docs/readme.test.ts fails when the
 // README is not what this would write.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { decoderWarnings, scanWarnings } from '../src/classify/warnings.ts';
 import { ENVIRONMENT } from '../src/config/env.ts';
 import { ERROR_CODES, EXIT_CODES, EXIT_MEANINGS, type ExitName } from '../src/errors.ts';
 import { TOPICS, UPLINK_TOPICS } from '../src/mqtt/topics.ts';
@@ -46,6 +48,15 @@ export const TABLES: Record<string, () => string> = {
     table(
       ['exit', 'name', 'meaning'],
       (Object.keys(EXIT_CODES) as ExitName[]).map((n) => [String(EXIT_CODES[n]), code(n), EXIT_MEANINGS[n]]),
+    ),
+  'scan-warnings': () =>
+    table(
+      ['warning', 'from', 'meaning'],
+      Object.entries(scanWarnings).map(([c, meaning]) => [
+        code(c),
+        Object.hasOwn(decoderWarnings, c) ? 'decoder' : 'classifier',
+        meaning,
+      ]),
     ),
   environment: () =>
     table(

@@ -6,7 +6,7 @@
 // come out as a Classification, never as an exception.
 
 import { announcesEanProduct, inferSymbology, symbologyFromAim } from './aim.ts';
-import type { Classification, ClassificationKind, ClassifyWarning } from './classification.ts';
+import type { Classification, ClassificationKind, ClassifyWarning, ScanWarning } from './classification.ts';
 import { readEanProduct } from './ean-upc.ts';
 import type { Frame } from './frame.ts';
 import { readGs1Content } from './gs1-content.ts';
@@ -22,15 +22,15 @@ const MSR_ERRORS_ONLY = /^(?:[%;+]E\?)+$/;
 const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
 
 class Result {
-  readonly warnings: Set<string>;
+  readonly warnings: Set<ScanWarning>;
   constructor(
     private readonly frame: { text: string; aim: string | undefined },
-    frameWarnings: readonly string[],
+    frameWarnings: readonly ScanWarning[],
   ) {
     this.warnings = new Set(frameWarnings);
   }
 
-  warn(...codes: ReadonlyArray<ClassifyWarning | string>): void {
+  warn(...codes: ReadonlyArray<ClassifyWarning>): void {
     for (const code of codes) this.warnings.add(code);
   }
 
@@ -47,7 +47,7 @@ class Result {
   }
 }
 
-function frameWarnings(frame: Frame): string[] {
+function frameWarnings(frame: Frame): ScanWarning[] {
   return Array.isArray(frame.warnings) ? frame.warnings.filter((w) => typeof w === 'string') : [];
 }
 

@@ -4,6 +4,7 @@
 // same shape; devices/ re-exports it for its drivers.
 
 import { aimPrefixOf } from './aim.ts';
+import type { DecoderWarning } from './warnings.ts';
 
 export interface Frame {
   /** Decoded payload bytes exactly as the device delivered them (HID POS, serial) or the UTF-8 of the
@@ -13,8 +14,8 @@ export interface Frame {
   text: string;
   /** AIM symbology identifier such as `]E0`, `]Q1`, when the device sent one. */
   aim?: string;
-  /** Decoder findings, e.g. `layout_suspect`, `timeout_framed`, `truncated`. */
-  warnings: string[];
+  /** Decoder findings, e.g. `layout_suspect`, `timeout_framed` (the catalogue: warnings.ts). */
+  warnings: DecoderWarning[];
   /** Digits as typed on the keys regardless of layout (keyboard wedge only), so the payment guard
    * can see a PAN even when a layout mismatch turned it into other characters. */
   digitView?: string;

@@ -12,9 +12,10 @@ import { gs1CheckDigitValid } from './check-digits.ts';
 import { parseGs1 } from './gs1.ts';
 import { parseGs1DigitalLink } from './gs1-digital-link.ts';
 import { readScannedUrl } from './scanned-url.ts';
+import type { ClassifyWarning } from './warnings.ts';
 
 export type Gs1Reading =
-  | { kind: 'gs1'; ais: Record<string, string>; warnings: string[] }
+  | { kind: 'gs1'; ais: Record<string, string>; warnings: ClassifyWarning[] }
   | { kind: 'invalid' }
   | { kind: 'none' };
 

@@ -8,6 +8,7 @@ import { gs1CheckDigitValid } from './check-digits.ts';
 import type { Gs1Result } from './gs1.ts';
 import { aiSpec, DIGITAL_LINK_PRIMARY_KEYS } from './gs1-ais.ts';
 import { percentDecode, type ScannedUrl } from './scanned-url.ts';
+import type { ClassifyWarning } from './warnings.ts';
 
 const DIGITS = /^[0-9]+$/;
 
@@ -50,7 +51,7 @@ export function parseGs1DigitalLink(url: ScannedUrl): Extract<Gs1Result, { ok: t
     pairs.push([key, value]);
   }
   const ais: Record<string, string> = {};
-  const warnings = new Set<string>();
+  const warnings = new Set<ClassifyWarning>();
   for (const [ai, raw] of pairs) {
     const value = padGtin(ai, raw);
     const problem = fieldProblem(ai, value);

@@ -14,11 +14,12 @@
 
 import { gs1CheckDigitValid } from './check-digits.ts';
 import { type AiSpec, aiAt, aiSpec } from './gs1-ais.ts';
+import type { ClassifyWarning } from './warnings.ts';
 
 export type Gs1Failure = 'empty' | 'unknown_ai' | 'truncated' | 'invalid_value' | 'duplicate_ai';
 
 export type Gs1Result =
-  | { ok: true; ais: Record<string, string>; warnings: string[] }
+  | { ok: true; ais: Record<string, string>; warnings: ClassifyWarning[] }
   | { ok: false; reason: Gs1Failure };
 
 export interface Gs1ParseOptions {
@@ -68,7 +69,7 @@ function parseElementString(input: string, separators: readonly string[], detect
   if (pos >= input.length) return { ok: false, reason: 'empty' };
   const noSeparators = !separators.some((sep) => input.slice(pos).includes(sep));
   const ais: Record<string, string> = {};
-  const warnings = new Set<string>();
+  const warnings = new Set<ClassifyWarning>();
 
   while (pos < input.length) {
     const found = aiAt(input, pos);
@@ -108,7 +109,7 @@ const BRACKET_FIELD = /\(([0-9]{2,4})\)([^()]+)/g;
 
 function parseBracketed(input: string): Gs1Result {
   const ais: Record<string, string> = {};
-  const warnings = new Set<string>();
+  const warnings = new Set<ClassifyWarning>();
   for (const [, ai, value] of input.matchAll(BRACKET_FIELD)) {
     const spec = aiSpec(ai!);
     if (spec === undefined) return { ok: false, reason: 'unknown_ai' };

@@ -2,6 +2,7 @@
 
 import type { CompiledLoyaltyPattern, LoyaltyKind } from './loyalty-patterns.ts';
 import { hostAllowed, readScannedUrl } from './scanned-url.ts';
+import type { ClassifyWarning } from './warnings.ts';
 
 export interface LoyaltyMatch {
   /** Name of the pattern that matched. */
@@ -13,7 +14,7 @@ export interface LoyaltyMatch {
 export interface LoyaltyOutcome {
   match?: LoyaltyMatch;
   /** `foreign_host`, `percent_decoding_invalid`. */
-  warnings: string[];
+  warnings: ClassifyWarning[];
 }
 
 function tokenOf(pattern: CompiledLoyaltyPattern, subject: string): string | undefined {
@@ -25,7 +26,7 @@ function tokenOf(pattern: CompiledLoyaltyPattern, subject: string): string | und
 export function matchLoyalty(content: string, patterns: readonly CompiledLoyaltyPattern[]): LoyaltyOutcome {
   const trimmed = content.trim();
   const url = readScannedUrl(trimmed);
-  const warnings = new Set<string>(url?.warnings ?? []);
+  const warnings = new Set<ClassifyWarning>(url?.warnings ?? []);
   for (const pattern of patterns) {
     if (pattern.kind === 'uid') continue;
     if (pattern.hosts === undefined) {

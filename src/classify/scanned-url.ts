@@ -4,6 +4,8 @@
 // dropped), path and query percent-decoded, fragment dropped (it never reaches a server, so it can
 // carry no identity).
 
+import type { ClassifyWarning } from './warnings.ts';
+
 export interface ScannedUrl {
   scheme: 'http' | 'https';
   host: string;
@@ -16,7 +18,7 @@ export interface ScannedUrl {
   rawQuery: string;
   /** `scheme://host[:port]/path[?query]`, decoded: what loyalty regexes are matched against. */
   normalised: string;
-  warnings: string[];
+  warnings: ClassifyWarning[];
 }
 
 const URL_START = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
@@ -42,7 +44,7 @@ export function readScannedUrl(text: string): ScannedUrl | undefined {
   }
   const scheme = url.protocol === 'https:' ? 'https' : url.protocol === 'http:' ? 'http' : undefined;
   if (scheme === undefined || url.hostname === '') return undefined;
-  const warnings: string[] = [];
+  const warnings: ClassifyWarning[] = [];
   const decode = (raw: string): string => {
     const decoded = percentDecode(raw);
     if (decoded === undefined) {

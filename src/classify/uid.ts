@@ -32,6 +32,7 @@
 // 256 EM tags starts with 0x08 in its low 32 bits).
 
 import type { UidDetails } from './classification.ts';
+import type { ClassifyWarning } from './warnings.ts';
 
 export type UidFormat = 'auto' | 'hex' | 'dec10' | 'dec8' | 'w26' | 'dec';
 export type UidCanonicalForm = 'full' | 'low32' | 'w26';
@@ -47,8 +48,8 @@ export interface UidSettings {
 export type Uid = UidDetails;
 
 export type UidResult =
-  | { ok: true; uid: Uid; warnings: string[] }
-  | { ok: false; reason: 'random_uid' | 'uid_unparseable'; warnings: string[] };
+  | { ok: true; uid: Uid; warnings: ClassifyWarning[] }
+  | { ok: false; reason: 'random_uid' | 'uid_unparseable'; warnings: ClassifyWarning[] };
 
 const DEFAULT_SETTINGS: UidSettings = {
   uidFormat: 'auto',
@@ -152,7 +153,7 @@ function narrow(bytes: readonly number[], form: UidCanonicalForm): readonly numb
 export function normaliseUid(text: string, settings: Partial<UidSettings> = {}): UidResult {
   const s = { ...DEFAULT_SETTINGS, ...settings };
   const input = typeof text === 'string' ? text.trim() : '';
-  const warnings: string[] = [];
+  const warnings: ClassifyWarning[] = [];
   if (input.length === 0 || input.length > 64) return { ok: false, reason: 'uid_unparseable', warnings };
   let format: Exclude<UidFormat, 'auto'>;
   if (s.uidFormat === 'auto') {

@@ -8,6 +8,7 @@ import {
   productDetailsSchema,
   uidDetailsSchema,
 } from '../classify/classification.ts';
+import { SCAN_WARNING_CODES } from '../classify/warnings.ts';
 import { ERROR_CODES, type ErrorCode } from '../errors.ts';
 
 export type Direction = 'box_to_till' | 'till_to_box';
@@ -41,7 +42,8 @@ export const scanSchema = z.object({
   uid: uidDetailsSchema.optional(),
   gs1: gs1DetailsSchema.optional(),
   product: productDetailsSchema.optional(),
-  warnings: z.array(z.string()),
+  /** Codes from the catalogue in src/classify/warnings.ts (the README's table). */
+  warnings: z.array(z.enum(SCAN_WARNING_CODES)),
 });
 export type ScanEvent = z.infer<typeof scanSchema>;
 

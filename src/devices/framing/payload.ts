@@ -2,6 +2,7 @@
 // `Frame` every downstream part consumes (src/devices/types.ts).
 
 import type { Frame } from '../../classify/frame.ts';
+import type { DecoderWarning } from '../../classify/warnings.ts';
 import { decodeCp1252 } from './cp1252.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -22,7 +23,7 @@ export function stripUtf8Bom(bytes: Uint8Array): Uint8Array {
 }
 
 /** Builds the frame; adds the findings about the payload itself to `warnings`. */
-export function buildFrame(payload: Uint8Array, aim: string | undefined, warnings: string[]): Frame {
+export function buildFrame(payload: Uint8Array, aim: string | undefined, warnings: DecoderWarning[]): Frame {
   // NUL is legitimate binary data on HID POS/CDC (docs/scanners-and-readers.md §0 rule 1) and is
   // kept; the warning tells the till that the text holds a U+0000 it may not display.
   if (payload.includes(0x00)) warnings.push('nul_in_data');

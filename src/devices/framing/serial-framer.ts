@@ -3,6 +3,7 @@
 // pushes what it reads.
 
 import { aimPrefixOfBytes } from '../../classify/aim.ts';
+import type { DecoderWarning } from '../../classify/warnings.ts';
 import type { FrameSink } from '../types.ts';
 import { type FramingClock, systemClock } from './clock.ts';
 import { safeSink } from './deliver.ts';
@@ -121,7 +122,7 @@ export function createSerialFramer(opts: SerialFramerOptions, sink: FrameSink): 
     complete(data, ['timeout_framed']);
   }
 
-  function complete(raw: Uint8Array, warnings: string[]): void {
+  function complete(raw: Uint8Array, warnings: DecoderWarning[]): void {
     let data = raw;
     if (lfOnly && data.at(-1) === CR) data = data.subarray(0, -1);
     if (data.length === 0) return;

@@ -5,6 +5,7 @@
 // `layout_suspect` heuristics.
 
 import { aimPrefixOf } from '../../classify/aim.ts';
+import type { DecoderWarning } from '../../classify/warnings.ts';
 import type { Frame, FrameSink } from '../types.ts';
 import { detectLayoutSuspect } from './layout-suspect.ts';
 
@@ -29,7 +30,7 @@ export interface ScanFramerConfig {
 
 export interface ScanFramer {
   data(text: string, digitView: string): void;
-  warn(code: string): void;
+  warn(code: DecoderWarning): void;
   /** A key is down that has typed nothing yet (dead key, Alt+numpad digits, Shift ahead of its
    * key): the scan is still being typed, so the idle timeout counts from here. */
   activity(): void;
@@ -54,7 +55,7 @@ export function createScanFramer(
   let text: string[] = [];
   let digits: string[] = [];
   let length = 0;
-  let warnings = new Set<string>();
+  let warnings = new Set<DecoderWarning>();
   let open = false;
   /** Over maxLength: swallow the rest of this scan, then start clean. */
   let overflowed = false;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { classificationKinds } from '../../classify/classification.ts';
 import { readerSettingsSchema } from '../../classify/settings.ts';
+import { DECODER_WARNING_CODES, SCAN_WARNING_CODES } from '../../classify/warnings.ts';
 import { byteValue, word16Value } from '../framing/byte-values.ts';
 import { hidPosShape } from '../framing/hid-pos-options.ts';
 import { serialFramingShape, serialLineShape } from '../framing/serial-options.ts';
@@ -96,14 +97,14 @@ export const expectedScanSchema = z.strictObject({
   /** `product`: the GTIN-14. */
   gtin: z.string().optional(),
   /** The scan's warnings (the frame's, then the classifier's), exactly; none when omitted. */
-  warnings: z.array(z.string()).optional(),
+  warnings: z.array(z.enum(SCAN_WARNING_CODES)).optional(),
 });
 
 export const expectedFrameSchema = z.strictObject({
   text: z.string(),
   aim: aimId.optional(),
   /** Exactly these warnings, in order; none when omitted. */
-  warnings: z.array(z.string()).optional(),
+  warnings: z.array(z.enum(DECODER_WARNING_CODES)).optional(),
   scan: expectedScanSchema.optional(),
 });
 
