@@ -1,7 +1,10 @@
 // Domain objects → the till's snake_case payloads (DESIGN §3: "JSON payloads, snake_case keys").
+import type { z } from 'zod';
+import type { tillCustomerSchema, tillRewardSchema } from '../mqtt/topics.ts';
 import type { CustomerLookup, Discount, Reward } from './provider.ts';
 
-export function tillReward(r: Reward) {
+/** Typed by the registry's schema (src/mqtt/topics.ts `loyalty/customer`): a field added here fails to compile there. */
+export function tillReward(r: Reward): z.input<typeof tillRewardSchema> {
   return {
     id: r.id,
     name: r.name,
@@ -42,7 +45,10 @@ export function tillValue(v: Reward['value'] | Discount): TillValue {
   return out;
 }
 
-export function tillCustomer(lookup: CustomerLookup) {
+export function tillCustomer(lookup: CustomerLookup): {
+  customer: z.input<typeof tillCustomerSchema>;
+  rewards: z.input<typeof tillRewardSchema>[];
+} {
   return {
     customer: {
       ref: lookup.customer.ref,

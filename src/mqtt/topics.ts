@@ -87,6 +87,50 @@ const tillDiscount = z.object({
   points: points.optional(),
   item: z.string().optional(),
 });
+// The identify result (DESIGN §2 flow 1, §3 `loyalty/customer` and the `loyalty/identify` data):
+// the till's names for src/loyalty/till-payloads.ts, which is typed by these schemas.
+const tillValue = z.strictObject({
+  percent: z.number().optional(),
+  amount_cents: z.number().int().optional(),
+  currency: z.string().optional(),
+  points: points.optional(),
+  item: z.string().optional(),
+});
+export const tillRewardSchema = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  /** `other`: a kind the provider added that this gateway does not know yet. */
+  kind: z.enum(['discount', 'stamp', 'bonus_points', 'prepaid', 'voucher', 'other']),
+  activated: z.boolean(),
+  valid_from: z.string().nullable(),
+  valid_until: z.string().nullable(),
+  /** Uses left; null = unlimited. */
+  remaining: z.number().int().nullable(),
+  value: tillValue,
+  state: z.enum(['available', 'not_activated', 'expired', 'exhausted', 'not_yet_valid']),
+  /** Applicable now; an `overridable` one only with `override: true` (DESIGN §2). */
+  usable: z.boolean(),
+  overridable: z.boolean(),
+});
+export const tillCustomerSchema = z.strictObject({ ref: z.string(), masked_ref: z.string(), points });
+const loyaltyCustomerSchema = z.discriminatedUnion('status', [
+  z.strictObject({
+    scan_id: z.string(),
+    status: z.literal('ok'),
+    customer: tillCustomerSchema,
+    rewards: z.array(tillRewardSchema),
+  }),
+  z.strictObject({
+    scan_id: z.string(),
+    status: z.literal('error'),
+    rewards: z.array(tillRewardSchema).max(0),
+    error: z.strictObject({
+      code: z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]),
+      message: z.string(),
+    }),
+  }),
+]);
+
 /** The outbox kinds a `loyalty/failed` event can name. */
 export const QUEUED_KINDS = ['turnover', 'reverse', 'void_redemption', 'redeem'] as const;
 
@@ -164,8 +208,8 @@ export const TOPICS = {
     direction: 'box_to_till',
     retain: false,
     qos: 1,
-    schema: z.record(z.string(), z.unknown()),
-    doc: 'Identify result after a loyalty scan.',
+    schema: loyaltyCustomerSchema,
+    doc: 'Identify result after a loyalty scan: `{scan_id, status: "ok", customer, rewards}` or `{scan_id, status: "error", rewards: [], error}`.',
   },
   request: {
     pattern: 'request/{op*}',

@@ -47,7 +47,7 @@ export function identifyOnScan(
           const error =
             err instanceof GatewayError
               ? { code: err.code, message: err.message }
-              : { code: 'internal_error', message: 'identify failed' };
+              : { code: 'internal_error' as const, message: 'identify failed' };
           return publish('loyaltyCustomer', { scan_id: scanId, status: 'error', rewards: [], error });
         },
       )
