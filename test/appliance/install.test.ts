@@ -12,6 +12,7 @@ import {
   mkdirSync,
   readFileSync,
   realpathSync,
+  renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -145,6 +146,35 @@ test.serial(
     t.is(second.code, 0, second.out);
     t.regex(second.out, /up to date, nothing changed/);
     t.deepEqual(differences(l, listing(root)), [], 'not a file written, not a mode or owner changed');
+  },
+);
+
+/** What a run said besides the note about this machine's Node.js (20 here; 22/24 on a box). */
+const said = (out: string) =>
+  out.split('\n').filter((l) => l !== '' && !/^edge-gateway install: note: Node\.js v\d/.test(l));
+
+test.serial(
+  'again from a checkout without a build (a fresh npm ci) and from the installed copy in /opt: no warning, nothing changed',
+  async (t) => {
+    t.timeout(300_000);
+    const before = listing(root);
+    // The app is then built in the staging copy: the same files as `npm run build` made.
+    const dist = join(checkout, 'dist');
+    renameSync(dist, `${dist}.aside`);
+    try {
+      // Against what the first test installed, so this is the second run on that tree.
+      const again = await install();
+      t.is(again.code, 0, again.out);
+      t.deepEqual(said(again.out), ['edge-gateway install: up to date, nothing changed']);
+    } finally {
+      renameSync(`${dist}.aside`, dist);
+    }
+    // A technician without the clone runs the copy the install left: it has dist/, no sources.
+    const installed = await run('bash', [join(root, 'opt/edge-gateway/scripts/install'), '--prefix', root]);
+    t.deepEqual(said(installed.stdout + installed.stderr), [
+      'edge-gateway install: up to date, nothing changed',
+    ]);
+    t.deepEqual(differences(before, listing(root)), []);
   },
 );
 
