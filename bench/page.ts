@@ -247,7 +247,7 @@ async function rss(dir: string, flags: string[], steadyS: number) {
     const base = `http://127.0.0.1:${ready.http_port}`;
     const atReady = vmRssMb(child.pid!);
     till = await mqtt.connectAsync(`mqtt://127.0.0.1:${ready.mqtt_port}`, { reconnectPeriod: 0 });
-    await till.subscribeAsync('pos/#', { qos: 1 });
+    await till.subscribeAsync('pos/demo-till/#', { qos: 1 }); // demo mode's till
     await uplinked;
     // The page as a phone loads it: the document, every asset, the session and the history.
     const paths = ['/', '/api/session', '/api/status', '/api/history'];

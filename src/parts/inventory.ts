@@ -1,4 +1,4 @@
-// The box inventory (DESIGN §8 `.../inventory`): sampled through systeminformation in a worker
+// The box inventory (DESIGN §8 `.../inventory`): sampled through systeminformation in a child
 // thread, again after device changes, and handed to the uplink and the status page.
 import { startInventorySampler } from '../uplink/inventory.ts';
 import { VERSION } from '../version.ts';

@@ -1,6 +1,6 @@
 // What the box is (DESIGN §8 `.../inventory`), through systeminformation: model and serial, OS and
 // kernel, network interfaces, USB devices, disks, memory. Several of these calls run commands
-// synchronously (docs/stack-notes.md), so this module is only ever loaded in the inventory worker
+// synchronously (docs/stack-notes.md), so this module is only ever loaded in the inventory sampler
 // thread.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -13,8 +13,8 @@ export type CollectedInventory = Omit<UplinkInventory, 'ts' | 'version'>;
 const VIRTUAL_FS = /^(tmpfs|devtmpfs|overlay|squashfs|proc|sysfs|cgroup2?|efivarfs|ramfs)$/;
 const MB = 2 ** 20;
 // Only the seven of its 23 modules that the inventory reads: its index loads them all (docker,
-// wifi, bluetooth, printers, ...), which made each sample's worker peak 5 MB higher and left
-// 3.6 MB more behind in the gateway's RSS after the worker exited (bench/inventory.ts, /proc RSS).
+// wifi, bluetooth, printers, ...), which made each sample's peak 5 MB higher (measured in a
+// worker thread, docs/stack-notes.md).
 const require = createRequire(import.meta.url);
 const lib = <K extends keyof typeof Si>(file: string, ...names: K[]): Pick<typeof Si, K> =>
   require(`systeminformation/lib/${file}.js`) as Pick<typeof Si, (typeof names)[number]>;
