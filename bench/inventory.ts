@@ -1,6 +1,6 @@
 // Inventory sampler vs the scan path (DESIGN §8 "sampled off the hot path"; issue: scan latency p99
 // with the sampler running ≤ 1.1 × without). Two gateways as the box runs them, one with the
-// systeminformation sampler off and one with it sampling every second in its worker thread; the
+// systeminformation sampler off and one with it sampling every second in its child process; the
 // same serial-to-MQTT scans go to both in blocks in ABBA order, so drift of the shared machine
 // hits both alike.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

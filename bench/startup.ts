@@ -2,6 +2,12 @@
 // core): spawns the command as the systemd unit runs it (compiled dist/, NODE_ENV=production,
 // the unit's node flags) in demo mode, times spawn → "ready", then samples RSS and CPU over an
 // idle period. The development start (tsx) is measured too, for reference.
+//
+// Idle means after start-up has settled: the first inventory sample (a worker thread, 5 s after
+// start, ~120 ms of CPU) and V8's memory reducer (full GCs that shrink the start-up heap, ~8-20 s
+// after start, ~150 ms) are one-offs that happen once per start, not per idle hour. A 20 s window
+// beginning 4 s after ready held both and read 2 % where the idle process costs 0.4-0.7 %. They
+// are measured on their own (settle_cpu_pct) instead of hidden.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +26,8 @@ function proc(pid: number): { rssMb: number; cpuTicks: number } {
     cpuTicks: Number(stat[11]) + Number(stat[12]), // utime + stime
   };
 }
+
+const SETTLE_S = 20;
 
 async function once(mode: 'production' | 'development', idleS: number) {
   const dir = mkdtempSync(join(tmpdir(), 'edge-bench-'));
@@ -44,16 +52,23 @@ async function once(mode: 'production' | 'development', idleS: number) {
     });
     child.once('exit', (c) => reject(new Error(`exited ${c}`)));
   });
-  await new Promise((r) => setTimeout(r, 4000)); // let start-up work and the first samples settle
+  const r0 = proc(child.pid!);
+  await new Promise((r) => setTimeout(r, SETTLE_S * 1000)); // first samples, start-up GC
   const a = proc(child.pid!);
   await new Promise((r) => setTimeout(r, idleS * 1000));
   const b = proc(child.pid!);
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
-  return { readyMs, rssMb: b.rssMb, idleCpuPct: ((b.cpuTicks - a.cpuTicks) / TICKS_PER_S / idleS) * 100 };
+  const pct = (ticks: number, s: number) => (ticks / TICKS_PER_S / s) * 100;
+  return {
+    readyMs,
+    rssMb: b.rssMb,
+    idleCpuPct: pct(b.cpuTicks - a.cpuTicks, idleS),
+    settleCpuPct: pct(a.cpuTicks - r0.cpuTicks, SETTLE_S),
+  };
 }
 
-export async function benchStartup(runs = 3, idleS = 20): Promise<Record<string, unknown>> {
+export async function benchStartup(runs = 3, idleS = 30): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const mode of ['production', 'development'] as const) {
     const results = [];
@@ -64,6 +79,7 @@ export async function benchStartup(runs = 3, idleS = 20): Promise<Record<string,
       start_to_ready_ms_max: round(ready[ready.length - 1]!),
       rss_steady_mb_max: round(Math.max(...results.map((r) => r.rssMb))),
       idle_cpu_pct_max: round(Math.max(...results.map((r) => r.idleCpuPct))),
+      settle_cpu_pct_max: round(Math.max(...results.map((r) => r.settleCpuPct))),
     };
   }
   console.log(
@@ -71,6 +87,7 @@ export async function benchStartup(runs = 3, idleS = 20): Promise<Record<string,
       bench: 'startup',
       runs,
       ...out,
+      idle: `${SETTLE_S} s after ready (settle), then ${idleS} s idle`,
       bar: 'start→ready ≤ 2000 ms; RSS ≤ 80 MB; idle CPU ≤ 1 %',
     }),
   );

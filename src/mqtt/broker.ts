@@ -2,6 +2,7 @@
 // aedes 1.x speaks MQTT 3.1.1 only (docs/stack-notes.md), so request/response uses topic pairs.
 // A denied publish closes the offending connection (aedes, MQTT-3.3.5-2); a denied subscription
 // is answered with granted QoS 0x80.
+import { createRequire } from 'node:module';
 import { createServer, type Server, type Socket } from 'node:net';
 import { Aedes, type Client } from 'aedes';
 import { verifyPassword } from '../config/password.ts';
@@ -10,6 +11,14 @@ import { createRequestAcks } from './acks.ts';
 import { createLoginGuard, type LoginGuardOptions } from './login-guard.ts';
 import { baseTopic, matchTopic, tillMayPublish, tillMaySubscribe, topicOf } from './topics.ts';
 import { listenWebSocket, type WebSocketListener } from './websocket.ts';
+
+// mqtt-packet (aedes' and mqtt.js' encoder, one shared module) by default builds a cache of all
+// 65,536 two-byte packet-id / length numbers on the first packet it writes: 65,536 Buffer objects,
+// 6 MB of heap held for the life of the process as soon as a till (or the uplink) connects, on a
+// box whose RSS bar is 80 MB. Without it each number is one 2-byte allocation when written. The
+// instance aedes itself resolves is the one that matters (mqtt.js is told with `writeCache`).
+const fromAedes = createRequire(import.meta.resolve('aedes'));
+(fromAedes('mqtt-packet') as typeof import('mqtt-packet')).writeToStream.cacheNumbers = false;
 
 export interface BrokerUser {
   username: string;

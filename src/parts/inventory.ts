@@ -1,5 +1,5 @@
-// The box inventory (DESIGN §8 `.../inventory`): sampled through systeminformation in a worker
-// thread, again after device changes, and handed to the uplink and the status page.
+// The box inventory (DESIGN §8 `.../inventory`): sampled through systeminformation in a
+// short-lived child process, again after device changes, and handed to the uplink and the status page.
 import { startInventorySampler } from '../uplink/inventory.ts';
 import { VERSION } from '../version.ts';
 import type { Part } from './part.ts';

@@ -14,7 +14,7 @@ export const webPart: Part = {
         devices: ctx.devices,
         scans: ctx.scans,
         loyalty: ctx.loyalty,
-        system: ctx.system,
+        health: () => ctx.health(),
         uplink: ctx.uplink,
         inventory: () => ctx.inventory.current(),
         metrics: ctx.metrics.render,

@@ -94,6 +94,9 @@ export function connectUplink(opts: UplinkConnectionOptions): UplinkConnection {
     reconnectPeriod: 0,
     connectTimeout: opts.connectTimeoutMs ?? 10_000,
     queueQoSZero: false,
+    // No 6 MB number cache in mqtt-packet (see src/mqtt/broker.ts); this option alone would turn
+    // it off for the broker too, as the module is shared, but the broker must not rely on it.
+    writeCache: false,
     will: { topic: opts.will.topic, payload: Buffer.from(opts.will.payload), qos: 1, retain: true },
     ...(opts.ca ? { ca: opts.ca, rejectUnauthorized: true } : {}),
   };

@@ -1,8 +1,15 @@
-// Samples the box inventory (DESIGN §8 `.../inventory`) in a worker thread, so systeminformation's
-// blocking calls (57 ms and more on a Pi, docs/stack-notes.md) can never delay a scan: once soon
-// after start, then every interval, and again after a device change. A worker lives only for one
-// sample: between samples (an hour by default) it costs no memory. Reported only when it changed.
-import { Worker, type WorkerOptions } from 'node:worker_threads';
+// Samples the box inventory (DESIGN §8 `.../inventory`) in a short-lived child process, so
+// systeminformation's blocking calls (57 ms and more on a Pi, docs/stack-notes.md) can never delay a
+// scan: once soon after start, then every interval, and again after a device change. Reported only
+// when it changed.
+//
+// A child process rather than a worker thread: a worker lives in the gateway's own memory, and on
+// this Node it peaked at +14 MB of the gateway's RSS per sample and left +4.9 MB behind for good
+// after it exited (bench/page.ts, docs/stack-notes.md), on a box whose RSS bar is 80 MB. A child
+// that exits leaves nothing in the gateway; the sample costs the box ~20 MB of its own for about
+// half a second an hour (the node binary's pages are shared), and ~50 ms more CPU than a worker.
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { Logger } from '../log.ts';
 import type { UplinkInventory } from '../mqtt/topics.ts';
 import type { CollectedInventory } from './inventory-collect.ts';
@@ -29,26 +36,30 @@ export interface InventorySamplerOptions {
   onChange(inventory: UplinkInventory): void;
 }
 
-type WorkerAnswer = { ok: true; inventory: CollectedInventory } | { ok: false; error: string };
+type SamplerAnswer = { ok: true; inventory: CollectedInventory } | { ok: false; error: string };
 
-// Sources run through tsx; the compiled build has a .js worker beside this file. A worker thread
-// does not inherit tsx's loader (neither from --import on Node 20 nor from the CLI's register()),
-// so from sources the worker registers it first and then loads the TypeScript module.
+// Sources run through tsx (its loader given to the child); the compiled build has a .js beside this.
 const SOURCE = import.meta.url.endsWith('.ts');
-const WORKER_URL = new URL(SOURCE ? './inventory-worker.ts' : './inventory-worker.js', import.meta.url);
+const CHILD = fileURLToPath(
+  new URL(SOURCE ? './inventory-worker.ts' : './inventory-worker.js', import.meta.url),
+);
 
-function newWorker(options: WorkerOptions): Worker {
-  if (!SOURCE) return new Worker(WORKER_URL, options);
-  const api = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const code = `import(${api}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
-  return new Worker(code, { ...options, eval: true });
+function spawnSampler(): ChildProcess {
+  const execArgv = [
+    // A small heap is all a sample needs (the gateway's own young generation flag, and a cap).
+    '--max-semi-space-size=1',
+    '--max-old-space-size=48',
+    ...(SOURCE ? ['--import', import.meta.resolve('tsx')] : []),
+  ];
+  // systeminformation's own output must not mix into the gateway's JSON log lines.
+  return fork(CHILD, [], { execArgv, stdio: ['ignore', 'ignore', 'ignore', 'ipc'], serialization: 'json' });
 }
 
 export function startInventorySampler(opts: InventorySamplerOptions): InventorySampler {
   const log = opts.logger;
   let current: UplinkInventory | null = null;
   let lastKey = '';
-  let running: Worker | undefined;
+  let running: ChildProcess | undefined;
   let timer: NodeJS.Timeout | undefined;
   let again = false;
   let stopped = false;
@@ -68,7 +79,7 @@ export function startInventorySampler(opts: InventorySamplerOptions): InventoryS
       return;
     }
     try {
-      const collected = await runWorker();
+      const collected = await runSampler();
       stats.samples++;
       const key = JSON.stringify(collected);
       if (key !== lastKey) {
@@ -86,41 +97,33 @@ export function startInventorySampler(opts: InventorySamplerOptions): InventoryS
     } else schedule(opts.intervalMs);
   };
 
-  const runWorker = () =>
+  const runSampler = () =>
     new Promise<CollectedInventory>((resolve, reject) => {
-      const w = newWorker({
-        resourceLimits: { maxOldGenerationSizeMb: 48 },
-        stdout: true,
-        stderr: true,
-      });
-      running = w;
-      w.unref();
-      // systeminformation's own output must not mix into the gateway's JSON log lines.
-      w.stdout.resume();
-      w.stderr.resume();
-      const deadline = setTimeout(() => {
-        reject(new Error('inventory sample timed out'));
-        void w.terminate();
-      }, opts.timeoutMs ?? 60_000);
-      const done = () => {
+      const child = spawnSampler();
+      running = child;
+      // Like a timer that is unref'd: a sample never holds the gateway's exit open.
+      child.unref();
+      child.channel?.unref();
+      let settled = false;
+      const settle = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
         clearTimeout(deadline);
-        if (running === w) running = undefined;
+        if (running === child) running = undefined;
+        fn();
       };
-      w.once('message', (answer: WorkerAnswer) => {
-        done();
-        void w.terminate();
-        if (answer.ok) resolve(answer.inventory);
-        else reject(new Error(answer.error));
+      const deadline = setTimeout(() => {
+        settle(() => reject(new Error('inventory sample timed out')));
+        child.kill('SIGKILL');
+      }, opts.timeoutMs ?? 60_000);
+      child.once('message', (answer: SamplerAnswer) => {
+        settle(() => (answer.ok ? resolve(answer.inventory) : reject(new Error(answer.error))));
+        child.disconnect();
       });
-      w.once('error', (err) => {
-        done();
-        reject(err);
-      });
-      w.once('exit', (code) => {
-        done();
-        reject(new Error(`inventory worker exited ${code}`));
-      });
-      w.postMessage('sample');
+      child.once('error', (err) => settle(() => reject(err)));
+      child.once('exit', (code, signal) =>
+        settle(() => reject(new Error(`inventory sampler exited ${signal ?? code}`))),
+      );
     });
 
   if (opts.intervalMs > 0) schedule(opts.firstDelayMs ?? 5000);
@@ -136,9 +139,13 @@ export function startInventorySampler(opts: InventorySamplerOptions): InventoryS
     async stop() {
       stopped = true;
       clearTimeout(timer);
-      const w = running;
+      const child = running;
       running = undefined;
-      if (w) await w.terminate();
+      if (child && child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGKILL');
+        await exited;
+      }
     },
   };
 }

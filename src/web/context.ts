@@ -8,7 +8,7 @@ import type { LoyaltyService } from '../loyalty/service.ts';
 import type { Broker } from '../mqtt/broker.ts';
 import type { UplinkInventory } from '../mqtt/topics.ts';
 import type { ScanPipeline } from '../scans/pipeline.ts';
-import type { SystemSampler } from '../uplink/system.ts';
+import type { HealthDocument } from '../uplink/health.ts';
 import type { Uplink } from '../uplink/uplink.ts';
 import type { LogRing } from './log-ring.ts';
 import type { SessionStore } from './session-store.ts';
@@ -30,7 +30,8 @@ export interface WebContext {
   devices: DeviceManager;
   scans: ScanPipeline;
   loyalty: LoyaltyService;
-  system: SystemSampler;
+  /** The one health document of the gateway (the same as `gateway/health` and ops get). */
+  health: () => HealthDocument;
   /** The ops uplink (DESIGN §8); its link state is the status page's "ops link". */
   uplink?: Pick<Uplink, 'status'>;
   /** The box inventory (DESIGN §8), null until the first sample. */

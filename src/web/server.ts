@@ -4,6 +4,7 @@
 // (@fastify/rate-limit) and static assets (@fastify/static). Routes live with the parts that own
 // them (status, auth, provisioning, tools); this file only builds and runs the server.
 
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
@@ -44,8 +45,28 @@ export interface WebServerOptions {
   sessions: SessionStore;
 }
 
+// fastify builds ajv and fast-json-stringify when the server is created, though no route of ours
+// declares a schema (ours are checked by zod, in the handlers). Loaded and compiled that way they
+// hold ~2 MB of heap for the life of the process (bench/page.ts); built on the first route that
+// does declare one, they cost nothing until then and behave the same after.
+const require = createRequire(import.meta.url);
+type CompilerFactory = (...args: unknown[]) => unknown;
+function onFirstUse(pkg: string): CompilerFactory {
+  let factory: CompilerFactory | undefined;
+  return (...args) => {
+    factory ??= (require(pkg) as () => CompilerFactory)();
+    return factory(...args);
+  };
+}
+
 export async function createWebServer(opts: WebServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
+    schemaController: {
+      compilersFactory: {
+        buildValidator: onFirstUse('@fastify/ajv-compiler') as never,
+        buildSerializer: onFirstUse('@fastify/fast-json-stringify-compiler') as never,
+      },
+    },
     loggerInstance: fastifyLogger(opts.logger),
     // Every request at info would flood the journal with SSE reconnects and asset loads.
     logController: new LogController({ disableRequestLogging: true }),

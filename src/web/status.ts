@@ -1,8 +1,8 @@
 // The public status document (DESIGN §7 status; issue 9): what `/api/status`, the page and
-// `edge-gateway status` show. Read-only and built from the same health document the till gets in
-// `gateway/health`, plus what only a person on site needs (uptime, claim state, ops link). No
-// secret and no personal data: settings are not part of it at all, devices show no serial numbers.
-import { healthDocument } from '../uplink/health.ts';
+// `edge-gateway status` show. Read-only; its health is the gateway's one health document (the
+// context's, the same the till gets in `gateway/health` and ops in `.../health`), plus what only a
+// person on site needs (uptime, claim state, ops link, what the box is). No secret and no personal
+// data: settings are not part of it at all, devices show no serial numbers.
 import { VERSION } from '../version.ts';
 import type { WebContext } from './context.ts';
 
@@ -46,13 +46,17 @@ export function publicInventory(ctx: WebContext) {
   return { ...rest, network: network.map(({ mac: _mac, ...n }) => n) };
 }
 
+/** The inventory for the logged-in technician: with the box's serial and MAC addresses. */
+export function technicianInventory(ctx: WebContext) {
+  const inv = ctx.inventory?.();
+  if (!inv) return null;
+  const { machine_id: _machineId, ...rest } = inv;
+  return rest;
+}
+
 export function statusDocument(ctx: WebContext, claimed: boolean) {
   const { settings, demo } = ctx.config;
-  const health = healthDocument({
-    loyalty: () => ctx.loyalty.health(),
-    devices: () => ctx.devices.list(),
-    system: () => ctx.system.current(),
-  });
+  const health = ctx.health();
   return {
     version: VERSION,
     till_id: settings.till_id,

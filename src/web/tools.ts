@@ -14,7 +14,7 @@ import { VERSION } from '../version.ts';
 import { csrfGuard } from './auth.ts';
 import type { WebContext } from './context.ts';
 import { requireTechnician } from './server.ts';
-import { statusDocument } from './status.ts';
+import { statusDocument, technicianInventory } from './status.ts';
 
 export interface Verdict {
   target: 'provider' | 'ops';
@@ -48,6 +48,12 @@ export function toolRoutes(app: FastifyInstance, ctx: WebContext, hooks: { chang
     return reply
       .code(400)
       .send({ error: 'bad_request', field: 'target', message: 'target is provider or ops' });
+  });
+
+  // The box's serial and MAC addresses (the public status shows what the box is, not these).
+  app.get('/api/inventory', { preHandler: requireTechnician }, async (_req, reply) => {
+    reply.header('cache-control', 'no-store');
+    return { inventory: technicianInventory(ctx) };
   });
 
   app.get('/api/dead', { preHandler: requireTechnician }, async () => ({

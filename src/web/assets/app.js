@@ -1,7 +1,8 @@
 // The status page: one live stream (server-sent events) renders everything; nothing polls.
 import { drawChart } from './chart.js';
 import { $, ago, duration, h, rows, time } from './dom.js';
-import { initTech, onTechStatus } from './tech.js';
+import { renderInventory } from './inventory.js';
+import { initTech, isTechnician, onTechStatus } from './tech.js';
 import './provision.js';
 import { onDeadCount } from './tools.js';
 
@@ -56,6 +57,7 @@ function renderStatus(st) {
   ]);
 
   renderDevices(st.devices);
+  renderInventory($('box'), $('usb'), st.inventory, isTechnician(), () => renderStatus(last));
   onTechStatus(st);
   onDeadCount(o.dead);
   const cur = history[history.length - 1];

@@ -16,6 +16,11 @@ export async function initTech(h0) {
   await refresh();
 }
 
+/** Logged in as the technician (the page shows the box's identifiers then). */
+export function isTechnician() {
+  return session?.technician === true;
+}
+
 export function onTechStatus(st) {
   if (session && st.claimed !== session.claimed) void refresh();
 }

@@ -29,6 +29,9 @@ export const ROUTES: Record<string, RouteClass> = {
   'HEAD /api/dead': 'technician read',
   'GET /api/diagnostics': 'technician read',
   'HEAD /api/diagnostics': 'technician read',
+  // The box's serial and MAC addresses (the public status leaves them out).
+  'GET /api/inventory': 'technician read',
+  'HEAD /api/inventory': 'technician read',
   'POST /api/provision': 'technician write',
   'POST /api/test-scan': 'technician write',
   'POST /api/tools/connectivity': 'technician write',
