@@ -9,6 +9,7 @@ import { redactSecrets } from './config/secrets.ts';
 import { EXIT_CODES, EXIT_MEANINGS } from './errors.ts';
 import { type Gateway, startGateway } from './gateway.ts';
 import { consoleWriter, createLogger, isLogLevel, type Logger, type LogLevel } from './log.ts';
+import { restartedOf } from './parts/apply.ts';
 import { PartFailed } from './parts/part.ts';
 import { startFailure } from './start-failure.ts';
 import { VERSION } from './version.ts';
@@ -182,24 +183,55 @@ async function start(configPath?: string, dataDir?: string): Promise<number> {
   let stopping = false;
   let restarting: Promise<void> | undefined;
 
-  // Applying settings (page, `edge-gateway provision` + SIGHUP) restarts the gateway object in
-  // this process: every part stops (the outbox closes its SQLite file cleanly) and starts again
-  // from the files just written. Sessions and recent logs live here, outside the gateway.
+  // Applying settings (page, `edge-gateway provision` + SIGHUP): the files are read again and
+  // only the parts the change concerns restart in-process (src/parts/apply.ts); a change that
+  // concerns them all (till id, branch, data dir, log level, demo mode on or off) restarts the
+  // whole gateway object here, with the logger made anew. Either way the outbox closes its SQLite
+  // file cleanly and reopens it. Invalid settings are refused: the gateway keeps running as it is.
+  // Sessions and recent logs live here, outside the gateway.
+  const reload = async () => {
+    try {
+      return await loadConfig({ configPath, dataDir, logger: log });
+    } catch (err) {
+      reportConfigError(err, log);
+      log.warn('settings not applied: the gateway keeps running with the settings it has');
+      return undefined;
+    }
+  };
   const restart = (reason: string) => {
     if (stopping || restarting) return;
     restarting = (async () => {
-      log.info('applying settings: restarting the gateway in-process', { reason });
-      appliance?.reloading();
-      await gateway?.stop();
-      gateway = undefined;
-      try {
-        loaded = await loadConfig({ configPath, dataDir, logger: log });
-      } catch (err) {
-        process.exit(reportConfigError(err, log));
+      const next = await reload();
+      if (!next || !gateway) return;
+      const plan = gateway.plan(next);
+      if (plan.kind === 'unchanged') {
+        log.info('settings applied: nothing changed', { reason });
+        return;
       }
+      appliance?.reloading();
+      if (plan.kind === 'parts') {
+        log.info('applying settings: restarting parts in-process', { reason, restart: plan.restart });
+        try {
+          await gateway.apply(next);
+          loaded = next;
+          appliance?.reloaded();
+        } catch (err) {
+          if (abort.signal.aborted) return;
+          await gateway.stop();
+          process.exit(reportStartFailure(err, log));
+        }
+        return;
+      }
+      log.info('applying settings: restarting the whole gateway in-process', { reason, why: plan.reason });
+      const began = performance.now();
+      await gateway.stop();
+      gateway = undefined;
+      loaded = next;
       log = makeLogger(loaded.settings.log_level);
       try {
         gateway = await startGateway({ config: loaded, logger: log, signal: abort.signal, web: host });
+        const duration_ms = Math.round(performance.now() - began);
+        log.info('settings applied', { restarted: 'all', changed: plan.changed, duration_ms });
         appliance?.reloaded();
       } catch (err) {
         if (abort.signal.aborted) return;
@@ -209,11 +241,18 @@ async function start(configPath?: string, dataDir?: string): Promise<number> {
       restarting = undefined;
     });
   };
+  // What applying the files as they are now would restart (the page's answer tells the technician).
+  const preview = async () => {
+    const next = await reload();
+    if (!next || !gateway) return undefined;
+    return restartedOf(gateway.plan(next));
+  };
   const host: WebHost = {
     sessions: createSessionStore(),
     logs,
     startedAt: Date.now(),
     requestRestart: restart,
+    previewApply: preview,
   };
 
   const onSignal = (signal: string) => {

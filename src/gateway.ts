@@ -3,17 +3,19 @@
 // parts before it provide from the one context; adding a part is one file and one line here.
 import type { LoadedConfig } from './config/load.ts';
 import type { Logger } from './log.ts';
+import { type ApplyPlan, planApply } from './parts/apply.ts';
 import { brokerPart } from './parts/broker.ts';
 import { createContext, type GatewayContext, type Hardware } from './parts/context.ts';
 import { dataDirPart } from './parts/data-dir.ts';
 import { devicesPart } from './parts/devices.ts';
 import { healthPart } from './parts/health.ts';
+import { infoPart } from './parts/info.ts';
 import { inventoryPart } from './parts/inventory.ts';
 import { loyaltyPart } from './parts/loyalty.ts';
 import { metricsPart } from './parts/metrics.ts';
 import { onlinePart } from './parts/online.ts';
 import { type Part, startParts } from './parts/part.ts';
-import { requestsPart } from './parts/requests.ts';
+import { requestsPart, tillRequestsPart } from './parts/requests.ts';
 import { runMarkerPart } from './parts/run-marker.ts';
 import { scansPart } from './parts/scans.ts';
 import { systemPart } from './parts/system.ts';
@@ -25,10 +27,11 @@ import type { WebHost } from './web/context.ts';
 export const PARTS: readonly Part[] = [
   dataDirPart,
   runMarkerPart, // stops last: its marker says the whole stop was clean
+  requestsPart, // the router; outlives a broker restart, so loyalty keeps its handlers
   brokerPart,
   scansPart,
   metricsPart, // right after scans: its scan listener is the first, so it times the till's copy
-  requestsPart, // before the slower parts: an early request is answered, never dropped
+  tillRequestsPart, // before the slower parts: an early request is answered, never dropped
   devicesPart,
   systemPart,
   loyaltyPart,
@@ -36,6 +39,7 @@ export const PARTS: readonly Part[] = [
   inventoryPart,
   webPart,
   healthPart,
+  infoPart, // republishes the catalogue (its config) after every apply
   onlinePart, // last: announces online; stops first, refusing requests before the outbox closes
 ];
 
@@ -57,19 +61,82 @@ export interface Gateway
   readonly mqttPort: number;
   readonly mqttWsPort: number | null;
   readonly httpPort: number;
+  /**
+   * Applies settings loaded from the files: restarts the parts they concern and resolves with the
+   * plan it carried out. A plan of kind `whole` is not carried out: the caller restarts the whole
+   * gateway (it owns the logger). Rejects with PartFailed when a part fails to start again.
+   */
+  apply(next: LoadedConfig): Promise<ApplyPlan>;
+  /** What `apply(next)` would restart, without doing it. */
+  plan(next: LoadedConfig): ApplyPlan;
   stop(): Promise<void>;
 }
 
 export async function startGateway(opts: GatewayOptions, parts = PARTS): Promise<Gateway> {
-  const { settings, demo } = opts.config;
+  const { demo } = opts.config;
   const signal = opts.signal ?? new AbortController().signal;
   const hardware = { hid: opts.hidBackend, serial: opts.serialBackend };
   const ctx = createContext({ ...opts, signal, hardware, webHost: opts.web });
   const started = await startParts(parts, ctx);
-  const { till_id, branch_id, data_dir } = settings;
-  opts.logger.always('ready', { version: VERSION, till_id, branch_id, demo, ...started.ready, data_dir });
-  const { base, scans, devices, loyalty, web, publish } = ctx;
-  const { host: mqttHost, port: mqttPort, wsPort: mqttWsPort } = ctx.broker;
-  const ports = { mqttHost, mqttPort, mqttWsPort, httpPort: web.port };
-  return { base, scans, devices, loyalty, web, publish, ...ports, stop: started.stop };
+  // Logged at start and after every apply: scripts and tests wait for it ("serving now").
+  const ready = (fields: Record<string, unknown> = {}) => {
+    const { till_id, branch_id, data_dir } = ctx.settings;
+    const line = { version: VERSION, till_id, branch_id, demo, ...started.ready, data_dir, ...fields };
+    opts.logger.always('ready', line);
+  };
+  ready();
+  const plan = (next: LoadedConfig) => planApply(parts, ctx.config, next);
+  return {
+    get base() {
+      return ctx.base;
+    },
+    get scans() {
+      return ctx.scans;
+    },
+    get devices() {
+      return ctx.devices;
+    },
+    get loyalty() {
+      return ctx.loyalty;
+    },
+    get web() {
+      return ctx.web;
+    },
+    publish: ctx.publish,
+    get mqttHost() {
+      return ctx.broker.host;
+    },
+    get mqttPort() {
+      return ctx.broker.port;
+    },
+    get mqttWsPort() {
+      return ctx.broker.wsPort;
+    },
+    get httpPort() {
+      return ctx.web.port;
+    },
+    plan,
+    async apply(next) {
+      const p = plan(next);
+      if (p.kind !== 'parts') return p;
+      const began = performance.now();
+      // Till requests arriving meanwhile wait for the restarted parts instead of hearing
+      // `unavailable`; the router itself restarts only with the requests part.
+      const release = p.restart.includes(requestsPart.name) ? () => {} : ctx.router.hold();
+      ctx.applying = true;
+      try {
+        ctx.reconfigure(next);
+        await started.restart(new Set(p.restart));
+      } finally {
+        ctx.applying = false;
+        release();
+      }
+      ctx.bus.emit('applied', { restarted: p.restart });
+      const duration_ms = Math.round(performance.now() - began);
+      opts.logger.info('settings applied', { restarted: p.restart, changed: p.changed, duration_ms });
+      ready({ restarted: p.restart });
+      return p;
+    },
+    stop: started.stop,
+  };
 }

@@ -4,7 +4,7 @@
 // a shell on the box is on site, so it also resets a forgotten password.
 import { readFileSync } from 'node:fs';
 import { formatProblems } from './config/errors.ts';
-import { loadConfig } from './config/load.ts';
+import { type LoadedConfig, loadConfig } from './config/load.ts';
 import { PROVISION_FIELDS, type ProvisionPatch, provision } from './config/provision.ts';
 import { EXIT_CODES } from './errors.ts';
 import type { Logger } from './log.ts';
@@ -141,11 +141,12 @@ export async function provisionCommand(ctx: CliContext, flags: ProvisionFlags): 
     ctx.err(`${formatProblems(result.problems, target.configPath)}\n`);
     return EXIT_CODES.config_invalid;
   }
-  ctx.out(
-    result.changed.length
-      ? `provisioned: ${result.changed.join(', ')}\napply now: systemctl reload edge-gateway (SIGHUP restarts the gateway in-process)\n`
-      : 'nothing changed\n',
-  );
+  if (result.changed.length === 0) {
+    ctx.out('nothing changed\n');
+    return EXIT_CODES.ok;
+  }
+  ctx.out(`provisioned: ${result.changed.join(', ')}\n`);
+  ctx.out(`apply now: systemctl reload edge-gateway (restarts in-process: ${await restarts(loaded, ctx)})\n`);
   return EXIT_CODES.ok;
 }
 
@@ -176,4 +177,16 @@ export async function claimCommand(ctx: CliContext, stdin: AsyncIterable<Buffer 
   await setTechnicianPassword(loaded.dataDir, password);
   ctx.out('technician password set: the box is claimed; log in on the status page\n');
   return EXIT_CODES.ok;
+}
+
+/** What this change restarts when applied (src/parts/apply.ts), against the files before it. */
+async function restarts(before: LoadedConfig | null, ctx: CliContext): Promise<string> {
+  if (!before) return 'the whole gateway';
+  const [{ PARTS }, { planApply, restartedOf }] = await Promise.all([
+    import('./gateway.ts'),
+    import('./parts/apply.ts'),
+  ]);
+  const after = await loadConfig({ configPath: before.configPath, dataDir: ctx.dataDir, logger: ctx.logger });
+  const restarted = restartedOf(planApply(PARTS, before, after));
+  return restarted === 'all' ? 'the whole gateway' : restarted.join(', ');
 }

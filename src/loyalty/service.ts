@@ -104,12 +104,16 @@ export async function startLoyalty(opts: LoyaltyServiceOptions): Promise<Loyalty
   tracked.onChange(() => opts.onHealthChange?.());
 
   const r = opts.router;
-  r.handle('loyalty/identify', identifyHandler(provider, settings.loyalty.card_iin_prefixes));
-  r.handle('loyalty/redeem', redeemHandler(provider, queue, settings.outbox.redeem_policy));
-  r.handle('loyalty/turnover', turnoverHandler(provider, queue, settings.loyalty.card_iin_prefixes));
-  r.handle('loyalty/reverse', reverseHandler(provider, queue, store));
-  r.handle('loyalty/void_redemption', voidHandler(provider, queue, store));
-  r.handle('loyalty/activate', activateHandler(provider));
+  // Removed at stop: the router outlives this service when settings are applied, and a request
+  // must never reach a closed outbox (it waits for the next service, or hears `unavailable`).
+  const unhandle = [
+    r.handle('loyalty/identify', identifyHandler(provider, settings.loyalty.card_iin_prefixes)),
+    r.handle('loyalty/redeem', redeemHandler(provider, queue, settings.outbox.redeem_policy)),
+    r.handle('loyalty/turnover', turnoverHandler(provider, queue, settings.loyalty.card_iin_prefixes)),
+    r.handle('loyalty/reverse', reverseHandler(provider, queue, store)),
+    r.handle('loyalty/void_redemption', voidHandler(provider, queue, store)),
+    r.handle('loyalty/activate', activateHandler(provider)),
+  ];
 
   const unsubscribe = settings.loyalty.identify_on_scan
     ? identifyOnScan(opts.scans, provider, opts.publish, log)
@@ -122,6 +126,7 @@ export async function startLoyalty(opts: LoyaltyServiceOptions): Promise<Loyalty
     simulator,
     health: () => loyaltyHealth(settings, dispatcher, tracked.link(), simulator !== undefined),
     async stop() {
+      for (const off of unhandle) off();
       unsubscribe();
       // Bounded: SIGTERM must finish within 2 s; a delivery still running is simply resent after
       // restart (its job is reset to pending) and the provider's idempotency key makes that safe.

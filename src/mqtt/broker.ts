@@ -40,7 +40,22 @@ export interface BrokerOptions {
   loginGuard?: Omit<LoginGuardOptions, 'logger'>;
   /** How long a QoS 1 request's PUBACK waits for the till's PUBACK of the answer (src/mqtt/acks.ts). */
   answerAckWaitMs?: number;
+  /** Retained messages to hold from the start: what the broker before this one held (`retained()`). */
+  retained?: readonly RetainedMessage[];
   logger: Logger;
+}
+
+/** A retained message as the broker keeps it (topic, payload, QoS). */
+export interface RetainedMessage {
+  topic: string;
+  payload: Buffer;
+  qos: 0 | 1 | 2;
+}
+
+/** The part of aedes' persistence the retained hand-over reads and writes. */
+interface RetainedStore {
+  storeRetained(packet: object): Promise<void>;
+  createRetainedStream(pattern: string): AsyncIterable<RetainedMessage>;
 }
 
 /** A handler may return a promise: for a till's request, settled once the request is answered. */
@@ -53,6 +68,8 @@ export interface Broker {
   readonly host: string;
   publish(topic: string, payload: unknown, opts: { retain: boolean; qos: 0 | 1 }): Promise<void>;
   subscribe(filter: string, handler: MessageHandler): Promise<void>;
+  /** Every retained message now (handed to the next broker when this one restarts). */
+  retained(): Promise<RetainedMessage[]>;
   clientCount(): number;
   close(): Promise<void>;
 }
@@ -168,6 +185,19 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     return { brokerId, brokerCounter };
   };
 
+  // The catalogue, the bridge state, devices and health are retained once and republished only on
+  // change; a broker restarted in-process (new till logins) holds them again before any till connects.
+  const store = (aedes as unknown as { persistence: RetainedStore }).persistence;
+  for (const m of opts.retained ?? []) {
+    await store.storeRetained({
+      cmd: 'publish',
+      topic: m.topic,
+      payload: m.payload,
+      qos: m.qos,
+      retain: true,
+    });
+  }
+
   aedes.on('subscribe', (subs, client) => acks.subscribed(client, subs));
   aedes.on('unsubscribe', (filters, client) => acks.unsubscribed(client, filters));
   aedes.on('ack', (_packet, client) => acks.acked(client));
@@ -255,6 +285,13 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
           () => resolve(),
         ),
       );
+    },
+    async retained() {
+      const out: RetainedMessage[] = [];
+      for await (const m of store.createRetainedStream('#')) {
+        out.push({ topic: m.topic, payload: m.payload, qos: m.qos });
+      }
+      return out;
     },
     clientCount: () => aedes.connectedClients,
     async close() {

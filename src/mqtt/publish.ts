@@ -10,10 +10,14 @@ export type Publish = <N extends TopicName>(
   ...params: [keyof TopicParams<N>] extends [never] ? [] : [TopicParams<N>]
 ) => Promise<void>;
 
-export function createPublisher(broker: () => Broker, base: string): Publish {
-  return (name, payload, ...params) =>
-    broker().publish(topicOf(base, name, params[0] ?? {}), payload, {
-      retain: TOPICS[name].retain,
-      qos: TOPICS[name].qos,
-    });
+/** `broker` may hand a promise while the broker restarts; the usual path stays synchronous (scans). */
+export function createPublisher(broker: () => Broker | Promise<Broker>, base: string): Publish {
+  return (name, payload, ...params) => {
+    const topic = topicOf(base, name, params[0] ?? {});
+    const opts = { retain: TOPICS[name].retain, qos: TOPICS[name].qos };
+    const b = broker();
+    return b instanceof Promise
+      ? b.then((later) => later.publish(topic, payload, opts))
+      : b.publish(topic, payload, opts);
+  };
 }

@@ -25,11 +25,20 @@ export interface RequestRouterOptions {
 }
 
 export interface RequestRouter {
-  handle<K extends OpName>(op: K, handler: Handler<K>): void;
+  /** Registers the op's handler; the returned function removes it again (its part stopped). */
+  handle<K extends OpName>(op: K, handler: Handler<K>): () => void;
   dispatch(op: string, payload: Buffer): Promise<void>;
+  /**
+   * Requests wait before their handler runs until the returned release is called (parts restart
+   * to apply settings), at most `HOLD_LIMIT_MS`: then they run against whatever is registered.
+   */
+  hold(): () => void;
   /** From now on every request is answered `unavailable` (the gateway is stopping). */
   close(): void;
 }
+
+/** How long a held request waits at most: longer than any part takes to restart. */
+export const HOLD_LIMIT_MS = 10_000;
 
 const TRANSIENT = new Set(['internal_error', 'unavailable', 'provider_unreachable', 'buffer_full']);
 
@@ -44,12 +53,14 @@ export function createRequestRouter(opts: RequestRouterOptions): RequestRouter {
   const capacity = opts.replayCapacity ?? 2000;
   const log = opts.logger;
   let closed = false;
+  let held: Promise<void> | undefined;
 
   async function run(
     op: OpName,
     transaction: Transaction,
     args: Record<string, unknown>,
   ): Promise<ResponseEnvelope> {
+    if (held) await held;
     const handler = handlers.get(op);
     if (!handler)
       return errorResponse(transaction, 'unavailable', `operation '${op}' is not available on this gateway`);
@@ -70,7 +81,26 @@ export function createRequestRouter(opts: RequestRouterOptions): RequestRouter {
 
   return {
     handle(op, handler) {
-      handlers.set(op, handler as Handler<OpName>);
+      const h = handler as Handler<OpName>;
+      handlers.set(op, h);
+      return () => {
+        if (handlers.get(op) === h) handlers.delete(op);
+      };
+    },
+    hold() {
+      let release = () => {};
+      const gate = new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, HOLD_LIMIT_MS);
+        release = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      held = gate;
+      void gate.then(() => {
+        if (held === gate) held = undefined;
+      });
+      return release;
     },
     close() {
       closed = true;

@@ -1,16 +1,30 @@
-// The embedded MQTT broker every till talks to (DESIGN §3).
+// The embedded MQTT broker every till talks to (DESIGN §3). Restarted alone when the till logins
+// or its listeners change (src/parts/apply.ts): every till reconnects and logs in again, so a
+// login taken away ends its connection. What it held is handed to the next broker: its retained
+// messages (catalogue, state, devices, health: nothing else republishes them until they change),
+// and the ports it was given when the settings asked for any free one (port 0), so tills find it
+// where it was.
 import { wsPortOf } from '../config/schema.ts';
-import { startBroker } from '../mqtt/broker.ts';
+import { type RetainedMessage, startBroker } from '../mqtt/broker.ts';
 import type { Part } from './part.ts';
+
+interface Handover {
+  retained: RetainedMessage[];
+  port: number;
+  wsPort: number | null;
+}
 
 export const brokerPart: Part = {
   name: 'broker',
-  async start(ctx) {
+  settings: ['mqtt.host', 'mqtt.port', 'mqtt.ws_port', 'mqtt.users'],
+  async start(ctx, handover) {
     const { settings, demo } = ctx;
+    const before = handover as Handover | undefined;
+    const wsPort = wsPortOf(settings);
     const broker = await startBroker({
       host: settings.mqtt.host,
-      port: settings.mqtt.port,
-      wsPort: wsPortOf(settings),
+      port: settings.mqtt.port === 0 && before ? before.port : settings.mqtt.port,
+      wsPort: wsPort === 0 && before?.wsPort ? before.wsPort : wsPort,
       prefix: settings.mqtt.topic_prefix,
       tillId: settings.till_id,
       users: settings.mqtt.users,
@@ -20,9 +34,17 @@ export const brokerPart: Part = {
         windowS: settings.mqtt.login_limit.window_s,
         blockS: settings.mqtt.login_limit.block_s,
       },
+      retained: before?.retained,
       logger: ctx.logger.child({ part: 'broker' }),
     });
     ctx.provide('broker', broker);
-    return { stop: () => broker.close(), ready: { mqtt_port: broker.port, mqtt_ws_port: broker.wsPort } };
+    return {
+      async stop(): Promise<Handover> {
+        const retained = await broker.retained();
+        await broker.close();
+        return { retained, port: broker.port, wsPort: broker.wsPort };
+      },
+      ready: { mqtt_port: broker.port, mqtt_ws_port: broker.wsPort },
+    };
   },
 };

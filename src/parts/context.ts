@@ -3,6 +3,11 @@
 // and the services parts provide as they start (the broker, the scan pipeline, devices, loyalty,
 // ...). Reading a service before its part has started is a wiring bug and throws at once, naming
 // the service, instead of handing out `undefined`.
+//
+// The context outlives a partial restart (applying settings, src/parts/apply.ts): `config` and
+// `settings` then become the new ones, and the services of a restarted part are withdrawn while it
+// stops and provided again when it starts. `base` and `demo` never change in one context: a change
+// to them is a whole restart.
 import type { LoadedConfig } from '../config/load.ts';
 import type { HidBackend, SerialBackend } from '../devices/backends/types.ts';
 import type { DeviceManager, DeviceState } from '../devices/manager.ts';
@@ -39,9 +44,11 @@ export interface GatewayEvents {
   answered: { op: string; response: ResponseEnvelope };
   /** A loyalty provider call finished; `code` is null on success. */
   provider: { call: string; seconds: number; code: string | null };
+  /** Settings were applied by restarting these parts (the others kept running). */
+  applied: { restarted: string[] };
 }
 
-/** Services, each provided by one part (named in SERVICE_OF) and read by the parts after it. */
+/** Services, each provided by one part (named in PROVIDED_BY) and read by the parts after it. */
 export interface Services {
   run: RunMarker;
   broker: Broker;
@@ -57,7 +64,7 @@ export interface Services {
   web: Web;
 }
 
-const PROVIDED_BY: { [K in keyof Services]: string } = {
+export const PROVIDED_BY: { readonly [K in keyof Services]: string } = {
   run: 'run-marker',
   broker: 'broker',
   router: 'requests',
@@ -97,7 +104,19 @@ export interface GatewayContext extends Readonly<Services> {
   readonly publish: Publish;
   /** The health document as of now (loyalty, devices, system). */
   health(): HealthDocument;
+  /**
+   * True while parts restart to apply settings: what is shown of them (health, the status page)
+   * is the last state before, and is refreshed on the bus's `applied` event.
+   */
+  applying: boolean;
   provide<K extends keyof Services>(name: K, service: Services[K]): void;
+  /**
+   * The services of this part are gone (it stopped); reading one throws until it provides again.
+   * `again`: it is restarting, so a publish meanwhile waits for the next broker instead of failing.
+   */
+  withdraw(part: string, again: boolean): void;
+  /** From now on `config` and `settings` are these (the parts that read a change restart). */
+  reconfigure(next: LoadedConfig): void;
 }
 
 export interface ContextOptions {
@@ -112,9 +131,20 @@ export function createContext(opts: ContextOptions): GatewayContext {
   const { settings, demo } = opts.config;
   const base = baseTopic(settings.mqtt.topic_prefix, settings.till_id);
   const provided: Partial<Services> = {};
+  const restarting = new Set<keyof Services>();
+  const waiting = new Map<keyof Services, (() => void)[]>();
+  const provided$ = <K extends keyof Services>(name: K) =>
+    new Promise<Services[K]>((resolve) => {
+      waiting.set(name, [...(waiting.get(name) ?? []), () => resolve(provided[name] as Services[K])]);
+    });
+  let config = opts.config;
   const ctx = {
-    config: opts.config,
-    settings,
+    get config() {
+      return config;
+    },
+    get settings() {
+      return config.settings;
+    },
     demo,
     base,
     logger: opts.logger,
@@ -122,7 +152,10 @@ export function createContext(opts: ContextOptions): GatewayContext {
     bus: createEventBus<GatewayEvents>(opts.logger.child({ part: 'bus' })),
     hardware: opts.hardware,
     webHost: opts.webHost ?? { sessions: createSessionStore(), startedAt: Date.now() },
-    publish: createPublisher(() => ctx.broker, base),
+    // While the broker restarts (new till logins), a publish waits for the next one: a retained
+    // state or an outbox outcome reaches the tills when they are back, instead of being lost.
+    publish: createPublisher(() => (restarting.has('broker') ? provided$('broker') : ctx.broker), base),
+    applying: false,
     health: () =>
       healthDocument({
         loyalty: () => ctx.loyalty.health(),
@@ -132,6 +165,20 @@ export function createContext(opts: ContextOptions): GatewayContext {
     provide(name, service) {
       if (provided[name] !== undefined) throw new Error(`${name} is provided twice`);
       provided[name] = service;
+      restarting.delete(name);
+      for (const resolve of waiting.get(name) ?? []) resolve();
+      waiting.delete(name);
+    },
+    withdraw(part, again) {
+      for (const [name, by] of Object.entries(PROVIDED_BY) as [keyof Services, string][]) {
+        if (by === part && provided[name] !== undefined) {
+          delete provided[name];
+          if (again) restarting.add(name);
+        }
+      }
+    },
+    reconfigure(next) {
+      config = next;
     },
   } as GatewayContext;
   for (const name of Object.keys(PROVIDED_BY) as (keyof Services)[]) {
@@ -140,7 +187,10 @@ export function createContext(opts: ContextOptions): GatewayContext {
       get() {
         const service = provided[name];
         if (service === undefined) {
-          throw new Error(`${name} is used before the ${PROVIDED_BY[name]} part has started`);
+          const when = restarting.has(name) ? 'while' : 'before';
+          throw new Error(
+            `${name} is used ${when} the ${PROVIDED_BY[name]} part ${when === 'while' ? 'restarts' : 'has started'}`,
+          );
         }
         return service;
       },

@@ -6,6 +6,7 @@ import type { Part } from './part.ts';
 
 export const dataDirPart: Part = {
   name: 'data-dir',
+  settings: ['data_dir'],
   start(ctx) {
     const dir = ctx.settings.data_dir;
     inDataDir(dir, () => {

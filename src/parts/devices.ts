@@ -7,6 +7,8 @@ import type { Part } from './part.ts';
 
 export const devicesPart: Part = {
   name: 'devices',
+  settings: ['devices'],
+  uses: ['profiles'],
   async start(ctx) {
     const { settings, hardware } = ctx;
     const log = ctx.logger.child({ part: 'devices' });

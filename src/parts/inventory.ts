@@ -6,6 +6,7 @@ import type { Part } from './part.ts';
 
 export const inventoryPart: Part = {
   name: 'inventory',
+  settings: ['uplink.inventory_interval_s'],
   start(ctx) {
     const sampler = startInventorySampler({
       version: VERSION,

@@ -4,6 +4,8 @@ import type { Part } from './part.ts';
 
 export const loyaltyPart: Part = {
   name: 'loyalty',
+  settings: ['provider', 'outbox', 'loyalty'],
+  uses: ['router', 'scans'],
   async start(ctx) {
     const loyalty = await startLoyalty({
       settings: ctx.settings,

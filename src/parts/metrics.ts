@@ -7,6 +7,7 @@ import type { Part } from './part.ts';
 
 export const metricsPart: Part = {
   name: 'metrics',
+  uses: ['scans'],
   start(ctx) {
     const metrics = createGatewayMetrics({ version: VERSION });
     // A state whose part has not started (or failed to) is left out of a scrape, not an error.

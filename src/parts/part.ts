@@ -9,19 +9,35 @@
 // returns `stop` (undo what start did) and `ready` (fields for the ready line, e.g. its port). Only
 // when later parts must read something it provides does it also get a line in `Services` and
 // `PROVIDED_BY` (context.ts) and call `ctx.provide(...)`.
-import type { GatewayContext } from './context.ts';
+//
+// Applying settings restarts only some parts (src/parts/apply.ts): a part names the settings it
+// reads at start (`settings`) and the services it holds on to from start (`uses`: it registered a
+// handler or listener there, or kept the object); it restarts when one of those changes.
+import type { GatewayContext, Services } from './context.ts';
 
 /** Fields a part adds to the `ready` line (ports it listens on, ...). */
 export type ReadyFields = Record<string, unknown>;
 
 export interface Part {
   readonly name: string;
-  start(ctx: GatewayContext): Promise<Running> | Running;
+  /**
+   * Settings read at start, as dotted paths of the schema (`provider`, `mqtt.users`); `*` = every
+   * setting. A change below one of them restarts the part when settings are applied.
+   */
+  readonly settings?: readonly string[];
+  /**
+   * Services held from start (a handler or listener registered on them, the object kept): the part
+   * restarts with the part that provides them. A service read through `ctx` at each use is not held.
+   */
+  readonly uses?: readonly (keyof Services)[];
+  /** `handover` is what this part's last `stop` returned, when it restarts in-process. */
+  start(ctx: GatewayContext, handover?: unknown): Promise<Running> | Running;
 }
 
 /** A started part: how to stop it, and what it adds to the ready line. */
 export interface Running {
-  stop?(): Promise<void> | void;
+  /** May return what the part's next start in this process takes over (`Part.start`'s handover). */
+  stop?(): Promise<unknown> | unknown;
   ready?: ReadyFields;
 }
 
@@ -46,35 +62,61 @@ export class PartFailed extends Error {
 export interface StartedParts {
   ready: ReadyFields;
   stop(): Promise<void>;
+  /**
+   * Stops the named parts in reverse order and starts them again in list order, the others left
+   * running. A part that fails to start again fails the restart (PartFailed); the parts stopped
+   * with it stay stopped, and `stop()` still stops everything else.
+   */
+  restart(names: ReadonlySet<string>): Promise<void>;
+}
+
+interface Slot {
+  part: Part;
+  running?: Running;
+  handover?: unknown;
 }
 
 export async function startParts(parts: readonly Part[], ctx: GatewayContext): Promise<StartedParts> {
-  const running: { name: string; part: Running }[] = [];
-  const stop = async () => {
-    for (const { name, part } of running.splice(0).reverse()) {
-      try {
-        await part.stop?.();
-      } catch (err) {
-        ctx.logger.error('stop failed', { part: name, error: err });
-      }
+  const slots: Slot[] = parts.map((part) => ({ part }));
+  const stopSlot = async (slot: Slot, again: boolean) => {
+    const running = slot.running;
+    slot.running = undefined;
+    if (!running) return;
+    // Withdrawn first: from here on nobody reaches the stopping service (a publish waits for the
+    // next broker), while the part's own stop still holds it.
+    ctx.withdraw(slot.part.name, again);
+    try {
+      slot.handover = await running.stop?.();
+    } catch (err) {
+      ctx.logger.error('stop failed', { part: slot.part.name, error: err });
     }
+  };
+  const startSlot = async (slot: Slot) => {
+    if (ctx.signal.aborted) throw new StartAborted();
+    const { part, handover } = slot;
+    slot.handover = undefined;
+    slot.running = await Promise.resolve()
+      .then(() => part.start(ctx, handover))
+      .catch((err: unknown) => {
+        throw err instanceof StartAborted ? err : new PartFailed(part.name, err);
+      });
+    Object.assign(ready, slot.running.ready);
+  };
+  const stop = async () => {
+    for (const slot of [...slots].reverse()) await stopSlot(slot, false);
   };
   const ready: ReadyFields = {};
   try {
-    for (const part of parts) {
-      if (ctx.signal.aborted) throw new StartAborted();
-      const started = await Promise.resolve()
-        .then(() => part.start(ctx))
-        .catch((err: unknown) => {
-          throw err instanceof StartAborted ? err : new PartFailed(part.name, err);
-        });
-      running.push({ name: part.name, part: started });
-      Object.assign(ready, started.ready);
-    }
+    for (const slot of slots) await startSlot(slot);
     if (ctx.signal.aborted) throw new StartAborted();
   } catch (err) {
     await stop();
     throw err;
   }
-  return { ready, stop };
+  const restart = async (names: ReadonlySet<string>) => {
+    const chosen = slots.filter((s) => names.has(s.part.name));
+    for (const slot of [...chosen].reverse()) await stopSlot(slot, true);
+    for (const slot of chosen) await startSlot(slot);
+  };
+  return { ready, stop, restart };
 }

@@ -1,8 +1,10 @@
-// The till's requests (DESIGN §3): one router answers every request exactly once. Subscribed
-// before the slower parts start, so a request that arrives early is answered (an op whose part is
-// not up yet gets `unavailable`), never dropped. The router is closed by the `online` part, which
-// stops first: requests are refused before the outbox closes.
-
+// The till's requests (DESIGN §3): one router answers every request exactly once. Two parts: the
+// router (handlers register on it), and its subscription on the till broker, started before the
+// slower parts so a request that arrives early is answered (an op whose part is not up yet gets
+// `unavailable`), never dropped. Split so that a broker restart (new till logins) re-subscribes
+// without a new router: loyalty keeps its handlers and the replay cache keeps its answers. The
+// router is closed by the `online` part, which stops first: requests are refused before the
+// outbox closes.
 import { frameFromText } from '../classify/index.ts';
 import { createRequestRouter } from '../mqtt/requests.ts';
 import { filterOf, matchTopic } from '../mqtt/topics.ts';
@@ -10,7 +12,8 @@ import type { Part } from './part.ts';
 
 export const requestsPart: Part = {
   name: 'requests',
-  async start(ctx) {
+  settings: ['mqtt.max_payload_bytes'],
+  start(ctx) {
     const router = createRequestRouter({
       logger: ctx.logger.child({ part: 'requests' }),
       maxPayloadBytes: ctx.settings.mqtt.max_payload_bytes,
@@ -27,6 +30,15 @@ export const requestsPart: Part = {
       return { scan_id: scan?.event.id ?? null };
     });
     ctx.provide('router', router);
+    return {};
+  },
+};
+
+export const tillRequestsPart: Part = {
+  name: 'till-requests',
+  uses: ['broker', 'router'],
+  async start(ctx) {
+    const router = ctx.router;
     await ctx.broker.subscribe(filterOf(ctx.base, 'request'), (topic, payload) => {
       const op = matchTopic(ctx.base, 'request', topic)?.op;
       // Settles once answered: a QoS 1 request is acknowledged then (src/mqtt/acks.ts).

@@ -6,6 +6,7 @@ import type { Part } from './part.ts';
 
 export const runMarkerPart: Part = {
   name: 'run-marker',
+  settings: ['data_dir'],
   start(ctx) {
     const run = markRunning(ctx.settings.data_dir);
     if (run.previous) {

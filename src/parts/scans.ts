@@ -8,6 +8,7 @@ import type { Part } from './part.ts';
 
 export const scansPart: Part = {
   name: 'scans',
+  settings: ['devices.profiles_dir', 'loyalty'],
   start(ctx) {
     const { settings } = ctx;
     const log = ctx.logger.child({ part: 'scans' });

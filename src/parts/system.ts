@@ -4,6 +4,7 @@ import type { Part } from './part.ts';
 
 export const systemPart: Part = {
   name: 'system',
+  settings: ['data_dir'],
   start(ctx) {
     const system = startSystemSampler({
       dataDir: ctx.settings.data_dir,

@@ -8,12 +8,16 @@ import type { Part } from './part.ts';
 
 export const uplinkPart: Part = {
   name: 'uplink',
-  start(ctx) {
+  // Its alarms watch the outbox against these watermarks (uplink/alarms).
+  settings: ['uplink', 'outbox.max_depth', 'outbox.warn_depth', 'outbox.warn_age_s'],
+  uses: ['run'],
+  start(ctx, handover) {
     const uplink = startUplink({
       settings: ctx.settings,
       version: VERSION,
       logger: ctx.logger.child({ part: 'uplink' }),
-      previousRun: ctx.run.previous,
+      // Restarted in-process to apply settings: the crash before this run was reported already.
+      previousRun: handover === undefined ? ctx.run.previous : null,
     });
     ctx.provide('uplink', uplink);
     const off = ctx.bus.on('health', (doc) => uplink.health(doc));
@@ -21,6 +25,7 @@ export const uplinkPart: Part = {
       async stop() {
         off();
         await uplink.stop();
+        return { restarted: true };
       },
     };
   },

@@ -1,25 +1,43 @@
 // The web part (DESIGN §7): the status page, the technician area and their live feed, on fastify,
 // over the running parts. Told on the bus when devices, the link or the outbox change.
+import type { WebContext } from '../web/context.ts';
 import { startWeb } from '../web/index.ts';
 import type { Part } from './part.ts';
 
 export const webPart: Part = {
   name: 'web',
+  settings: ['http'],
+  uses: ['scans'], // the live test scan listens on the pipeline
   async start(ctx) {
-    const web = await startWeb(
-      {
-        config: ctx.config,
-        logger: ctx.logger.child({ part: 'http' }),
-        broker: ctx.broker,
-        devices: ctx.devices,
-        scans: ctx.scans,
-        loyalty: ctx.loyalty,
-        health: () => ctx.health(),
-        uplink: ctx.uplink,
-        inventory: () => ctx.inventory.current(),
-        metrics: ctx.metrics.render,
-        host: ctx.webHost,
+    // A live view: every other service is read from the context at each use, so a part restarted
+    // to apply settings (loyalty, uplink, the broker) is the new one here too, and the technician's
+    // page and its event stream stay up while it restarts.
+    const view: WebContext = {
+      get config() {
+        return ctx.config;
       },
+      logger: ctx.logger.child({ part: 'http' }),
+      get broker() {
+        return ctx.broker;
+      },
+      get devices() {
+        return ctx.devices;
+      },
+      scans: ctx.scans,
+      get loyalty() {
+        return ctx.loyalty;
+      },
+      health: () => ctx.health(),
+      get uplink() {
+        return ctx.uplink;
+      },
+      inventory: () => ctx.inventory.current(),
+      metrics: () => ctx.metrics.render(),
+      host: ctx.webHost,
+      applying: () => ctx.applying,
+    };
+    const web = await startWeb(
+      view,
       // http.host is honoured in demo mode too: an unclaimed box is claimed from a phone on the shop
       // LAN (the systemd unit sets 0.0.0.0). That is safe where anonymous MQTT would not be: every
       // write needs the technician's login, and claiming needs the setup code from the journal.
@@ -27,7 +45,11 @@ export const webPart: Part = {
       { host: ctx.settings.http.host, port: ctx.settings.http.port },
     );
     ctx.provide('web', web);
-    const off = [ctx.bus.on('devices', () => web.changed()), ctx.bus.on('loyalty', () => web.changed())];
+    const off = [
+      ctx.bus.on('devices', () => web.changed()),
+      ctx.bus.on('loyalty', () => web.changed()),
+      ctx.bus.on('applied', () => web.changed()),
+    ];
     return {
       async stop() {
         for (const f of off) f();

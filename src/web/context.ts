@@ -17,8 +17,10 @@ import type { SessionStore } from './session-store.ts';
 export interface WebHost {
   sessions: SessionStore;
   logs?: LogRing;
-  /** Applies a written configuration: stops this gateway and starts a new one from the files. */
+  /** Applies the written configuration: restarts the parts it concerns, or the whole gateway. */
   requestRestart?: (reason: string) => void;
+  /** What applying the files now would restart: part names, `all`, or undefined (invalid files). */
+  previewApply?: () => Promise<string[] | 'all' | undefined>;
   /** When the process started (uptime survives an in-process restart). */
   startedAt: number;
 }
@@ -39,4 +41,6 @@ export interface WebContext {
   /** Prometheus exposition (DESIGN §8 `/metrics`), served as it is. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
   host: WebHost;
+  /** True while parts restart to apply settings: the page shows the last status until `changed()`. */
+  applying?: () => boolean;
 }

@@ -27,8 +27,12 @@ export async function startWeb(ctx: WebContext, listen: { host: string; port: nu
   const dataDir = ctx.config.dataDir;
   let claimed = await isClaimed(ctx);
   const history = createHistory();
+  let last: ReturnType<typeof statusDocument> | undefined;
   const status = () => {
+    // The restarting parts cannot be asked; the status from just before stands in for the moment.
+    if (ctx.applying?.() && last) return last;
     const doc = statusDocument(ctx, claimed);
+    last = doc;
     // Sampled with every status built anyway (at most once a second), so the chart shows a
     // provider answer at once rather than at the next slow sample.
     const { cloud, outbox } = doc.health;
@@ -37,6 +41,7 @@ export async function startWeb(ctx: WebContext, listen: { host: string; port: nu
   };
   const hub = createLiveHub({ status, logger: ctx.logger });
   const sample = () => {
+    if (ctx.applying?.()) return;
     const l = ctx.loyalty.health();
     history.sample(l.link.latency_ms, l.link.last_ok_at, l.outbox.depth);
     // `edge-gateway claim` on the console claims the box beside the running gateway.

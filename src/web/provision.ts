@@ -1,8 +1,9 @@
 // The provisioning form's API (issue 9). The page draws the form from the settings' JSON Schema
 // (the one `gateway/info` publishes) and the field list here; validation and writing are the
 // config module's (src/config/provision.ts), shared with `edge-gateway provision`. Applying is an
-// in-process restart of the gateway by whoever runs it (the CLI's start loop): the outbox is
-// closed cleanly and reopened from the same SQLite file, so nothing queued is lost.
+// in-process restart, by whoever runs the gateway (the CLI's start loop), of the parts the change
+// concerns (src/parts/apply.ts): a new provider restarts loyalty, not the tills' broker nor this
+// page. The outbox is closed cleanly and reopened from the same SQLite file: nothing queued is lost.
 import type { FastifyInstance } from 'fastify';
 import { type ProvisionPatch, provision, provisionView } from '../config/provision.ts';
 import { settingsJsonSchema } from '../config/schema.ts';
@@ -42,14 +43,18 @@ export function provisionRoutes(app: FastifyInstance, ctx: WebContext): void {
       }
       const restart = ctx.host.requestRestart;
       const applying = result.changed.length > 0 && restart !== undefined;
+      // Which parts the change restarts (`all` when it concerns every part): told before it happens,
+      // since a restart of the web part or of everything closes this server too.
+      const restarting = applying ? ((await ctx.host.previewApply?.()) ?? 'all') : [];
       if (applying) {
-        // After the answer is on the wire: the restart closes this server too.
+        // After the answer is on the wire.
         reply.raw.once('finish', () => restart(`provisioned: ${result.changed.join(', ')}`));
       }
       return {
         ok: true,
         changed: result.changed,
         applied: applying ? 'restarting' : result.changed.length ? 'on_next_start' : 'unchanged',
+        restarting,
       };
     },
   );

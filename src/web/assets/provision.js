@@ -208,13 +208,19 @@ async function render(el) {
     status.className = 'okmsg form-status';
     status.textContent =
       res.data.applied === 'restarting'
-        ? `Saved (${res.data.changed.join(', ')}). Applying: the gateway restarts in place, queued requests stay queued.`
+        ? `Saved (${res.data.changed.join(', ')}). Applying: ${restartText(res.data.restarting)}; queued requests stay queued.`
         : res.data.applied === 'unchanged'
           ? 'Nothing changed.'
           : 'Saved. Restart the gateway to apply.';
     if (res.data.applied === 'restarting') setTimeout(() => render(el), 4000);
   });
   el.replaceChildren(form);
+}
+
+/** What the apply restarts, in words: all of the gateway, or the named parts only. */
+function restartText(restarting) {
+  if (restarting === 'all' || !Array.isArray(restarting)) return 'the whole gateway restarts in place';
+  return `restarting ${restarting.join(', ')} only; everything else keeps running`;
 }
 
 addSection((el) => void render(el));
