@@ -143,6 +143,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   let pumping = false;
   let again = false;
   let flushQueued = false;
+  // Set when stop() gave up on deliveries still running: the store's owner closes the store next,
+  // so what they settle later is not recorded (their jobs stay inflight and are resent after the
+  // store reopens; the provider's idempotency key makes that safe).
+  let abandonedAtStop = false;
   const settling: Array<{ job: OutboxJob; outcome: DeliveryOutcome; recorded: () => void }> = [];
   let lastPruneAt = Number.NEGATIVE_INFINITY;
   const inflight = new Map<number, Promise<void>>();
@@ -261,6 +265,16 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   function flush(): void {
     flushQueued = false;
     const batch = settling.splice(0);
+    if (abandonedAtStop) {
+      log.info('a delivery settled after the outbox stopped; it is sent again when the outbox reopens', {
+        count: batch.length,
+      });
+      for (const { job, recorded: done } of batch) {
+        inflight.delete(job.id);
+        done();
+      }
+      return;
+    }
     const plan = batch.map(({ job, outcome }) => plan1(job, outcome));
     const recorded = guard('settle', () => store.settle(plan.map((p) => p.settlement))) ?? [];
     plan.forEach((p, i) => {
@@ -385,6 +399,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       const settled = await Promise.race([Promise.allSettled(inflight.values()).then(() => true), timedOut]);
       clearTimeout(t);
       const abandoned = settled ? 0 : inflight.size;
+      abandonedAtStop = abandoned > 0;
       if (abandoned > 0) log.warn('outbox stopped with deliveries in flight', { abandoned });
       return { settled, abandoned };
     },

@@ -52,7 +52,8 @@ export function planApply(parts: readonly Part[], old: LoadedConfig, next: Loade
   }
   const restart = new Set<string>();
   for (const part of parts) {
-    const reads = relevant.some((p) => part.settings?.some((s) => s === '*' || overlaps(s, p)));
+    // `*` (the catalogue shows every setting) is told of read-at-use changes too.
+    const reads = part.settings?.some((s) => (s === '*' ? true : relevant.some((p) => overlaps(s, p))));
     const holds = part.uses?.some((service: keyof Services) => restart.has(PROVIDED_BY[service]));
     if (reads || holds) restart.add(part.name);
   }
