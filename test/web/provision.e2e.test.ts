@@ -60,8 +60,11 @@ test('claim, log in, provision a provider and a till login from the page; applie
   await page.fill('[name="provider.url"]', sim.url);
   await page.fill('[name="provider.api_key"]', SEED.apiKey);
   await page.click('#provision-form button[type=submit]');
-  await page.waitForSelector('.form-status.okmsg');
+  const applying = await page.waitForSelector('.form-status.okmsg');
+  // A new provider restarts loyalty alone: the technician is told so, and the page stays up.
+  t.regex((await applying.textContent()) ?? '', /restarting loyalty, info only/);
   await waitFor(() => readies() === 2);
+  t.like(run.lines.find((l) => l.msg === 'settings applied'), { restarted: ['loyalty', 'info'] });
 
   // Still demo mode (no till login yet): anonymous on loopback; the provider is down, so queued.
   const anon = await connect(`mqtt://127.0.0.1:${mqttPort}`);
@@ -87,7 +90,9 @@ test('claim, log in, provision a provider and a till login from the page; applie
   await page.fill('.till-login [name=username]', 'till-1');
   await page.fill('.till-login [name=password]', 'till-1-secret');
   await page.click('#provision-form button[type=submit]');
-  await page.waitForSelector('.form-status.okmsg');
+  const whole = await page.waitForSelector('.form-status.okmsg');
+  // The first till login ends demo mode: that concerns every part.
+  t.regex((await whole.textContent()) ?? '', /the whole gateway restarts in place/);
   await waitFor(() => readies() === 3);
   await screenshot(page, 'provisioned-phone');
   await page.setViewportSize(DESKTOP);
