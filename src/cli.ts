@@ -285,7 +285,9 @@ async function start(configPath?: string, dataDir?: string): Promise<number> {
   }
   if (abort.signal.aborted) await gateway.stop();
   else {
-    appliance = await startAppliance({ gateway: () => gateway, logger: log.child({ part: 'systemd' }) });
+    // While parts restart to apply settings, the service sees what it sees between stop and start.
+    const serving = () => (gateway?.applying ? undefined : gateway);
+    appliance = await startAppliance({ gateway: serving, logger: log.child({ part: 'systemd' }) });
     if (stopping) appliance.stopping(); // a signal came while the notify library loaded
   }
   return new Promise<number>(() => {}); // runs until a signal

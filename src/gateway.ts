@@ -69,6 +69,8 @@ export interface Gateway
   apply(next: LoadedConfig): Promise<ApplyPlan>;
   /** What `apply(next)` would restart, without doing it. */
   plan(next: LoadedConfig): ApplyPlan;
+  /** True while `apply` restarts parts (their services cannot be asked meanwhile). */
+  readonly applying: boolean;
   stop(): Promise<void>;
 }
 
@@ -116,6 +118,9 @@ export async function startGateway(opts: GatewayOptions, parts = PARTS): Promise
       return ctx.web.port;
     },
     plan,
+    get applying() {
+      return ctx.applying;
+    },
     async apply(next) {
       const p = plan(next);
       if (p.kind !== 'parts') return p;

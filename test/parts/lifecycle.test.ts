@@ -188,3 +188,52 @@ test('once the router is closed (the online part stopping) every request is answ
     ],
   );
 });
+
+test('a partial restart stops the chosen parts in reverse and starts them in order, handing each its last stop’s result', async (t) => {
+  const { ctx } = await context();
+  const events: string[] = [];
+  const counting = (name: string): Part => ({
+    name,
+    start(_ctx, handover) {
+      const generation = ((handover as number | undefined) ?? 0) + 1;
+      events.push(`start ${name} #${generation}`);
+      return {
+        stop() {
+          events.push(`stop ${name} #${generation}`);
+          return generation;
+        },
+      };
+    },
+  });
+  const started = await startParts(['a', 'b', 'c', 'd'].map(counting), ctx);
+  events.length = 0;
+  await started.restart(new Set(['b', 'd']));
+  t.deepEqual(events, ['stop d #1', 'stop b #1', 'start b #2', 'start d #2']);
+  events.length = 0;
+  await started.stop();
+  t.deepEqual(events, ['stop d #2', 'stop c #1', 'stop b #2', 'stop a #1']);
+});
+
+test('while a part restarts its services are withdrawn and named as restarting; then the new one is served', async (t) => {
+  const { ctx } = await context();
+  let seenWhileStopping: string | undefined;
+  const provider: Part = {
+    name: 'loyalty',
+    start(c) {
+      const service = { generation: Math.random() } as never;
+      c.provide('loyalty', service);
+      return {
+        stop() {
+          seenWhileStopping = t.throws(() => ctx.loyalty)?.message;
+        },
+      };
+    },
+  };
+  const started = await startParts([provider], ctx);
+  const before = ctx.loyalty;
+  await started.restart(new Set(['loyalty']));
+  t.is(seenWhileStopping, 'loyalty is used while the loyalty part restarts');
+  t.not(ctx.loyalty, before);
+  await started.stop();
+  t.throws(() => ctx.loyalty, { message: 'loyalty is used before the loyalty part has started' });
+});
