@@ -3,7 +3,7 @@
 // parts before it provide from the one context; adding a part is one file and one line here.
 import type { LoadedConfig } from './config/load.ts';
 import type { Logger } from './log.ts';
-import { type ApplyPlan, planApply } from './parts/apply.ts';
+import { type ApplyPlan, applyParts, planApply } from './parts/apply.ts';
 import { brokerPart } from './parts/broker.ts';
 import { createContext, type GatewayContext, type Hardware } from './parts/context.ts';
 import { dataDirPart } from './parts/data-dir.ts';
@@ -124,21 +124,7 @@ export async function startGateway(opts: GatewayOptions, parts = PARTS): Promise
     async apply(next) {
       const p = plan(next);
       if (p.kind !== 'parts') return p;
-      const began = performance.now();
-      // Till requests arriving meanwhile wait for the restarted parts instead of hearing
-      // `unavailable`; the router itself restarts only with the requests part.
-      const release = p.restart.includes(requestsPart.name) ? () => {} : ctx.router.hold();
-      ctx.applying = true;
-      try {
-        ctx.reconfigure(next);
-        await started.restart(new Set(p.restart));
-      } finally {
-        ctx.applying = false;
-        release();
-      }
-      ctx.bus.emit('applied', { restarted: p.restart });
-      const duration_ms = Math.round(performance.now() - began);
-      opts.logger.info('settings applied', { restarted: p.restart, changed: p.changed, duration_ms });
+      await applyParts(p, next, ctx, started);
       ready({ restarted: p.restart });
       return p;
     },

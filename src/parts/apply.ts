@@ -16,9 +16,8 @@
 //     anonymous access, the built-in provider simulator and the catalogue change together;
 //   - a setting no part declares (a new schema key nobody mapped yet): restarting all is safe.
 import type { LoadedConfig } from '../config/load.ts';
-import type { Services } from './context.ts';
-import { PROVIDED_BY } from './context.ts';
-import type { Part } from './part.ts';
+import { type GatewayContext, PROVIDED_BY, type Services } from './context.ts';
+import type { Part, StartedParts } from './part.ts';
 
 /** Settings whose change restarts everything (see above). */
 export const WHOLE_RESTART_SETTINGS = ['till_id', 'branch_id', 'mqtt.topic_prefix', 'data_dir', 'log_level'];
@@ -58,6 +57,33 @@ export function planApply(parts: readonly Part[], old: LoadedConfig, next: Loade
     if (reads || holds) restart.add(part.name);
   }
   return { kind: 'parts', restart: [...restart], changed };
+}
+
+/**
+ * Carries out a plan of kind `parts` on the running gateway: the context takes the new settings,
+ * the planned parts restart, and the bus hears `applied` (health and the page refresh then).
+ */
+export async function applyParts(
+  plan: Extract<ApplyPlan, { kind: 'parts' }>,
+  next: LoadedConfig,
+  ctx: GatewayContext,
+  started: StartedParts,
+): Promise<void> {
+  const began = performance.now();
+  // Till requests arriving meanwhile wait for the restarted parts instead of hearing
+  // `unavailable`; the router itself is new only when its own part restarts.
+  const release = plan.restart.includes(PROVIDED_BY.router) ? () => {} : ctx.router.hold();
+  ctx.applying = true;
+  try {
+    ctx.reconfigure(next);
+    await started.restart(new Set(plan.restart));
+  } finally {
+    ctx.applying = false;
+    release();
+  }
+  ctx.bus.emit('applied', { restarted: plan.restart });
+  const duration_ms = Math.round(performance.now() - began);
+  ctx.logger.info('settings applied', { restarted: plan.restart, changed: plan.changed, duration_ms });
 }
 
 /** How a plan reads in the apply result and the log: `loyalty, info` or `all`. */
