@@ -1,5 +1,6 @@
 // The box inventory (DESIGN §8 `.../inventory`): sampled through systeminformation in a
-// short-lived child process, again after device changes, and handed to the uplink and the status page.
+// short-lived child process, again after device changes, and handed to the uplink and the status
+// page (to a restarted uplink again after an apply).
 import { startInventorySampler } from '../uplink/inventory.ts';
 import { VERSION } from '../version.ts';
 import type { Part } from './part.ts';
@@ -13,13 +14,21 @@ export const inventoryPart: Part = {
       // 0 = never (uplink.inventory_interval_s): the page and ops then show no inventory.
       intervalMs: ctx.settings.uplink.inventory_interval_s * 1000,
       logger: ctx.logger.child({ part: 'inventory' }),
-      onChange: (doc) => ctx.uplink.inventory(doc),
+      // While parts restart the uplink may be between two instances; `applied` hands it over then.
+      onChange: (doc) => {
+        if (!ctx.applying) ctx.uplink.inventory(doc);
+      },
     });
     ctx.provide('inventory', sampler);
-    const off = ctx.bus.on('devices', () => sampler.resample());
+    const handOver = () => {
+      const doc = sampler.current();
+      if (doc) ctx.uplink.inventory(doc);
+    };
+    // An uplink restarted to apply settings (perhaps on another broker) starts without it.
+    const off = [ctx.bus.on('devices', () => sampler.resample()), ctx.bus.on('applied', handOver)];
     return {
       async stop() {
-        off();
+        for (const f of off) f();
         await sampler.stop();
       },
     };

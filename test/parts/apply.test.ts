@@ -221,6 +221,8 @@ test('an uplink change restarts only the uplink: offline on the old ops broker, 
   );
   await liveA.rec.until((m) => m.topic === 'edge/B1/T1/state' && m.payload.state === 'online', 10_000);
   await liveA.rec.until((m) => m.topic === 'edge/B1/T1/events' && m.payload.code === 'restarted_after_crash');
+  // Sampled once at start; the new uplink must get it without waiting for the next sample.
+  await liveA.rec.until((m) => m.topic === 'edge/B1/T1/inventory', 30_000);
   const pos = await till(t, gw);
 
   const plan = await provisionAndApply(gw, { 'uplink.url': opsB.url });
@@ -228,6 +230,7 @@ test('an uplink change restarts only the uplink: offline on the old ops broker, 
   await liveA.rec.until((m) => m.topic === 'edge/B1/T1/state' && m.payload.state === 'offline', 10_000);
   await liveB.rec.until((m) => m.topic === 'edge/B1/T1/state' && m.payload.state === 'online', 10_000);
   await liveB.rec.until((m) => m.topic === 'edge/B1/T1/health', 10_000);
+  await liveB.rec.until((m) => m.topic === 'edge/B1/T1/inventory', 10_000);
   // No second "restarted after a crash" for an apply: there was no crash.
   t.false(liveB.rec.messages.some((m) => m.topic === 'edge/B1/T1/events'));
   t.is(pos.drops.count, 0);
