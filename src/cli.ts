@@ -201,14 +201,15 @@ async function start(configPath?: string, dataDir?: string): Promise<number> {
   const restart = (reason: string) => {
     if (stopping || restarting) return;
     restarting = (async () => {
+      // systemd hears RELOADING=1 … READY=1 around every reload, also one that changes nothing.
+      appliance?.reloading();
       const next = await reload();
-      if (!next || !gateway) return;
-      const plan = gateway.plan(next);
-      if (plan.kind === 'unchanged') {
-        log.info('settings applied: nothing changed', { reason });
+      const plan = next && gateway?.plan(next);
+      if (!next || !gateway || !plan || plan.kind === 'unchanged') {
+        if (plan?.kind === 'unchanged') log.info('settings applied: nothing changed', { reason });
+        appliance?.reloaded();
         return;
       }
-      appliance?.reloading();
       if (plan.kind === 'parts') {
         log.info('applying settings: restarting parts in-process', { reason, restart: plan.restart });
         try {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { formatProblems } from './config/errors.ts';
 import { type LoadedConfig, loadConfig } from './config/load.ts';
 import { PROVISION_FIELDS, type ProvisionPatch, provision } from './config/provision.ts';
+import { isDemoMode, type Settings } from './config/schema.ts';
 import { EXIT_CODES } from './errors.ts';
 import type { Logger } from './log.ts';
 import { passwordProblem } from './web/auth.ts';
@@ -145,8 +146,9 @@ export async function provisionCommand(ctx: CliContext, flags: ProvisionFlags): 
     ctx.out('nothing changed\n');
     return EXIT_CODES.ok;
   }
+  const restarting = await restarts(loaded, result.settings);
   ctx.out(`provisioned: ${result.changed.join(', ')}\n`);
-  ctx.out(`apply now: systemctl reload edge-gateway (restarts in-process: ${await restarts(loaded, ctx)})\n`);
+  ctx.out(`apply now: systemctl reload edge-gateway (restarts in-process: ${restarting})\n`);
   return EXIT_CODES.ok;
 }
 
@@ -179,14 +181,21 @@ export async function claimCommand(ctx: CliContext, stdin: AsyncIterable<Buffer 
   return EXIT_CODES.ok;
 }
 
-/** What this change restarts when applied (src/parts/apply.ts), against the files before it. */
-async function restarts(before: LoadedConfig | null, ctx: CliContext): Promise<string> {
+/**
+ * What this change restarts when applied (src/parts/apply.ts), against the files before it.
+ * Planned from the settings provisioning validated: loading the files again would write them.
+ */
+async function restarts(before: LoadedConfig | null, settings: Settings): Promise<string> {
   if (!before) return 'the whole gateway';
   const [{ PARTS }, { planApply, restartedOf }] = await Promise.all([
     import('./gateway.ts'),
     import('./parts/apply.ts'),
   ]);
-  const after = await loadConfig({ configPath: before.configPath, dataDir: ctx.dataDir, logger: ctx.logger });
+  const after = {
+    ...before,
+    settings: { ...settings, data_dir: before.dataDir },
+    demo: isDemoMode(settings),
+  };
   const restarted = restartedOf(planApply(PARTS, before, after));
   return restarted === 'all' ? 'the whole gateway' : restarted.join(', ');
 }

@@ -7,7 +7,7 @@ import { readJsonObject } from './durable-file.ts';
 import { applyEnv } from './env.ts';
 import { type ConfigProblem, describeValue, problemsFromZod } from './errors.ts';
 import { hashPassword } from './password.ts';
-import { settingsSchema } from './schema.ts';
+import { type Settings, settingsSchema } from './schema.ts';
 import {
   deepMerge,
   readSecrets,
@@ -51,7 +51,9 @@ export interface ProvisionTarget {
   logger: Logger;
 }
 
-export type ProvisionResult = { ok: true; changed: string[] } | { ok: false; problems: ConfigProblem[] };
+export type ProvisionResult =
+  /** `settings`: as the gateway will load them (environment applied; `data_dir` aside). */
+  { ok: true; changed: string[]; settings: Settings } | { ok: false; problems: ConfigProblem[] };
 
 /** What the form shows: current values (no secrets), which secrets are set, which env vars win. */
 export async function provisionView(target: ProvisionTarget) {
@@ -117,8 +119,9 @@ export async function provision(target: ProvisionTarget, patch: ProvisionPatch):
     ...extra,
     ...(parsed.success ? [] : problemsFromZod(parsed.error.issues, input, sources, target.configPath)),
   ];
-  if (problems.length) return { ok: false, problems };
-  if (changed.length === 0) return { ok: true, changed };
+  if (problems.length || !parsed.success) return { ok: false, problems };
+  const settings = parsed.data;
+  if (changed.length === 0) return { ok: true, changed, settings };
 
   const { public: pub, secrets } = splitSecrets(next);
   await writeSettings(
@@ -128,7 +131,7 @@ export async function provision(target: ProvisionTarget, patch: ProvisionPatch):
     target.logger,
   );
   target.logger.info('settings provisioned', { changed });
-  return { ok: true, changed };
+  return { ok: true, changed, settings };
 }
 
 async function currentRaw(target: ProvisionTarget): Promise<Record<string, unknown>> {
