@@ -160,12 +160,16 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   // #994). So the gateway's own messages carry broker ids of their own, one per delivery path (QoS,
   // retain), each with its own counter: within one path aedes delivers in publish order, and no
   // till message can overtake them in the count.
-  const counters = new Map<string, number>();
+  // The four paths' ids are made once: a scan's publish builds no string for them.
+  const paths = [false, true].flatMap((retain) =>
+    ([0, 1] as const).map((qos) => ({
+      brokerId: `${aedes.id}/gateway/q${qos}${retain ? 'r' : ''}`,
+      counter: 0,
+    })),
+  );
   const stamp = (qos: 0 | 1, retain: boolean) => {
-    const brokerId = `${aedes.id}/gateway/q${qos}${retain ? 'r' : ''}`;
-    const brokerCounter = (counters.get(brokerId) ?? 0) + 1;
-    counters.set(brokerId, brokerCounter);
-    return { brokerId, brokerCounter };
+    const path = paths[(retain ? 2 : 0) + qos]!;
+    return { brokerId: path.brokerId, brokerCounter: ++path.counter };
   };
 
   aedes.on('subscribe', (subs, client) => acks.subscribed(client, subs));
