@@ -4,11 +4,13 @@
 // is answered with granted QoS 0x80.
 import { createRequire } from 'node:module';
 import { createServer, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Aedes, type Client } from 'aedes';
 import { verifyPassword } from '../config/password.ts';
 import type { Logger } from '../log.ts';
 import { createRequestAcks } from './acks.ts';
 import { createLoginGuard, type LoginGuardOptions } from './login-guard.ts';
+import { loadQuickAck, noQuickAck, type QuickAck } from './quick-ack.ts';
 import { baseTopic, matchTopic, tillMayPublish, tillMaySubscribe, topicOf } from './topics.ts';
 import { listenWebSocket, type WebSocketListener } from './websocket.ts';
 
@@ -174,7 +176,16 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
 
   aedes.on('subscribe', (subs, client) => acks.subscribed(client, subs));
   aedes.on('unsubscribe', (filters, client) => acks.unsubscribed(client, filters));
-  aedes.on('ack', (_packet, client) => acks.acked(client));
+  // Loaded beside the start, not awaited: until it is there, a PUBACK is simply not followed by one.
+  let quickAck: QuickAck = noQuickAck;
+  void loadQuickAck(log).then((q) => {
+    quickAck = q;
+  });
+  aedes.on('ack', (_packet, client) => {
+    acks.acked(client);
+    // The till's PUBACK needs no answer: ACK it now, not in 40 ms (src/mqtt/quick-ack.ts).
+    quickAck(client.conn as Duplex);
+  });
   aedes.on('clientDisconnect', (client) => {
     acks.closed(client);
     // A clean session ends with its connection; a takeover by the same login has re-bound the id.
