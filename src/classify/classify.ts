@@ -59,7 +59,9 @@ function classifyContent(frame: Frame, opts: ClassifyOptions): Classification {
   const content = text.trim();
   const result = new Result({ text, aim }, frameWarnings(frame));
 
-  if (MSR_ERRORS_ONLY.test(content)) {
+  // Read errors start with a track sentinel; the regex runs only then.
+  const first = content.charCodeAt(0);
+  if ((first === 0x25 || first === 0x3b || first === 0x2b) && MSR_ERRORS_ONLY.test(content)) {
     result.warn('msr_read_error');
     return result.as('text', 'magstripe');
   }
