@@ -10,7 +10,7 @@ import { verifyPassword } from '../config/password.ts';
 import type { Logger } from '../log.ts';
 import { createRequestAcks } from './acks.ts';
 import { createLoginGuard, type LoginGuardOptions } from './login-guard.ts';
-import { loadQuickAck, noQuickAck, type QuickAck } from './quick-ack.ts';
+import { loadQuickAck, type QuickAck } from './quick-ack.ts';
 import { baseTopic, matchTopic, tillMayPublish, tillMaySubscribe, topicOf } from './topics.ts';
 import { listenWebSocket, type WebSocketListener } from './websocket.ts';
 
@@ -176,11 +176,9 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
 
   aedes.on('subscribe', (subs, client) => acks.subscribed(client, subs));
   aedes.on('unsubscribe', (filters, client) => acks.unsubscribed(client, filters));
-  // Loaded beside the start, not awaited: until it is there, a PUBACK is simply not followed by one.
-  let quickAck: QuickAck = noQuickAck;
-  void loadQuickAck(log).then((q) => {
-    quickAck = q;
-  });
+  // Loaded here, before anything is served: loading the FFI blocks the event loop for a moment
+  // (tens of ms on a loaded machine), which must not fall on a request or a delivery in flight.
+  const quickAck: QuickAck = await loadQuickAck(log);
   aedes.on('ack', (_packet, client) => {
     acks.acked(client);
     // The till's PUBACK needs no answer: ACK it now, not in 40 ms (src/mqtt/quick-ack.ts).
