@@ -3,7 +3,9 @@
 // whose only subscriber answers each `req/<mode>/<till>/<n>` on `res/<till>/<n>` at QoS 1 — after
 // writing the request to a file and fdatasync-ing it (mode `sync`), or straight away (`echo`).
 // No parsing, validation, idempotency, SQLite or provider logic: what is left is MQTT and the disk.
-// Usage: node bench/queued-floor.ts DIR   (prints {"port":N} when it listens)
+// Beside it, a plain TCP echo (Nagle off): a Node round trip with no MQTT at all, the jitter of
+// this machine's Node processes that every series above sits on.
+// Usage: node bench/queued-floor.ts DIR   (prints {"port":N,"echo_port":M} when both listen)
 import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -45,14 +47,18 @@ aedes.subscribe(
   () => {},
 );
 const server = createServer({ noDelay: true }, aedes.handle);
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  process.stdout.write(
-    `${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`,
-  );
-});
+const echo = createServer({ noDelay: true }, (socket) => socket.on('data', (d) => socket.write(d)));
+const portOf = (s: typeof server) => {
+  const address = s.address();
+  return typeof address === 'object' && address ? address.port : 0;
+};
+await Promise.all(
+  [server, echo].map((s) => new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve))),
+);
+process.stdout.write(`${JSON.stringify({ port: portOf(server), echo_port: portOf(echo) })}\n`);
 process.on('SIGTERM', () => {
   server.close();
+  echo.close();
   aedes.close(() => {
     closeSync(fd);
     process.exit(0);

@@ -6,14 +6,17 @@
 //
 // The floor is measured in the same run, in its own process like the gateway: a bare aedes broker
 // whose handler fdatasyncs a small write and answers (bench/queued-floor.ts), plus the same broker
-// answering without the disk (the MQTT round trip alone) and fdatasync alone. The gateway runs as
+// answering without the disk (the MQTT round trip alone) and fdatasync alone; below those, plain
+// TCP round trips over loopback with no MQTT, from Node (an echo in the floor process) and from C
+// (bench/tcp-ping-pong.c, when the machine has a C compiler): the jitter of the machine itself,
+// so a p99 can be read against what this VM gives any process. The gateway runs as
 // on the box: compiled dist/ (npm run bench builds it), NODE_ENV=production, --max-semi-space-size=2,
 // logs to a file. Series run in alternating blocks so that the load of a shared machine falls on
 // all of them alike. Benchmarks print figures; they never fail a build.
 // Run alone: node --import=tsx bench/queued.ts [--turnovers N]
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +29,7 @@ import { unitNodeFlags } from './unit-flags.ts';
 const BIN =
   process.env.BENCH_GATEWAY_BIN ?? fileURLToPath(new URL('../bin/edge-gateway.js', import.meta.url));
 const FLOOR = fileURLToPath(new URL('./queued-floor.ts', import.meta.url));
+const PING_PONG_C = fileURLToPath(new URL('./tcp-ping-pong.c', import.meta.url));
 const BAR = { p50_ms: 1, p99_ms: 2 };
 const BLOCKS = 6;
 /** Requests at the start of each block that are not counted (first answers after subscribing). */
@@ -63,7 +67,8 @@ export async function benchQueued(opts: { turnovers?: number } = {}): Promise<Re
       [...flags, '--import=tsx', FLOOR, dir],
       { ...process.env, NODE_ENV: 'production' },
       join(dir, 'floor.out'),
-      (line) => (line.startsWith('{"port"') ? JSON.parse(line).port : undefined),
+      (line) =>
+        line.startsWith('{"port"') ? (JSON.parse(line) as { port: number; echo_port: number }) : undefined,
     );
     procs.push(floor.child);
     const downPort = await closedPort();
@@ -82,7 +87,7 @@ export async function benchQueued(opts: { turnovers?: number } = {}): Promise<Re
         EDGE_LOG_LEVEL: 'info',
       },
       join(dir, 'gateway.log'),
-      (line) => (line.includes('"msg":"ready"') ? JSON.parse(line).mqtt_port : undefined),
+      (line) => (line.includes('"msg":"ready"') ? { port: JSON.parse(line).mqtt_port as number } : undefined),
     );
     procs.push(gateway.child);
 
@@ -136,17 +141,27 @@ export async function benchQueued(opts: { turnovers?: number } = {}): Promise<Re
       unexpected: [],
     });
     const series: Series[] = [
-      floorSeries('floor_tuned', await connectTill(floor.port, true), 'sync'),
-      floorSeries('floor_mqtt_only_tuned', await connectTill(floor.port, true), 'echo'),
-      gatewaySeries('gateway_tuned', await connectTill(gateway.port, true), 1),
-      gatewaySeries('gateway_default_qos1', await connectTill(gateway.port, false), 1),
-      gatewaySeries('gateway_default_qos0', await connectTill(gateway.port, false), 0),
-      floorSeries('floor_default_qos1', await connectTill(floor.port, false), 'sync'),
+      floorSeries('floor_tuned', await connectTill(floor.port.port, true), 'sync'),
+      floorSeries('floor_mqtt_only_tuned', await connectTill(floor.port.port, true), 'echo'),
+      gatewaySeries('gateway_tuned', await connectTill(gateway.port.port, true), 1),
+      gatewaySeries('gateway_default_qos1', await connectTill(gateway.port.port, false), 1),
+      gatewaySeries('gateway_default_qos0', await connectTill(gateway.port.port, false), 0),
+      floorSeries('floor_default_qos1', await connectTill(floor.port.port, false), 'sync'),
     ];
+
+    const echo = await tcpPingPong(floor.port.echo_port);
+    const raw: RawSeries[] = [{ name: 'node', run: echo.run, samples: [] }];
+    const c = compilePingPong(dir);
+    if (c) raw.push({ name: 'c', run: c, samples: [] });
 
     // Warm-up (JIT, the outbox file, the provider circuit opening), not counted.
     for (const s of series) await runBlock(s, 30, -1);
-    for (let b = 0; b < BLOCKS; b++) for (const s of series) await runBlock(s, perBlock + SETTLE, b);
+    for (const r of raw) await r.run(30);
+    for (let b = 0; b < BLOCKS; b++) {
+      for (const s of series) await runBlock(s, perBlock + SETTLE, b);
+      for (const r of raw) r.samples.push(...(await r.run(perBlock + SETTLE)).slice(SETTLE));
+    }
+    echo.close();
     const cpuPerRequest = (name: string) => {
       const s = series.find((x) => x.name === name)!;
       return round(s.cpuMs / s.requests, 3);
@@ -164,6 +179,8 @@ export async function benchQueued(opts: { turnovers?: number } = {}): Promise<Re
       turnovers_per_series: series[0]!.samples.length,
       provider: 'down (connection refused)',
       floor: {
+        tcp_round_trip_node: percentiles(raw[0]!.samples),
+        tcp_round_trip_c: c ? percentiles(raw[1]!.samples) : 'no C compiler (cc) on this machine',
         fdatasync_small_write: fsync,
         mqtt_round_trip_bare_aedes: stats.floor_mqtt_only_tuned,
         bare_aedes_fdatasync_then_answer: floorP,
@@ -197,6 +214,56 @@ export async function benchQueued(opts: { turnovers?: number } = {}): Promise<Re
     await Promise.all(procs.map((p) => (p.exitCode === null ? new Promise((r) => p.once('exit', r)) : null)));
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Plain round trips, timed in ms each: no MQTT, no disk. */
+interface RawSeries {
+  name: string;
+  run: (count: number) => Promise<number[]> | number[];
+  samples: number[];
+}
+
+/** 200-byte messages to the floor process's echo and back, one at a time, Nagle off. */
+async function tcpPingPong(port: number): Promise<{ run: RawSeries['run']; close: () => void }> {
+  const socket: Socket = connect({ port, host: '127.0.0.1', noDelay: true });
+  await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  const message = Buffer.alloc(200, 0x61);
+  const once = () =>
+    new Promise<number>((resolve) => {
+      let got = 0;
+      const t0 = nowMs();
+      const onData = (d: Buffer) => {
+        got += d.length;
+        if (got < message.length) return;
+        socket.off('data', onData);
+        resolve(nowMs() - t0);
+      };
+      socket.on('data', onData);
+      socket.write(message);
+    });
+  return {
+    async run(count) {
+      const out: number[] = [];
+      for (let i = 0; i < count; i++) out.push(await once());
+      return out;
+    },
+    close: () => socket.destroy(),
+  };
+}
+
+/** The C round trip (bench/tcp-ping-pong.c), built with the machine's cc; undefined without one. */
+function compilePingPong(dir: string): RawSeries['run'] | undefined {
+  const bin = join(dir, 'tcp-ping-pong');
+  const built = spawnSync('cc', ['-O2', '-o', bin, PING_PONG_C], { stdio: 'ignore' });
+  if (built.status !== 0) return undefined;
+  return (count) => {
+    const run = spawnSync(bin, [String(count)], { encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`tcp-ping-pong exited ${run.status}`);
+    return run.stdout
+      .trim()
+      .split('\n')
+      .map((us) => Number(us) / 1000);
+  };
 }
 
 /** One block of sequential requests: subscribed only for the block, so tills never hear each other. */
@@ -267,16 +334,16 @@ function setNoDelay(client: MqttClient): void {
 }
 
 /** Starts a process whose stdout goes to a file (as logs go to journald), polling it for a line. */
-async function startProcess(
+async function startProcess<P>(
   args: string[],
   env: NodeJS.ProcessEnv,
   outFile: string,
-  portOf: (line: string) => number | undefined,
-): Promise<{ child: ChildProcess; port: number }> {
+  portOf: (line: string) => P | undefined,
+): Promise<{ child: ChildProcess; port: P }> {
   const fd = openSync(outFile, 'w');
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', fd, 'inherit'] });
   closeSync(fd);
-  const port = await new Promise<number>((resolve, reject) => {
+  const port = await new Promise<P>((resolve, reject) => {
     const poll = setInterval(() => {
       for (const line of readFileSync(outFile, 'utf8').split('\n')) {
         const port = portOf(line);

@@ -14,7 +14,9 @@ import { type PtyPair, startPtyPair } from '../test/helpers/pty.ts';
 import { nowMs, percentiles } from './stats.ts';
 import { unitNodeFlags } from './unit-flags.ts';
 
-const BIN = fileURLToPath(new URL('../bin/edge-gateway.js', import.meta.url));
+// BENCH_GATEWAY_BIN: another build's bin/edge-gateway.js, to compare before and after a change.
+const BIN =
+  process.env.BENCH_GATEWAY_BIN ?? fileURLToPath(new URL('../bin/edge-gateway.js', import.meta.url));
 const FLOOR = fileURLToPath(new URL('./scan-floor.ts', import.meta.url));
 const TOPIC = 'pos/demo-till/scan';
 const BLOCK = 50;

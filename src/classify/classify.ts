@@ -59,7 +59,9 @@ function classifyContent(frame: Frame, opts: ClassifyOptions): Classification {
   const content = text.trim();
   const result = new Result({ text, aim }, frameWarnings(frame));
 
-  if (MSR_ERRORS_ONLY.test(content)) {
+  // Read errors start with a track sentinel; the regex runs only then.
+  const first = content.charCodeAt(0);
+  if ((first === 0x25 || first === 0x3b || first === 0x2b) && MSR_ERRORS_ONLY.test(content)) {
     result.warn('msr_read_error');
     return result.as('text', 'magstripe');
   }
@@ -77,17 +79,20 @@ function classifyContent(frame: Frame, opts: ClassifyOptions): Classification {
     if (read.reason === 'random_uid') return result.as('text', 'rfid-uid');
   }
 
+  // Read once: it names the symbology of a scan without AIM, marks an add-on and is the product.
+  const ean = readEanProduct(content, aim);
   const symbology =
     settings.treatAs === 'msr'
       ? 'magstripe'
       : settings.treatAs === 'uid'
         ? 'rfid-uid'
-        : (symbologyFromAim(aim) ?? inferSymbology(content));
+        : (symbologyFromAim(aim) ??
+          (aim === undefined ? (ean?.symbology ?? 'unknown') : inferSymbology(content)));
 
   // An EAN add-on marks a retail product (a book's ISBN with its price, a magazine issue): no card
   // number carries one. Without this, a book's ]E3 digit string (13 + 5 digits, starting 978) was
   // taken for an MII 9 loyalty card number.
-  const withAddOn = readEanProduct(content, aim)?.addOn !== undefined;
+  const withAddOn = ean?.addOn !== undefined;
   const loyalty = withAddOn ? { warnings: [] } : matchLoyalty(content, patterns);
   result.warn(...loyalty.warnings);
   if (loyalty.match !== undefined) return result.as('loyalty', symbology, { loyalty: loyalty.match });
@@ -100,7 +105,7 @@ function classifyContent(frame: Frame, opts: ClassifyOptions): Classification {
   if (gs1.kind === 'invalid') result.warn('gs1_invalid');
 
   if (gs1.kind !== 'invalid') {
-    const product = readEanProduct(content, aim);
+    const product = ean;
     if (product !== undefined) {
       const details =
         product.addOn === undefined ? { gtin: product.gtin } : { gtin: product.gtin, add_on: product.addOn };

@@ -81,6 +81,11 @@ function withAddOn(product: EanProduct | undefined, addOn: string): EanProduct |
  */
 export function readEanProduct(content: string, aim: string | undefined): EanProduct | undefined {
   if (aim !== undefined && aim !== ']E0' && aim !== ']E3' && aim !== ']E4') return undefined;
+  // Every reading below starts with the digits of an 8- to 13-digit code, and the longest one
+  // (13 + `]E2` + 5) has 21 characters: anything else is refused before any regex runs (the
+  // classifier asks this of every scan).
+  const first = content.charCodeAt(0);
+  if (content.length < 8 || content.length > 21 || !(first >= 0x30 && first <= 0x39)) return undefined;
   const parts = content.split(MID_AIM);
   if (parts.length === 2) return withAddOn(readMain(parts[0]!, aim), parts[1]!);
   if (parts.length > 2) return undefined;

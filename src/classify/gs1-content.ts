@@ -23,6 +23,7 @@ const GS = '\x1d';
 const KEY_START = /^(?:0[12][0-9]{14}|00[0-9]{18})/;
 
 function startsWithValidKey(content: string): boolean {
+  if (content.charCodeAt(0) !== 0x30) return false; // both keys start with 0: no regex for the rest
   const key = KEY_START.exec(content)?.[0];
   return key !== undefined && gs1CheckDigitValid(key.slice(2));
 }

@@ -114,6 +114,26 @@ function aimDigitToGlue(text: string, aim: unknown, guard: PaymentGuardSettings)
   return aim[2];
 }
 
+/** Every reading above needs at least PAN_MIN digits, one of which may be an AIM's glued digit. */
+const FEWEST_TEXT_DIGITS = PAN_MIN - 1;
+
+/**
+ * True when `text` is pure ASCII (which NFKC leaves as it is) with fewer digits than any card
+ * number needs: then no rule above can fire, and the scan skips them all. Most product codes,
+ * tokens and URLs are such texts; this is the scan latency path (DESIGN §10), run on every frame.
+ * Non-ASCII text always takes the full path: NFKC turns full-width, circled or superscript digits
+ * into ASCII ones.
+ */
+function tooFewDigitsForAPan(text: string): boolean {
+  let digits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) return false;
+    if (c >= 0x30 && c <= 0x39 && ++digits >= FEWEST_TEXT_DIGITS) return false;
+  }
+  return true;
+}
+
 /**
  * True when the frame carries payment card data and must be dropped (DESIGN §3). Never throws:
  * any unexpected failure answers true (fail closed).
@@ -123,6 +143,9 @@ export function isPaymentCard(
   guard: PaymentGuardSettings = DEFAULT_GUARD,
 ): boolean {
   try {
+    // The keyboard decoder's digit view has rules of its own: such frames take the full path.
+    if (typeof frame.text === 'string' && frame.digitView === undefined && tooFewDigitsForAPan(frame.text))
+      return false;
     // NFKC folds full-width digits (`４１１１…` in a UTF-8 QR) onto ASCII before any digit test.
     const text = String(frame.text ?? '').normalize('NFKC');
     if (textHasPayment(text, frame.aim, guard)) return true;

@@ -34,6 +34,8 @@ export function percentDecode(s: string): string | undefined {
 
 /** Parses `text` as an http(s) URL; undefined for anything else. Never throws. */
 export function readScannedUrl(text: string): ScannedUrl | undefined {
+  // Every scan is asked this, twice (loyalty, GS1 Digital Link): most are no URL at all.
+  if (!text.includes('://')) return undefined;
   const trimmed = text.trim();
   if (!URL_START.test(trimmed)) return undefined;
   let url: URL;

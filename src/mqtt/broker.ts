@@ -4,11 +4,13 @@
 // is answered with granted QoS 0x80.
 import { createRequire } from 'node:module';
 import { createServer, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Aedes, type Client } from 'aedes';
 import { verifyPassword } from '../config/password.ts';
 import type { Logger } from '../log.ts';
 import { createRequestAcks } from './acks.ts';
 import { createLoginGuard, type LoginGuardOptions } from './login-guard.ts';
+import { loadQuickAck, type QuickAck } from './quick-ack.ts';
 import { baseTopic, matchTopic, tillMayPublish, tillMaySubscribe, topicOf } from './topics.ts';
 import { listenWebSocket, type WebSocketListener } from './websocket.ts';
 
@@ -177,12 +179,16 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   // #994). So the gateway's own messages carry broker ids of their own, one per delivery path (QoS,
   // retain), each with its own counter: within one path aedes delivers in publish order, and no
   // till message can overtake them in the count.
-  const counters = new Map<string, number>();
+  // The four paths' ids are made once: a scan's publish builds no string for them.
+  const paths = [false, true].flatMap((retain) =>
+    ([0, 1] as const).map((qos) => ({
+      brokerId: `${aedes.id}/gateway/q${qos}${retain ? 'r' : ''}`,
+      counter: 0,
+    })),
+  );
   const stamp = (qos: 0 | 1, retain: boolean) => {
-    const brokerId = `${aedes.id}/gateway/q${qos}${retain ? 'r' : ''}`;
-    const brokerCounter = (counters.get(brokerId) ?? 0) + 1;
-    counters.set(brokerId, brokerCounter);
-    return { brokerId, brokerCounter };
+    const path = paths[(retain ? 2 : 0) + qos]!;
+    return { brokerId: path.brokerId, brokerCounter: ++path.counter };
   };
 
   // The catalogue, the bridge state, devices and health are retained once and republished only on
@@ -200,7 +206,14 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
 
   aedes.on('subscribe', (subs, client) => acks.subscribed(client, subs));
   aedes.on('unsubscribe', (filters, client) => acks.unsubscribed(client, filters));
-  aedes.on('ack', (_packet, client) => acks.acked(client));
+  // Loaded here, before anything is served: loading the FFI blocks the event loop for a moment
+  // (tens of ms on a loaded machine), which must not fall on a request or a delivery in flight.
+  const quickAck: QuickAck = await loadQuickAck(log);
+  aedes.on('ack', (_packet, client) => {
+    acks.acked(client);
+    // The till's PUBACK needs no answer: ACK it now, not in 40 ms (src/mqtt/quick-ack.ts).
+    quickAck(client.conn as Duplex);
+  });
   aedes.on('clientDisconnect', (client) => {
     acks.closed(client);
     // A clean session ends with its connection; a takeover by the same login has re-bound the id.

@@ -3,10 +3,15 @@
 import type { Broker } from './broker.ts';
 import { TOPICS, type TopicName, type TopicParams, type TopicPayload, topicOf } from './topics.ts';
 
-/** Typed by the registry: the payload is the topic's schema type, `params` its pattern's names. */
+declare const encodes: unique symbol;
+/** A payload already serialised to its JSON bytes (the scan path writes its own; scans/event-json.ts). */
+export type Encoded<T> = Buffer & { readonly [encodes]?: T };
+
+/** Typed by the registry: the payload is the topic's schema type (or its JSON, encoded), `params`
+ * its pattern's names. */
 export type Publish = <N extends TopicName>(
   name: N,
-  payload: TopicPayload<N>,
+  payload: TopicPayload<N> | Encoded<TopicPayload<N>>,
   ...params: [keyof TopicParams<N>] extends [never] ? [] : [TopicParams<N>]
 ) => Promise<void>;
 

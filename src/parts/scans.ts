@@ -23,8 +23,10 @@ export const scansPart: Part = {
       logger: log,
       // Test scans are typed on purpose; only devices repeat themselves (a code held under the scanner).
       isDuplicate: (deviceId, text) => deviceId !== 'test' && duplicates.isDuplicate(deviceId, text),
+      // Its digests are added once the scan is out, off the scan's latency (classify/duplicate-filter.ts).
+      afterScan: () => duplicates.settle(),
       // The till's copy goes out first and alone; listeners and the log follow (scans/pipeline.ts).
-      publish: (event) => ctx.publish('scan', event),
+      publish: (_event, payload) => ctx.publish('scan', payload),
     });
     ctx.provide('profiles', profiles);
     ctx.provide('scans', scans);

@@ -6,7 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Classification, Frame } from '../classify/index.ts';
 import { type Logger, maskToken } from '../log.ts';
+import type { Encoded } from '../mqtt/publish.ts';
 import type { ScanEvent } from '../mqtt/topics.ts';
+import { encodeScanEvent } from './event-json.ts';
 
 export interface ScanSource {
   deviceId: string;
@@ -41,11 +43,14 @@ export interface ScanPipelineOptions {
   logger: Logger;
   /** Same-device duplicate filter; true = drop. */
   isDuplicate?: (deviceId: string, text: string) => boolean;
+  /** Called last for every scan let through, once it has gone out: the filter's deferred work. */
+  afterScan?: () => void;
   /**
-   * Sends the event to the till; settles once it has gone out. Called first and alone: listeners
-   * and the log line wait for it, so nothing else a scan causes sits in its latency (DESIGN §10).
+   * Sends the event (given as its JSON too, encoded once) to the till; settles once it has gone
+   * out. Called first and alone: listeners and the log line wait for it, so nothing else a scan
+   * causes sits in its latency (DESIGN §10).
    */
-  publish?: (event: ScanEvent) => Promise<unknown>;
+  publish?: (event: ScanEvent, payload: Encoded<ScanEvent>) => Promise<unknown>;
 }
 
 export function createScanPipeline(opts: ScanPipelineOptions): ScanPipeline {
@@ -122,13 +127,14 @@ export function createScanPipeline(opts: ScanPipelineOptions): ScanPipeline {
           token: c.loyalty && !rejected ? c.loyalty.token : undefined,
           warnings: event.warnings.length ? event.warnings : undefined,
         });
+        opts.afterScan?.();
       };
       // The broker writes to the till's socket in later ticks (aedes delivers QoS 1 from a
       // setImmediate): whatever ran here and now, before it, would sit in the scan's latency.
       if (!opts.publish) afterPublish();
       else
         opts
-          .publish(event)
+          .publish(event, encodeScanEvent(event))
           .catch((err) => log.error('scan publish failed', { error: err }))
           .then(afterPublish);
       return scan;

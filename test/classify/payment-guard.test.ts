@@ -2,6 +2,7 @@
 // 28, 31, 32). Given a frame carrying a test card number in any form, when it is classified, then
 // only `payment_card_rejected` comes out, with nothing derived from the content.
 import test from 'ava';
+import fc from 'fast-check';
 import type { Frame } from '../../src/classify/index.ts';
 import { classify, createClassifyOptions, isPaymentCard } from '../../src/classify/index.ts';
 import { createKeyboardDecoder } from '../../src/devices/keyboard/index.ts';
@@ -179,4 +180,30 @@ test('a frame that is not even a string fails closed', (t) => {
   };
   t.true(isPaymentCard(broken as unknown as Frame, defaults.settings));
   t.deepEqual(classify(broken as unknown as Frame, defaults), REJECTED);
+});
+
+test('the few-digits shortcut answers as the full guard does, for any text and AIM', (t) => {
+  // A frame with a digit view (even an empty one) always runs every rule: it is the oracle.
+  const piece = fc.oneof(
+    fc.string({ maxLength: 6 }),
+    fc.stringMatching(/^[0-9]{1,19}$/),
+    fc.constantFrom('%B', ';', '=', '^', ' ', '-', '4111', '5555 5555', '\uff14', '\u2460', '\u00b9', ']A4'),
+    fc.constantFrom(...Object.values(TEST_PANS)),
+  );
+  const run = fc.check(
+    fc.property(
+      fc.array(piece, { maxLength: 8 }).map((p) => p.join('')),
+      fc.constantFrom(undefined, ']A4', ']E0', ']Q1', ']C0', ']E3'),
+      (text, aim) => {
+        const fast = isPaymentCard(aim === undefined ? { text } : { text, aim });
+        const full = isPaymentCard(
+          aim === undefined ? { text, digitView: '' } : { text, aim, digitView: '' },
+        );
+        return fast === full;
+      },
+    ),
+    { numRuns: 5000 },
+  );
+  t.is(run.failed, false, run.counterexample ? JSON.stringify(run.counterexample) : '');
+  t.is(run.numRuns, 5000);
 });

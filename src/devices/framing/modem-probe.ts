@@ -7,6 +7,8 @@ const PROBE = /^AT(?:|[+^$%*#\\][\x21-\x7e][\x20-\x7e]*|(?:[EIQVXZ]\d{0,2}|&[A-Z
 
 export function isModemProbe(line: Uint8Array): boolean {
   if (line.length < 2 || line.length > 64) return false;
+  // Every frame of the first seconds after open is asked: only `AT…` builds a string and a regex.
+  if (line[0] !== 0x41 || line[1] !== 0x54) return false;
   let text = '';
   for (const b of line) {
     if (b > 0x7e) return false;

@@ -11,11 +11,18 @@ const UTF8_BOM = [0xef, 0xbb, 0xbf];
 /** Strict UTF-8 when valid, else CP1252 (docs/scanners-and-readers.md §6.6
  * `charset: utf8-or-cp1252`). */
 export function decodePayloadText(bytes: Uint8Array): { text: string; utf8: boolean } {
+  // Most scans are short ASCII: read as such without a call into the decoder (scan latency path).
+  if (bytes.length <= 64 && isAscii(bytes)) return { text: String.fromCharCode(...bytes), utf8: true };
   try {
     return { text: utf8.decode(bytes), utf8: true };
   } catch {
     return { text: decodeCp1252(bytes), utf8: false };
   }
+}
+
+function isAscii(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! > 0x7f) return false;
+  return true;
 }
 
 export function stripUtf8Bom(bytes: Uint8Array): Uint8Array {

@@ -160,7 +160,7 @@ export function createSerialFramer(opts: SerialFramerOptions, sink: FrameSink): 
   return {
     push(chunk) {
       if (closed || !(chunk instanceof Uint8Array)) return;
-      for (const b of chunk) onByte(b);
+      for (let i = 0; i < chunk.length; i++) onByte(chunk[i]!);
       armIdleTimer();
     },
     reset: dropPartial,
