@@ -44,7 +44,6 @@ export interface Uplink {
   stop(): Promise<void>;
 }
 
-const ONLINE = JSON.stringify({ state: 'online' });
 const OFFLINE = JSON.stringify({ state: 'offline' });
 
 export function startUplink(opts: UplinkOptions): Uplink {
@@ -79,6 +78,14 @@ export function startUplink(opts: UplinkOptions): Uplink {
     }
   }
 
+  // Half the keepalive by default: a fleet view that misses two in a row shows the box offline
+  // within one keepalive of its last sign of life, where the broker's own check (1.5 × keepalive,
+  // and Mosquitto overshoots it) would take longer. Between healths they also stand in for the
+  // MQTT pings, which mqtt.js skips while the connection carries other packets.
+  const heartbeatS = cfg.heartbeat_s ?? cfg.keepalive_s / 2;
+  const ONLINE = JSON.stringify(
+    heartbeatS > 0 ? { state: 'online', heartbeat_s: heartbeatS } : { state: 'online' },
+  );
   const base = uplinkBase(cfg.topic_prefix, settings.branch_id, settings.till_id);
   const topic = (name: UplinkTopicName) => uplinkTopicOf(base, name);
   const alarms = createAlarmTracker();
@@ -104,6 +111,15 @@ export function startUplink(opts: UplinkOptions): Uplink {
   const maxEvents = opts.maxQueuedEvents ?? 200;
   let dropped = 0;
   let eventsInflight = false;
+  let beats = 0;
+  // QoS 0 and never queued: a heartbeat that cannot go now means nothing later.
+  const heartbeat =
+    heartbeatS > 0
+      ? setInterval(() => {
+          if (!conn.isConnected()) return;
+          conn.publish(topic('heartbeat'), `{"seq":${beats++}}`, { qos: 0, retain: false }).catch(() => {});
+        }, heartbeatS * 1000)
+      : undefined;
 
   const flushSlot = (name: keyof typeof slots) => {
     const s = slots[name];
@@ -169,6 +185,7 @@ export function startUplink(opts: UplinkOptions): Uplink {
     onConnect() {
       // The broker may have lost its retained messages (restart without persistence): all again.
       for (const s of Object.values(slots)) s.dirty = s.value !== undefined;
+      beats = 0;
       flushSlot('state');
       flushSlot('inventory');
       flushSlot('health');
@@ -210,7 +227,10 @@ export function startUplink(opts: UplinkOptions): Uplink {
     },
     status: () => conn.status(),
     onStatus: (l) => listeners.push(l),
-    stop: () => conn.stop({ topic: topic('state'), payload: OFFLINE }),
+    stop: () => {
+      clearInterval(heartbeat);
+      return conn.stop({ topic: topic('state'), payload: OFFLINE });
+    },
   };
 }
 

@@ -1,7 +1,10 @@
 // The ops side of the uplink tests: a real Mosquitto with a login and ACL per box, and a fleet
 // client that reads everything below `edge/`.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
-import { connect, recorder } from '../helpers/gateway.ts';
+import { type Running, runCli } from '../helpers/cli.ts';
+import { connect, recorder, tempDir } from '../helpers/gateway.ts';
 import {
   type BoxLogin,
   type Mosquitto,
@@ -62,4 +65,37 @@ export async function until<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/**
+ * `edge-gateway start` as a process of its own reporting to `m` as `login` (SIGKILL, SIGSTOP: what
+ * only a process can suffer). The password goes to the 0600 secrets file, as on a box (DESIGN §9).
+ */
+export function startBoxProcess(
+  m: Mosquitto,
+  login: BoxLogin,
+  opts: { dataDir?: string; uplink?: Record<string, unknown> } = {},
+): Running & { dataDir: string } {
+  const dataDir = opts.dataDir ?? tempDir();
+  const configPath = join(dataDir, 'config.json');
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      till_id: login.till,
+      branch_id: login.branch,
+      devices: { hid: false },
+      uplink: { keepalive_s: 5, reconnect_min_ms: 100, reconnect_max_ms: 500, ...opts.uplink },
+    }),
+  );
+  writeFileSync(join(dataDir, 'secrets.json'), JSON.stringify({ uplink: { password: login.password } }), {
+    mode: 0o600,
+  });
+  const run = runCli(['start', '--config', configPath], {
+    EDGE_DATA_DIR: dataDir,
+    EDGE_MQTT_PORT: '0',
+    EDGE_HTTP_PORT: '0',
+    EDGE_UPLINK_URL: m.url,
+    EDGE_LOG_LEVEL: 'info',
+  });
+  return { ...run, dataDir };
 }
