@@ -1,5 +1,6 @@
 // The ops side of the uplink tests: a real Mosquitto with a login and ACL per box, and a fleet
 // client that reads everything below `edge/`.
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
@@ -98,4 +99,24 @@ export function startBoxProcess(
     EDGE_LOG_LEVEL: 'info',
   });
   return { ...run, dataDir };
+}
+
+/** A CA and a server certificate for 127.0.0.1 signed by it (openssl), for a TLS listener. */
+export function makeCa(dir: string) {
+  const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  run(
+    ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=Ops Test CA'],
+    ...['-keyout', 'ca.key', '-out', 'ca.pem'],
+  );
+  run(
+    ...['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'server.key'],
+    '-out',
+    'server.csr',
+  );
+  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  run(
+    ...['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial'],
+    ...['-days', '2', '-extfile', 'san.ext', '-out', 'server.pem'],
+  );
+  return { caFile: join(dir, 'ca.pem'), certFile: join(dir, 'server.pem'), keyFile: join(dir, 'server.key') };
 }
