@@ -60,6 +60,9 @@ interface Entry {
   heardMs: number | null;
   /** Silent at the last `tick`: a change bumps the version. */
   silent: boolean;
+  /** This view has had a heartbeat from it: only then is silence judged. A broker whose ACL lacks
+   * the heartbeat topic drops them all, and must not make every box look dead. */
+  beating: boolean;
   lastSeenMs: number | null;
   health: HealthFacts | null;
   healthAtMs: number | null;
@@ -149,6 +152,7 @@ export function createFleetModel(opts: { prefix: string }): FleetModel {
         heartbeatS: null,
         heardMs: null,
         silent: false,
+        beating: false,
         lastSeenMs: null,
         health: null,
         healthAtMs: null,
@@ -173,6 +177,7 @@ export function createFleetModel(opts: { prefix: string }): FleetModel {
     linkUp &&
     e.state === 'online' &&
     e.heartbeatS !== null &&
+    e.beating &&
     e.heardMs !== null &&
     nowMs - e.heardMs > SILENT_AFTER_BEATS * e.heartbeatS * 1000;
   const heard = (e: Entry, nowMs: number) => {
@@ -282,7 +287,9 @@ export function createFleetModel(opts: { prefix: string }): FleetModel {
         // The commonest message of a big fleet: no new row, and no version bump unless it ends a silence.
         const e = tills.get(`${t.branch}/${t.till}`);
         if (!uplinkHeartbeatSchema.safeParse(parseJson(payload)).success) return void invalid++;
-        if (e) heard(e, nowMs);
+        if (!e) return;
+        e.beating = true;
+        heard(e, nowMs);
       } else if (t.name === 'health') {
         const h = uplinkHealthSchema.safeParse(body);
         if (!h.success) return void invalid++;

@@ -33,9 +33,14 @@ test.serial(
     const view = await openFleetView({ url: ops.url, ...FLEET, prefix: 'edge', reconnect: true });
     t.teardown(() => view.client.endAsync(true));
     const keys = BOXES.map((b) => `${b.branch}/${b.till}`);
+    // The view judges silence only of boxes it has heard beat (src/fleet/model.ts).
+    const beat = new Set<string>();
+    view.client.on('message', (topic: string) => {
+      if (topic.endsWith('/heartbeat')) beat.add(topic.split('/').slice(1, 3).join('/'));
+    });
     await until(
-      'all online',
-      () => keys.every((k) => rowOf(view, k)?.state === 'online') || undefined,
+      'all online and beating',
+      () => keys.every((k) => rowOf(view, k)?.state === 'online' && beat.has(k)) || undefined,
       15_000,
     );
 

@@ -168,15 +168,19 @@ test('a till that stops its heartbeats is shown offline (silent) after two, and 
   t.is(m.summary(T0 + 88_000).invalid_messages, 1);
 });
 
-test('silence is counted from when the view heard the retained state, and not while the view is cut off', (t) => {
+test('silence is judged once the view has heard a heartbeat, from its last message, and not while the view is cut off', (t) => {
   const m = createFleetModel({ prefix: 'edge' });
   const beating = JSON.stringify({ state: 'online', heartbeat_s: 5 });
   // A view started now: the retained state is old, the box may be fine.
   m.apply('edge/B1/T1/state', beating, true, T0);
-  t.false(m.rows({}, T0 + 10_000)[0]!.silent);
-  t.true(m.rows({}, T0 + 10_001)[0]!.silent);
+  // A box whose heartbeats the broker drops (its ACL lacks the topic) is never called silent.
+  m.apply('edge/B1/T2/state', beating, true, T0);
+  m.apply('edge/B1/T1/heartbeat', '{"seq":4}', false, T0 + 1000);
+  t.false(m.rows({}, T0 + 11_000)[0]!.silent);
+  t.true(m.rows({}, T0 + 11_001)[0]!.silent);
+  t.false(m.rows({}, T0 + 60_000)[1]!.silent);
   // The view's own link drops: nobody is silent, and the count starts again on its return.
-  m.link(false, T0 + 11_000);
+  m.link(false, T0 + 12_000);
   t.false(m.rows({}, T0 + 30_000)[0]!.silent);
   t.is(m.summary(T0 + 30_000).silent, 0);
   m.link(true, T0 + 30_000);
