@@ -1,5 +1,6 @@
 // One process of simulated boxes for the fleet benchmark: the gateway's real uplink part per box
-// (state with Last Will, health on connect and every interval at a random phase, one inventory),
+// (state with Last Will, heartbeats, health on connect and every interval at a random phase, one
+// inventory),
 // fed with a plausible health document instead of a running gateway. Many
 // connections per process; connects are paced so the broker's accept queue is not the test.
 // Talks to the benchmark over IPC: {connected, boxes} every second.
@@ -8,24 +9,20 @@ import { silentLogger } from '../src/log.ts';
 import type { UplinkInventory } from '../src/mqtt/topics.ts';
 import type { healthDocument } from '../src/uplink/health.ts';
 import { startUplink, type Uplink } from '../src/uplink/uplink.ts';
+import { boxName } from './fleet-names.ts';
 
-const [url, firstArg, countArg, keepaliveArg, intervalArg] = process.argv.slice(2);
+const [url, firstArg, countArg, keepaliveArg, intervalArg, heartbeatArg] = process.argv.slice(2);
 const first = Number(firstArg);
 const count = Number(countArg);
 const keepalive = Number(keepaliveArg);
 const intervalS = Number(intervalArg);
-const TILLS_PER_BRANCH = 20;
-
-const boxName = (i: number) => ({
-  branch: `B${String(Math.floor(i / TILLS_PER_BRANCH) + 1).padStart(4, '0')}`,
-  till: `T${String((i % TILLS_PER_BRANCH) + 1).padStart(2, '0')}`,
-});
 
 const base = settingsSchema.parse({
   uplink: {
     url,
     keepalive_s: keepalive,
     health_interval_s: intervalS,
+    ...(heartbeatArg ? { heartbeat_s: Number(heartbeatArg) } : {}),
     reconnect_min_ms: 500,
     reconnect_max_ms: 5000,
   },

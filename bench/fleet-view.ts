@@ -1,6 +1,8 @@
 // The fleet view under test in the fleet benchmark, in its own process so its memory is its own:
 // the same connection and model as `edge-gateway fleet`, plus Mosquitto's $SYS counters. Reports
-// its summary over IPC every 100 ms; on {measure: true} it times a refresh and reports memory.
+// its summary over IPC every 100 ms (after a tick, as the CLI's redraw does); on {measure: true} it
+// times a refresh and reports memory; on {track} it watches a group of tills every 25 ms and
+// reports, per till, when it was first shown offline and when offline was reported (Last Will).
 import { renderTable } from '../src/fleet/render.ts';
 import { openFleetView } from '../src/fleet/view.ts';
 
@@ -19,18 +21,53 @@ const view = await openFleetView({
 });
 
 let received = 0;
+let heartbeats = 0;
 view.client.on('message', (topic) => {
-  if (topic.startsWith('edge/')) received++;
+  if (!topic.startsWith('edge/')) return;
+  received++;
+  if (topic.endsWith('/heartbeat')) heartbeats++;
 });
 
 setInterval(() => {
-  const s = view.model.summary(Date.now());
-  process.send?.({ summary: s, sys: { ...sys, view_received: received }, at: Date.now() });
+  const now = Date.now();
+  view.model.tick(now);
+  const s = view.model.summary(now);
+  process.send?.({
+    summary: s,
+    sys: { ...sys, view_received: received, view_heartbeats: heartbeats },
+    at: now,
+  });
 }, 100);
+
+interface Track {
+  id: string;
+  tills: { branch: string; till: string }[];
+  at: number;
+  deadlineMs: number;
+}
+
+function track(msg: Track): void {
+  const shown = new Map<number, number>();
+  const reported = new Map<number, number>();
+  const timer = setInterval(() => {
+    const now = Date.now();
+    msg.tills.forEach((t, i) => {
+      const r = view.model.row(t.branch, t.till, now);
+      if (r?.state !== 'offline') return;
+      if (!shown.has(i)) shown.set(i, now - msg.at);
+      if (!r.silent && !reported.has(i)) reported.set(i, now - msg.at);
+    });
+    if (reported.size === msg.tills.length || now - msg.at > msg.deadlineMs) {
+      clearInterval(timer);
+      process.send?.({ tracked: msg.id, shown: [...shown.values()], reported: [...reported.values()] });
+    }
+  }, 25);
+}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-process.on('message', (msg: { measure?: boolean }) => {
+process.on('message', (msg: { measure?: boolean; track?: Track }) => {
+  if (msg.track) return track(msg.track);
   if (!msg.measure) return;
   const all: number[] = [];
   const screen: number[] = [];

@@ -185,6 +185,14 @@ export const settingsSchema = z.object({
         .max(1200)
         .default(60)
         .describe('MQTT keepalive: the broker fires the Last Will within 1.5 times this'),
+      heartbeat_s: z
+        .number()
+        .min(0)
+        .max(600)
+        .optional()
+        .describe(
+          'Sign of life on `…/heartbeat` this often, so the fleet view shows a hung box offline within the keepalive; default half the keepalive, 0 = none',
+        ),
       health_interval_s: z.number().int().min(5).max(3600).default(60),
       inventory_interval_s: z
         .number()

@@ -16,7 +16,7 @@ export const FLEET_HELP = `edge-gateway fleet --broker URL [options]   every til
   --ca FILE             PEM of the CA the broker's certificate must chain to
   --prefix P            topic prefix of the boxes (default edge)
   --branch B[,B…]       only these branches
-  --state S             all, online, offline, stale or alarm
+  --state S             all, online, offline, silent, stale or alarm
   --sort K              branch, state, backlog, age, last_seen or till
   --json                JSON for scripts: {summary, tills}
   --watch               keep running (default in a terminal); with --json one line per change
@@ -129,7 +129,9 @@ export async function fleetCommand(argv: string[], io: FleetIo): Promise<number>
   return new Promise<number>((resolve) => {
     let printed = -1;
     const timer = setInterval(() => {
-      // A terminal redraws every second (ages move); JSON lines only when something changed.
+      // A terminal redraws every second (ages move); JSON lines only when something changed
+      // (a till going silent is a change, found by the tick).
+      model.tick(Date.now());
       if (values.json && printed === model.version) return;
       printed = model.version;
       out.write(print(values.json === true));

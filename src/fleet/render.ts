@@ -1,5 +1,6 @@
 // The fleet table for a terminal (`edge-gateway fleet`): a summary line, then one row per till,
-// cut to the screen. Offline tills in red and stale ones in yellow when the terminal has colours.
+// cut to the screen. Offline tills (silent ones too) in red and stale ones in yellow when the
+// terminal has colours.
 import type { FleetSummary, RowQuery, TillRow } from './model.ts';
 
 export interface RenderOptions {
@@ -45,7 +46,7 @@ function cells(r: TillRow, nowMs: number): string[] {
   return [
     r.branch,
     r.till,
-    r.state === 'online' ? (r.stale ? 'stale' : 'online') : r.state,
+    r.silent ? 'silent' : r.state === 'online' ? (r.stale ? 'stale' : 'online') : r.state,
     ago(r.last_seen, nowMs),
     r.backlog ? String(r.backlog.depth) : '-',
     r.backlog && r.backlog.depth > 0 ? duration(r.backlog.oldest_age_s) : '-',
@@ -59,7 +60,8 @@ function cells(r: TillRow, nowMs: number): string[] {
 
 export function summaryLine(s: FleetSummary): string {
   return (
-    `${s.tills} tills in ${s.branches} branches · ${s.online} online · ${s.offline} offline · ` +
+    `${s.tills} tills in ${s.branches} branches · ${s.online} online · ${s.offline} offline` +
+    `${s.silent ? ` (${s.silent} silent)` : ''} · ` +
     `${s.stale} stale · ${s.with_alarms} with alarms · backlog ${s.backlog}`
   );
 }

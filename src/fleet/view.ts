@@ -1,5 +1,5 @@
-// A fleet view's connection (DESIGN §8): subscribes to every box's state, health and events on the
-// central broker and feeds the fleet model. Shared by `edge-gateway fleet` and the fleet benchmark.
+// A fleet view's connection (DESIGN §8): subscribes to every box's state, health, heartbeat and
+// events on the central broker and feeds the fleet model. Shared by `edge-gateway fleet` and the fleet benchmark.
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { uplinkFleetFilter } from '../mqtt/topics.ts';
 import { createFleetModel, type FleetModel } from './model.ts';
@@ -62,7 +62,9 @@ export async function openFleetView(opts: FleetViewOptions): Promise<FleetView> 
     // broker's per-client queue (Mosquitto: 1,000 messages) and lose the rest.
     await client.subscribeAsync(
       [
-        ...(['state', 'health', 'events'] as const).map((n) => uplinkFleetFilter(opts.prefix, n)),
+        ...(['state', 'health', 'heartbeat', 'events'] as const).map((n) =>
+          uplinkFleetFilter(opts.prefix, n),
+        ),
         ...(opts.extra ?? []),
       ],
       { qos: 0 },
@@ -75,6 +77,9 @@ export async function openFleetView(opts: FleetViewOptions): Promise<FleetView> 
     client.off('close', onClose);
   }
   client.on('error', () => {}); // a watching view shows the link in its header and reconnects
+  // While the view itself is cut off, silence says nothing about the boxes.
+  client.on('close', () => model.link(false, Date.now()));
+  client.on('connect', () => model.link(true, Date.now()));
   return {
     client,
     model,

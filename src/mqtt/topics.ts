@@ -339,7 +339,15 @@ export function tillMaySubscribe(base: string, filter: string): boolean {
 
 const isoTs = z.string();
 
-export const uplinkStateSchema = z.object({ state: z.enum(['online', 'offline']) });
+export const uplinkStateSchema = z.object({
+  state: z.enum(['online', 'offline']),
+  /** With `online`: the box sends `heartbeat` this often; a view that hears nothing from it for
+   * two of these knows it is gone before the broker's keepalive check does. Absent: no heartbeats. */
+  heartbeat_s: z.number().positive().optional(),
+});
+
+/** Non-retained sign of life between healths; `seq` counts up per connection (gaps = lost ones). */
+export const uplinkHeartbeatSchema = z.object({ seq: z.number().int().nonnegative() });
 
 export const uplinkHealthSchema = z.object({
   ts: isoTs,
@@ -479,6 +487,13 @@ export const UPLINK_TOPICS = {
     qos: 1,
     schema: uplinkInventorySchema,
     doc: 'Model, serial, OS, kernel, network interfaces, USB devices, disk, memory; at start and on change.',
+  },
+  heartbeat: {
+    pattern: 'heartbeat',
+    retain: false,
+    qos: 0,
+    schema: uplinkHeartbeatSchema,
+    doc: 'Sign of life every `heartbeat_s` (half the keepalive): a hung box is shown offline before its Last Will fires.',
   },
   events: {
     pattern: 'events',

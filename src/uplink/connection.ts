@@ -9,9 +9,10 @@
 // settle when it starts over with fresh stores (docs/stack-notes.md). A client per attempt has no
 // such leftovers: a publish settles with its connection, and whatever must survive an outage
 // (latest health, bounded events) is kept by the uplink itself and republished on connect.
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from '../log.ts';
 import { retryDelayMs } from '../outbox/backoff.ts';
+import { describeUplinkError, type UplinkLogin, uplinkClientOptions } from './login.ts';
 
 export type UplinkLinkState = 'connecting' | 'connected' | 'disconnected' | 'stopped';
 
@@ -20,18 +21,14 @@ export interface UplinkStatus {
   /** The broker URL without credentials. */
   url: string;
   connected_since: string | null;
-  last_error: { code: string; message: string; at: string } | null;
+  /** `reason` in the words of the technician's connectivity test (src/uplink/login.ts). */
+  last_error: { code: string; message: string; reason: string; at: string } | null;
   /** Successful connects since start (1 = never lost the link). */
   connects: number;
 }
 
 export interface UplinkConnectionOptions {
-  url: string;
-  clientId: string;
-  username?: string;
-  password?: string;
-  /** PEM of the CA the broker's certificate must chain to; replaces the system's CAs. */
-  ca?: Buffer;
+  login: UplinkLogin;
   keepaliveS: number;
   will: { topic: string; payload: string };
   backoff: { minMs: number; maxMs: number };
@@ -58,15 +55,11 @@ export class UplinkNotConnected extends Error {
   }
 }
 
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//');
-}
-
 export function connectUplink(opts: UplinkConnectionOptions): UplinkConnection {
   const log = opts.logger;
   const status: UplinkStatus = {
     state: 'connecting',
-    url: redactUrl(opts.url),
+    url: opts.login.url,
     connected_since: null,
     last_error: null,
     connects: 0,
@@ -84,30 +77,17 @@ export function connectUplink(opts: UplinkConnectionOptions): UplinkConnection {
     opts.onStatus?.({ ...status });
   };
 
-  const clientOptions: IClientOptions = {
-    clientId: opts.clientId,
-    username: opts.username,
-    password: opts.password,
-    keepalive: opts.keepaliveS,
-    clean: true,
-    protocolVersion: 4,
-    reconnectPeriod: 0,
-    connectTimeout: opts.connectTimeoutMs ?? 10_000,
-    queueQoSZero: false,
-    // No 6 MB number cache in mqtt-packet (see src/mqtt/broker.ts); this option alone would turn
-    // it off for the broker too, as the module is shared, but the broker must not rely on it.
-    writeCache: false,
-    will: { topic: opts.will.topic, payload: Buffer.from(opts.will.payload), qos: 1, retain: true },
-    ...(opts.ca ? { ca: opts.ca, rejectUnauthorized: true } : {}),
-  };
+  const clientOptions = uplinkClientOptions(opts.login, {
+    keepaliveS: opts.keepaliveS,
+    connectTimeoutMs: opts.connectTimeoutMs ?? 10_000,
+    will: opts.will,
+  });
 
   const attempt = () => {
     retry = undefined;
     if (stopped) return;
     setState('connecting');
-    // Without the URL's own credentials: mqtt.js would let them override the login chosen for us
-    // (explicit settings first, the URL's second: src/uplink/uplink.ts).
-    const c = mqtt.connect(redactUrl(opts.url), clientOptions);
+    const c = mqtt.connect(opts.login.url, clientOptions);
     client = c;
     c.on('connect', () => {
       if (stopped || client !== c) return;
@@ -120,7 +100,7 @@ export function connectUplink(opts: UplinkConnectionOptions): UplinkConnection {
     });
     c.on('error', (err: Error & { code?: string | number }) => {
       status.last_error = {
-        code: err.code === undefined ? 'error' : String(err.code),
+        ...describeUplinkError(err, opts.login),
         message: err.message,
         at: new Date().toISOString(),
       };
@@ -219,4 +199,55 @@ async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined>
   } finally {
     clearTimeout(timer);
   }
+}
+
+export type UplinkProbe = { ok: true } | { ok: false; code: string; reason: string };
+
+/**
+ * One connection exactly as the uplink makes it (login, CA, MQTT options), under a client id of its
+ * own so the running uplink keeps its session, and no Last Will; closed again at once.
+ */
+export function probeUplink(
+  login: UplinkLogin,
+  opts: { keepaliveS: number; timeoutMs: number },
+): Promise<UplinkProbe> {
+  return new Promise((resolve) => {
+    const c = mqtt.connect(
+      login.url,
+      uplinkClientOptions(login, {
+        keepaliveS: opts.keepaliveS,
+        connectTimeoutMs: opts.timeoutMs,
+        clientId: `${login.clientId}.test`,
+      }),
+    );
+    let error: UplinkProbe | undefined;
+    let settled = false;
+    const done = (r: UplinkProbe) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      c.removeAllListeners();
+      c.on('error', () => {});
+      if (r.ok) c.end(false, {}, () => resolve(r));
+      else {
+        c.end(true);
+        resolve(r);
+      }
+    };
+    // mqtt.js's own connect timeout covers the CONNACK; this one a broker that never finishes TLS.
+    const timer = setTimeout(
+      () => done(error ?? { ok: false, ...describeUplinkError(new Error('timeout'), login) }),
+      opts.timeoutMs + 1000,
+    );
+    c.on('connect', () => done({ ok: true }));
+    c.on('error', (err: Error & { code?: string | number }) => {
+      error = { ok: false, ...describeUplinkError(err, login) };
+      done(error);
+    });
+    c.on('close', () =>
+      done(
+        error ?? { ok: false, code: 'closed', reason: 'the broker closed the connection before answering' },
+      ),
+    );
+  });
 }

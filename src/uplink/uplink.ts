@@ -5,7 +5,6 @@
 // inventory simply replace the previous ones (latest value wins) and events wait in a small
 // bounded buffer, all published again on reconnect.
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { Settings } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import {
@@ -18,8 +17,9 @@ import {
   uplinkTopicOf,
 } from '../mqtt/topics.ts';
 import { alarmConditions, createAlarmTracker } from './alarms.ts';
-import { connectUplink, redactUrl, type UplinkConnection, type UplinkStatus } from './connection.ts';
+import { connectUplink, type UplinkConnection, type UplinkStatus } from './connection.ts';
 import type { healthDocument } from './health.ts';
+import { redactUrl, uplinkLogin } from './login.ts';
 import type { PreviousRun } from './run-marker.ts';
 
 export type UplinkState = UplinkStatus['state'] | 'disabled';
@@ -44,7 +44,6 @@ export interface Uplink {
   stop(): Promise<void>;
 }
 
-const ONLINE = JSON.stringify({ state: 'online' });
 const OFFLINE = JSON.stringify({ state: 'offline' });
 
 export function startUplink(opts: UplinkOptions): Uplink {
@@ -56,7 +55,7 @@ export function startUplink(opts: UplinkOptions): Uplink {
       state: 'disabled',
       url: cfg.url ? redactUrl(cfg.url) : '',
       connected_since: null,
-      last_error: reason ? { code: 'config', message: reason, at: new Date().toISOString() } : null,
+      last_error: reason ? { code: 'config', message: reason, reason, at: new Date().toISOString() } : null,
       connects: 0,
     };
     return {
@@ -67,18 +66,25 @@ export function startUplink(opts: UplinkOptions): Uplink {
       stop: async () => {},
     };
   };
-  if (cfg.url === null) return disabled(null);
-  let ca: Buffer | undefined;
-  if (cfg.ca_file) {
-    try {
-      ca = readFileSync(cfg.ca_file);
-    } catch (err) {
-      // The till is served regardless; ops will see the box missing and the journal says why.
-      log.error('uplink CA file unreadable; the uplink stays off', { ca_file: cfg.ca_file, error: err });
-      return disabled(`CA file unreadable: ${(err as Error).message}`);
-    }
+  const login = uplinkLogin(settings);
+  if (!login.ok) {
+    if (login.code === 'not_configured') return disabled(null);
+    // The till is served regardless; ops will see the box missing and the journal says why.
+    log.error('uplink CA file unreadable; the uplink stays off', {
+      ca_file: cfg.ca_file,
+      reason: login.reason,
+    });
+    return disabled(login.reason);
   }
 
+  // Half the keepalive by default: a fleet view that misses two in a row shows the box offline
+  // within one keepalive of its last sign of life, where the broker's own check (1.5 × keepalive,
+  // and Mosquitto overshoots it) would take longer. Between healths they also stand in for the
+  // MQTT pings, which mqtt.js skips while the connection carries other packets.
+  const heartbeatS = cfg.heartbeat_s ?? cfg.keepalive_s / 2;
+  const ONLINE = JSON.stringify(
+    heartbeatS > 0 ? { state: 'online', heartbeat_s: heartbeatS } : { state: 'online' },
+  );
   const base = uplinkBase(cfg.topic_prefix, settings.branch_id, settings.till_id);
   const topic = (name: UplinkTopicName) => uplinkTopicOf(base, name);
   const alarms = createAlarmTracker();
@@ -104,6 +110,15 @@ export function startUplink(opts: UplinkOptions): Uplink {
   const maxEvents = opts.maxQueuedEvents ?? 200;
   let dropped = 0;
   let eventsInflight = false;
+  let beats = 0;
+  // QoS 0 and never queued: a heartbeat that cannot go now means nothing later.
+  const heartbeat =
+    heartbeatS > 0
+      ? setInterval(() => {
+          if (!conn.isConnected()) return;
+          conn.publish(topic('heartbeat'), `{"seq":${beats++}}`, { qos: 0, retain: false }).catch(() => {});
+        }, heartbeatS * 1000)
+      : undefined;
 
   const flushSlot = (name: keyof typeof slots) => {
     const s = slots[name];
@@ -154,14 +169,8 @@ export function startUplink(opts: UplinkOptions): Uplink {
     flushEvents();
   };
 
-  // Credentials written into the URL still count, below the explicit settings.
-  const inUrl = urlCredentials(cfg.url);
   const conn: UplinkConnection = connectUplink({
-    url: cfg.url,
-    clientId: `edge.${settings.branch_id}.${settings.till_id}`,
-    username: cfg.username ?? inUrl.username ?? `${settings.branch_id}.${settings.till_id}`,
-    password: cfg.password ?? inUrl.password,
-    ca,
+    login: login.login,
     keepaliveS: cfg.keepalive_s,
     will: { topic: topic('state'), payload: OFFLINE },
     backoff: { minMs: cfg.reconnect_min_ms, maxMs: cfg.reconnect_max_ms },
@@ -169,6 +178,7 @@ export function startUplink(opts: UplinkOptions): Uplink {
     onConnect() {
       // The broker may have lost its retained messages (restart without persistence): all again.
       for (const s of Object.values(slots)) s.dirty = s.value !== undefined;
+      beats = 0;
       flushSlot('state');
       flushSlot('inventory');
       flushSlot('health');
@@ -210,18 +220,9 @@ export function startUplink(opts: UplinkOptions): Uplink {
     },
     status: () => conn.status(),
     onStatus: (l) => listeners.push(l),
-    stop: () => conn.stop({ topic: topic('state'), payload: OFFLINE }),
+    stop: () => {
+      clearInterval(heartbeat);
+      return conn.stop({ topic: topic('state'), payload: OFFLINE });
+    },
   };
-}
-
-function urlCredentials(url: string): { username?: string; password?: string } {
-  try {
-    const u = new URL(url);
-    return {
-      username: u.username ? decodeURIComponent(u.username) : undefined,
-      password: u.password ? decodeURIComponent(u.password) : undefined,
-    };
-  } catch {
-    return {};
-  }
 }

@@ -14,7 +14,7 @@ export type OpsLink =
       url: string;
       connected_since: string | null;
       connects: number;
-      last_error: { code: string; message: string; at: string } | null;
+      last_error: { code: string; message: string; reason: string; at: string } | null;
       /** Why it is not up (the last connection error), for the page. */
       reason?: string;
     };
@@ -31,7 +31,7 @@ export function opsLink(ctx: WebContext): OpsLink {
     connected_since: u.connected_since,
     connects: u.connects,
     last_error: u.last_error,
-    ...(state !== 'up' && u.last_error ? { reason: u.last_error.message } : {}),
+    ...(state !== 'up' && u.last_error ? { reason: u.last_error.reason } : {}),
   };
 }
 

@@ -5,11 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { arch, platform, release } from 'node:os';
 import type { FastifyInstance } from 'fastify';
-import mqtt from 'mqtt';
 import { frameFromText } from '../classify/frame.ts';
 import { redactSecrets } from '../config/secrets.ts';
 import { PROVIDER_ERRORS } from '../loyalty/provider.ts';
 import { describeJob } from '../outbox-cli.ts';
+import { probeUplink } from '../uplink/connection.ts';
+import { uplinkLogin } from '../uplink/login.ts';
 import { VERSION } from '../version.ts';
 import { csrfGuard } from './auth.ts';
 import type { WebContext } from './context.ts';
@@ -114,42 +115,23 @@ async function providerVerdict(ctx: WebContext): Promise<Verdict> {
   return { target: 'provider', verdict: 'failed', reason: `${r.code}: ${meaning}`, ms };
 }
 
+/** The uplink's own login and options (src/uplink/login.ts): a pass here is a pass for the uplink. */
 async function opsVerdict(ctx: WebContext): Promise<Verdict> {
-  const u = ctx.config.settings.uplink;
-  if (u.url === null) return { target: 'ops', verdict: 'not_configured', reason: 'no ops broker URL is set' };
-  const started = performance.now();
-  try {
-    const client = await mqtt.connectAsync(u.url, {
-      username: u.username,
-      password: u.password,
-      ca: u.ca_file ? readFileSync(u.ca_file) : undefined,
-      connectTimeout: 5000,
-      reconnectPeriod: 0,
-      clientId: `edge-gateway-test-${ctx.config.settings.till_id}-${Date.now()}`,
-    });
-    await client.endAsync();
-    const ms = Math.round(performance.now() - started);
+  const { settings } = ctx.config;
+  const l = uplinkLogin(settings);
+  if (!l.ok) {
     return {
       target: 'ops',
-      verdict: 'ok',
-      reason: 'the ops broker accepted the connection and the login',
-      ms,
+      verdict: l.code === 'not_configured' ? 'not_configured' : 'failed',
+      reason: l.reason,
     };
-  } catch (err) {
-    const e = err as Error & { code?: string | number };
-    const ms = Math.round(performance.now() - started);
-    const reason =
-      e.code === 5 || e.code === 4 || /not authori[sz]ed|bad user/i.test(e.message)
-        ? 'the ops broker refused the login (check username and password)'
-        : e.code === 'ECONNREFUSED'
-          ? 'connection refused: nothing listens at that address and port'
-          : e.code === 'ENOTFOUND'
-            ? 'the broker host name does not resolve'
-            : /timeout/i.test(e.message)
-              ? 'no answer within 5 s (firewall or wrong address?)'
-              : `could not connect: ${e.message}`;
-    return { target: 'ops', verdict: 'failed', reason, ms };
   }
+  const started = performance.now();
+  const r = await probeUplink(l.login, { keepaliveS: settings.uplink.keepalive_s, timeoutMs: 5000 });
+  const ms = Math.round(performance.now() - started);
+  return r.ok
+    ? { target: 'ops', verdict: 'ok', reason: 'the ops broker accepted the connection and the login', ms }
+    : { target: 'ops', verdict: 'failed', reason: r.reason, ms };
 }
 
 /** A URL with a login in it (`mqtt://user:pass@host`) keeps only its host. */

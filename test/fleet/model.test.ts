@@ -127,3 +127,63 @@ test('rows filter by branch and state and sort by backlog, age or state', (t) =>
   t.deepEqual(names({ branches: ['B1', 'B3'], state: 'online' }), ['B1/T1', 'B1/T2', 'B3/T1']);
   t.deepEqual(names({ state: 'offline' }), ['B2/T1']);
 });
+
+test('a till that stops its heartbeats is shown offline (silent) after two, and online when it speaks again', (t) => {
+  const m = createFleetModel({ prefix: 'edge' });
+  const beating = JSON.stringify({ state: 'online', heartbeat_s: 5 });
+  m.apply('edge/B1/T1/state', beating, false, T0);
+  m.apply('edge/B1/T2/state', online, false, T0); // an older box: no heartbeats, never judged by them
+  for (let s = 5; s <= 30; s += 5) m.apply('edge/B1/T1/heartbeat', `{"seq":${s / 5}}`, false, T0 + s * 1000);
+  t.is(m.tick(T0 + 40_000), 0);
+  t.like(m.rows({}, T0 + 40_000)[0], { state: 'online', silent: false });
+  const before = m.version;
+  // Last heartbeat at +30 s: silent once more than 2 × 5 s passed.
+  t.is(m.tick(T0 + 41_000), 1);
+  t.true(m.version > before, 'going silent is a change');
+  t.is(m.tick(T0 + 42_000), 0, 'counted once');
+  t.like(m.rows({}, T0 + 42_000)[0], { state: 'offline', silent: true, stale: false });
+  t.like(m.rows({}, T0 + 42_000)[1], { state: 'online', silent: false });
+  t.like(m.summary(T0 + 42_000), { online: 1, offline: 1, silent: 1 });
+  t.deepEqual(
+    m.rows({ state: 'offline' }, T0 + 42_000).map((r) => r.till),
+    ['T1'],
+  );
+  t.deepEqual(
+    m.rows({ state: 'silent' }, T0 + 42_000).map((r) => r.till),
+    ['T1'],
+  );
+  // SIGCONT: the next heartbeat brings it back at once.
+  m.apply('edge/B1/T1/heartbeat', '{"seq":7}', false, T0 + 43_000);
+  t.like(m.rows({}, T0 + 43_000)[0], { state: 'online', silent: false });
+  // Silent again, then the broker's Last Will: offline as reported, no longer "silent".
+  t.is(m.tick(T0 + 54_000), 1);
+  m.apply('edge/B1/T1/state', offline, false, T0 + 58_000);
+  t.like(m.rows({}, T0 + 60_000)[0], { state: 'offline', silent: false });
+  t.like(m.summary(T0 + 60_000), { online: 1, offline: 1, silent: 0 });
+  // Any live message counts as a sign of life; garbage heartbeats are counted, not trusted.
+  m.apply('edge/B1/T1/state', beating, false, T0 + 70_000);
+  m.apply('edge/B1/T1/heartbeat', 'nope', false, T0 + 79_000);
+  m.apply('edge/B1/T1/health', health(T0 + 79_000), false, T0 + 79_000);
+  t.false(m.rows({}, T0 + 88_000)[0]!.silent);
+  t.is(m.summary(T0 + 88_000).invalid_messages, 1);
+});
+
+test('silence is judged once the view has heard a heartbeat, from its last message, and not while the view is cut off', (t) => {
+  const m = createFleetModel({ prefix: 'edge' });
+  const beating = JSON.stringify({ state: 'online', heartbeat_s: 5 });
+  // A view started now: the retained state is old, the box may be fine.
+  m.apply('edge/B1/T1/state', beating, true, T0);
+  // A box whose heartbeats the broker drops (its ACL lacks the topic) is never called silent.
+  m.apply('edge/B1/T2/state', beating, true, T0);
+  m.apply('edge/B1/T1/heartbeat', '{"seq":4}', false, T0 + 1000);
+  t.false(m.rows({}, T0 + 11_000)[0]!.silent);
+  t.true(m.rows({}, T0 + 11_001)[0]!.silent);
+  t.false(m.rows({}, T0 + 60_000)[1]!.silent);
+  // The view's own link drops: nobody is silent, and the count starts again on its return.
+  m.link(false, T0 + 12_000);
+  t.false(m.rows({}, T0 + 30_000)[0]!.silent);
+  t.is(m.summary(T0 + 30_000).silent, 0);
+  m.link(true, T0 + 30_000);
+  t.false(m.rows({}, T0 + 40_000)[0]!.silent);
+  t.true(m.rows({}, T0 + 40_001)[0]!.silent);
+});

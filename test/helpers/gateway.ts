@@ -10,6 +10,12 @@ import { type Gateway, startGateway } from '../../src/gateway.ts';
 import { createLogger, type Logger } from '../../src/log.ts';
 import type { WebHost } from '../../src/web/context.ts';
 import { createSessionStore } from '../../src/web/session-store.ts';
+import { withDeadline } from './deadline.ts';
+
+/** A gateway's stop ends in well under a second; on a loaded machine a few. */
+export const STOP_DEADLINE_MS = 30_000;
+/** A till's clean disconnect: a DISCONNECT packet, or nothing when the box is already gone. */
+export const END_DEADLINE_MS = 10_000;
 
 class FakeHidNone implements HidBackend {
   async list() {
@@ -92,12 +98,30 @@ export async function startTestGateway(opts: StartOptions = {}): Promise<TestGat
     lines,
     url: `mqtt://127.0.0.1:${gateway.mqttPort}`,
     wsUrl: gateway.mqttWsPort === null ? null : `ws://127.0.0.1:${gateway.mqttWsPort}/mqtt`,
-    stop: () => gateway.stop(),
+    stop: () =>
+      withDeadline(
+        gateway.stop(),
+        STOP_DEADLINE_MS,
+        () => `gateway stop did not finish; its last log lines:\n${lines.slice(-8).join('\n')}`,
+      ),
   };
 }
 
-export async function connect(url: string, opts: mqtt.IClientOptions = {}): Promise<MqttClient> {
-  return mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...opts });
+export async function connect(
+  url: string,
+  opts: mqtt.IClientOptions = {},
+  endDeadlineMs = END_DEADLINE_MS,
+): Promise<MqttClient> {
+  const client = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...opts });
+  // mqtt.js's end() waits for every QoS 1 publish of the till to be acknowledged, without limit:
+  // with the box gone and no reconnect that is for ever. Say so instead.
+  const endAsync = client.endAsync.bind(client);
+  client.endAsync = ((...args: Parameters<MqttClient['endAsync']>) =>
+    withDeadline(endAsync(...args), endDeadlineMs, () => {
+      const waiting = Object.keys(client.outgoing);
+      return `till ${client.options.clientId}: endAsync() did not finish; ${waiting.length} packet(s) still wait for their acknowledgement (message ids ${waiting.join(', ') || 'none'}), connected: ${client.connected}`;
+    })) as MqttClient['endAsync'];
+  return client;
 }
 
 /** Resolves with the next `count` messages on `filter` (subscribing first). */

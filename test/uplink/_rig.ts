@@ -1,7 +1,11 @@
 // The ops side of the uplink tests: a real Mosquitto with a login and ACL per box, and a fleet
 // client that reads everything below `edge/`.
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
-import { connect, recorder } from '../helpers/gateway.ts';
+import { type Running, runCli } from '../helpers/cli.ts';
+import { connect, recorder, tempDir } from '../helpers/gateway.ts';
 import {
   type BoxLogin,
   type Mosquitto,
@@ -62,4 +66,57 @@ export async function until<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/**
+ * `edge-gateway start` as a process of its own reporting to `m` as `login` (SIGKILL, SIGSTOP: what
+ * only a process can suffer). The password goes to the 0600 secrets file, as on a box (DESIGN §9).
+ */
+export function startBoxProcess(
+  m: Mosquitto,
+  login: BoxLogin,
+  opts: { dataDir?: string; uplink?: Record<string, unknown> } = {},
+): Running & { dataDir: string } {
+  const dataDir = opts.dataDir ?? tempDir();
+  const configPath = join(dataDir, 'config.json');
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      till_id: login.till,
+      branch_id: login.branch,
+      devices: { hid: false },
+      uplink: { keepalive_s: 5, reconnect_min_ms: 100, reconnect_max_ms: 500, ...opts.uplink },
+    }),
+  );
+  writeFileSync(join(dataDir, 'secrets.json'), JSON.stringify({ uplink: { password: login.password } }), {
+    mode: 0o600,
+  });
+  const run = runCli(['start', '--config', configPath], {
+    EDGE_DATA_DIR: dataDir,
+    EDGE_MQTT_PORT: '0',
+    EDGE_HTTP_PORT: '0',
+    EDGE_UPLINK_URL: m.url,
+    EDGE_LOG_LEVEL: 'info',
+  });
+  return { ...run, dataDir };
+}
+
+/** A CA and a server certificate for 127.0.0.1 signed by it (openssl), for a TLS listener. */
+export function makeCa(dir: string) {
+  const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  run(
+    ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=Ops Test CA'],
+    ...['-keyout', 'ca.key', '-out', 'ca.pem'],
+  );
+  run(
+    ...['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'server.key'],
+    '-out',
+    'server.csr',
+  );
+  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  run(
+    ...['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial'],
+    ...['-days', '2', '-extfile', 'san.ext', '-out', 'server.pem'],
+  );
+  return { caFile: join(dir, 'ca.pem'), certFile: join(dir, 'server.pem'), keyFile: join(dir, 'server.key') };
 }

@@ -1,25 +1,12 @@
 // A box that dies cannot say goodbye: the broker says it for it (the Last Will), and the box says
 // on its next start that it had crashed (DESIGN §8 state and events).
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import test from 'ava';
 import { uplinkEventSchema } from '../../src/mqtt/topics.ts';
-import { runCli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/gateway.ts';
-import { box, opsBroker, watch } from './_rig.ts';
+import { box, opsBroker, startBoxProcess, watch } from './_rig.ts';
 
 const T7 = box('B2', 'T7');
 const KEEPALIVE_S = 5;
-
-function startChild(dataDir: string, configPath: string, brokerUrl: string) {
-  return runCli(['start', '--config', configPath], {
-    EDGE_DATA_DIR: dataDir,
-    EDGE_MQTT_PORT: '0',
-    EDGE_HTTP_PORT: '0',
-    EDGE_UPLINK_URL: brokerUrl,
-    EDGE_LOG_LEVEL: 'info',
-  });
-}
 
 test.serial(
   'SIGKILL of the gateway: the Last Will says offline; the next start reports the crash',
@@ -28,24 +15,11 @@ test.serial(
     const ops = await opsBroker(t, [T7]);
     const live = await watch(t, ops, 'edge/B2/T7/#');
     const dataDir = tempDir();
-    const configPath = join(dataDir, 'config.json');
-    writeFileSync(
-      configPath,
-      JSON.stringify({
-        till_id: 'T7',
-        branch_id: 'B2',
-        devices: { hid: false },
-        uplink: { keepalive_s: KEEPALIVE_S, reconnect_min_ms: 100, reconnect_max_ms: 500 },
-      }),
-    );
-    // The password lives in the 0600 secrets file, not in the config (DESIGN §9).
-    writeFileSync(join(dataDir, 'secrets.json'), JSON.stringify({ uplink: { password: T7.password } }), {
-      mode: 0o600,
-    });
+    const startChild = () => startBoxProcess(ops, T7, { dataDir, uplink: { keepalive_s: KEEPALIVE_S } });
     const state = () =>
       live.rec.messages.filter((m) => m.topic === 'edge/B2/T7/state').map((m) => m.payload.state);
 
-    const first = startChild(dataDir, configPath, ops.url);
+    const first = startChild();
     t.teardown(() => first.child.kill('SIGKILL'));
     await first.ready;
     await live.rec.until((m) => m.topic === 'edge/B2/T7/state' && m.payload.state === 'online', 10_000);
@@ -61,7 +35,7 @@ test.serial(
       'no events before the restart',
     );
 
-    const second = startChild(dataDir, configPath, ops.url);
+    const second = startChild();
     t.teardown(() => second.child.kill('SIGKILL'));
     await second.ready;
     const crash = await live.rec.until((m) => m.topic === 'edge/B2/T7/events', 10_000);
@@ -74,7 +48,7 @@ test.serial(
     t.deepEqual(state(), ['online', 'offline', 'online', 'offline']);
 
     // A clean stop leaves no crash behind: the third start reports none.
-    const third = startChild(dataDir, configPath, ops.url);
+    const third = startChild();
     t.teardown(() => third.child.kill('SIGKILL'));
     await third.ready;
     await live.rec.until((m) => m.topic === 'edge/B2/T7/state' && state().length === 5, 10_000);

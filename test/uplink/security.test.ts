@@ -1,11 +1,9 @@
 // Who may say what on the ops broker (DESIGN §8, brief "per-till credentials and ACLs"): a box only
 // under its own topics, a refused login retried until it is fixed, and TLS against a pinned CA.
-import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import test from 'ava';
 import { connect, sleep, startTestGateway, tempDir } from '../helpers/gateway.ts';
-import { box, FLEET, httpJson, opsBroker, until, uplinkConfig, watch } from './_rig.ts';
+import { box, FLEET, httpJson, makeCa, opsBroker, until, uplinkConfig, watch } from './_rig.ts';
 
 const T1 = box('B1', 'T1');
 const T2 = box('B1', 'T2');
@@ -101,25 +99,6 @@ test('the login set for the uplink wins over credentials written into its URL', 
   await live.rec.until((m) => m.topic === 'edge/B1/T1/state' && m.payload.state === 'online', 15_000);
   t.like((await httpJson(gw.gateway.httpPort, '/api/status')).ops, { state: 'up', connects: 1 });
 });
-
-function makeCa(dir: string) {
-  const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-  run(
-    ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=Ops Test CA'],
-    ...['-keyout', 'ca.key', '-out', 'ca.pem'],
-  );
-  run(
-    ...['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'server.key'],
-    '-out',
-    'server.csr',
-  );
-  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
-  run(
-    ...['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial'],
-    ...['-days', '2', '-extfile', 'san.ext', '-out', 'server.pem'],
-  );
-  return { caFile: join(dir, 'ca.pem'), certFile: join(dir, 'server.pem'), keyFile: join(dir, 'server.key') };
-}
 
 test('TLS: the box trusts the pinned CA of the ops broker and nothing else', async (t) => {
   t.timeout(60_000);

@@ -20,7 +20,8 @@ test('a box publishes retained online state and health to the ops broker, and of
   t.teardown(() => (stopped ? undefined : gw.stop()));
 
   const online = await live.rec.until((m) => m.topic === 'edge/B1/T1/state', 10_000);
-  t.deepEqual(uplinkStateSchema.parse(online.payload), { state: 'online' });
+  // Keepalive 5 s: a heartbeat every 2.5 s, said in the state so a view knows when one is overdue.
+  t.deepEqual(uplinkStateSchema.parse(online.payload), { state: 'online', heartbeat_s: 2.5 });
   const health = await live.rec.until((m) => m.topic === 'edge/B1/T1/health', 10_000);
   const h = uplinkHealthSchema.parse(health.payload);
   t.is(h.interval_s, 60);
@@ -35,6 +36,20 @@ test('a box publishes retained online state and health to the ops broker, and of
   ]);
   t.like(state[0], { retain: true, payload: { state: 'online' } });
   t.true(retainedHealth[0]!.retain);
+  const [beat] = await nextMessages(late, 'edge/B1/T1/heartbeat', 1, 5000);
+  t.false(beat!.retain);
+
+  // Heartbeats: numbered from 0 per connection, and not retained (a late subscriber gets none).
+  await until(
+    'three heartbeats',
+    () => live.rec.messages.filter((m) => m.topic === 'edge/B1/T1/heartbeat').length >= 3 || undefined,
+    15_000,
+  );
+  const hb = live.rec.messages.filter((m) => m.topic === 'edge/B1/T1/heartbeat');
+  t.deepEqual(
+    hb.slice(0, 3).map((m) => m.payload.seq),
+    [0, 1, 2],
+  );
 
   const status = await httpJson(gw.gateway.httpPort, '/api/status');
   t.like(status.ops, { state: 'up', url: ops.url, connects: 1 });
