@@ -23,7 +23,8 @@ test('fault soak: kills, provider faults and replugs lose no request, double no 
     rounds,
     cycles,
     windowMs: full ? 3000 : 1000,
-    lifeMs: full ? [300, 2500] : [300, 1200],
+    memory: full,
+    lifeMs: full ? [300, 2500] : [300, 1000],
     log: (line) => t.log(line),
   });
   try {
@@ -61,8 +62,10 @@ test('fault soak: kills, provider faults and replugs lose no request, double no 
     // the next replug of that scanner); how fast is a figure with its bar, not a timed assertion.
     t.true(run.scanners.recoveries.length >= cycles, 'every replug of the one-life run was timed');
 
-    // The box's process holds no more after the replugs than before.
-    t.deepEqual(count.growth, [], `no growth of open files or memory over ${cycles} replugs`);
+    // The box's process holds no more after the replugs than before: descriptors exactly; memory
+    // in the full soak only, as a handful of replugs cannot move RSS beyond its noise.
+    t.deepEqual(count.fdGrowth, [], `no growth of open files over ${cycles} replugs`);
+    if (full) t.deepEqual(count.rssGrowth, [], `no growth of the RSS floor over ${cycles} replugs`);
   } finally {
     await run.cleanup();
   }

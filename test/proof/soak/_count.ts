@@ -18,9 +18,15 @@ export const RSS_SLACK_KIB = 4096;
 /** Sockets beyond those held in the control period (provider keep-alive connections come and go
  * with the load; the tills' and the listeners' are fixed). */
 export const SOCKET_SLACK = 4;
+/** Other descriptors beyond those held before: a worker thread sampling the system holds its own
+ * epoll, eventfds and pipes while it runs (16 seen), and a window may not escape one. A leak of one
+ * per replug crosses this within the full run's 100; the short run's few replugs are judged by their
+ * ttys. */
+export const OTHER_SLACK = 20;
 
 const n = (x: number) => x.toLocaleString('en-US');
 const mib = (kib: number) => `${(kib / 1024).toFixed(1)} MiB`;
+const signed = (kib: number) => `${kib >= 0 ? '+' : ''}${mib(kib)}`;
 
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -52,8 +58,10 @@ export interface SoakCount {
   scansTwice: string[];
   /** Recoveries over the bar, in ms. */
   slowRecoveries: number[];
-  /** Open file or memory growth beyond the thresholds, described. */
-  growth: string[];
+  /** Open file growth beyond the thresholds, described. */
+  fdGrowth: string[];
+  /** RSS floor growth beyond the threshold, described. */
+  rssGrowth: string[];
 }
 
 export function countSoak(run: SoakRun): SoakCount {
@@ -103,16 +111,18 @@ export function countSoak(run: SoakRun): SoakCount {
   const replugs = run.replugs.duringKills + run.replugs.warmUp + run.replugs.inOneLife;
 
   const { before, after, controlDriftKiB, controlSockets, cyclesMs } = run.oneLife;
-  const rssAllowedKiB = Math.max(0, controlDriftKiB) + RSS_SLACK_KIB;
+  const rssAllowedKiB = Math.max(0, ...controlDriftKiB) + RSS_SLACK_KIB;
   const socketsAllowed = Math.max(before.fds.sockets, controlSockets) + SOCKET_SLACK;
   const growth: string[] = [];
+  const rssGrowth: string[] = [];
   if (after.fds.ttys !== run.scanners.devices.length || before.fds.ttys !== run.scanners.devices.length)
     growth.push(`ttys open ${before.fds.ttys} → ${after.fds.ttys}, scanners ${run.scanners.devices.length}`);
-  if (after.fds.other > before.fds.other) growth.push(`other fds ${before.fds.other} → ${after.fds.other}`);
+  if (after.fds.other > before.fds.other + OTHER_SLACK)
+    growth.push(`other fds ${before.fds.other} → ${after.fds.other}, allowed +${OTHER_SLACK}`);
   if (after.fds.sockets > socketsAllowed)
     growth.push(`sockets ${before.fds.sockets} → ${after.fds.sockets}, allowed ${socketsAllowed}`);
   if (after.rssKiB - before.rssKiB > rssAllowedKiB)
-    growth.push(`RSS ${mib(before.rssKiB)} → ${mib(after.rssKiB)}, allowed +${mib(rssAllowedKiB)}`);
+    rssGrowth.push(`RSS ${mib(before.rssKiB)} → ${mib(after.rssKiB)}, allowed +${mib(rssAllowedKiB)}`);
 
   const row = (what: string, figure: string, bar: string, failures: number): Row => ({
     kind: 'row',
@@ -222,15 +232,15 @@ export function countSoak(run: SoakRun): SoakCount {
       `open files of the box, ${run.replugs.inOneLife} replugs in one life`,
       `${before.fds.total} → ${after.fds.total} (ttys ${before.fds.ttys} → ${after.fds.ttys}, ` +
         `sockets ${before.fds.sockets} → ${after.fds.sockets}, other ${before.fds.other} → ${after.fds.other})`,
-      `ttys = scanners, other no growth, sockets ≤ max(before, control ${controlSockets}) + ${SOCKET_SLACK}`,
-      growth.filter((g) => !g.startsWith('RSS')).length,
+      `ttys = scanners, other ≤ before + ${OTHER_SLACK}, sockets ≤ max(before, control ${controlSockets}) + ${SOCKET_SLACK}`,
+      growth.length,
     ),
     row(
       `RSS floor of the box, ${run.replugs.inOneLife} replugs in one life (${(cyclesMs / 1000).toFixed(0)} s)`,
-      `${mib(before.rssKiB)} → ${mib(after.rssKiB)} (${after.rssKiB >= before.rssKiB ? '+' : ''}${mib(after.rssKiB - before.rssKiB)}); ` +
-        `floor drift without replugs ${controlDriftKiB >= 0 ? '+' : ''}${mib(controlDriftKiB)}`,
-      `growth ≤ drift + ${mib(RSS_SLACK_KIB)}`,
-      growth.filter((g) => g.startsWith('RSS')).length,
+      `${mib(before.rssKiB)} → ${mib(after.rssKiB)} (${signed(after.rssKiB - before.rssKiB)}); ` +
+        `floor drift without replugs, as long, before ${signed(controlDriftKiB[0])} and after ${signed(controlDriftKiB[1])}`,
+      `growth ≤ larger drift + ${mib(RSS_SLACK_KIB)}`,
+      rssGrowth.length,
     ),
   ];
   return {
@@ -242,6 +252,7 @@ export function countSoak(run: SoakRun): SoakCount {
     scansNotOnce,
     scansTwice,
     slowRecoveries,
-    growth,
+    fdGrowth: growth,
+    rssGrowth,
   };
 }

@@ -45,12 +45,13 @@ export interface Device {
 export interface Scanners {
   readonly devices: Device[];
   readonly scans: Map<string, Scan>;
-  /** The till heard a device's availability. */
-  availability(deviceId: string, state: string): void;
+  /** The till heard a device's availability, on its connection number `connection`. */
+  availability(deviceId: string, state: string, connection: number): void;
   /** The till heard a scan at `at`. */
   published(text: string, at: number): void;
   boxUp(): void;
-  boxDown(): void;
+  /** The box was killed while the till was on its connection number `connection`. */
+  boxDown(connection: number): void;
   /** Unplugs one device, holds it out for `holdMs`, plugs it back. */
   replug(device: Device, holdMs: number): Promise<void>;
   readonly recoveries: number[];
@@ -85,6 +86,7 @@ export async function startScanners(dir: string, count: number): Promise<Scanner
   const announcements: number[] = [];
   let unmeasured = 0;
   let up = false;
+  let staleConnection = 0;
   let feeding = false;
   let feeders: Promise<void>[] = [];
   let n = 0;
@@ -118,10 +120,12 @@ export async function startScanners(dir: string, count: number): Promise<Scanner
   return {
     devices,
     scans,
-    availability(deviceId, state) {
+    availability(deviceId, state, connection) {
       const d = byId.get(deviceId);
+      // What the killed box sent before it died may still arrive: only a later connection counts
+      // (it may come before the test has read the new box's ready line).
+      if (!d || connection <= staleConnection) return;
       // An `online` from before the cable came out would be stale: it counts once the new ttys exist.
-      if (!d || !up) return;
       d.announced = state === 'online' && (d.plug === 'in' || d.plug === 'replugging');
       if (d.announced && d.replugAt !== undefined && d.announcedAfterMs === undefined) {
         d.announcedAfterMs = Date.now() - d.replugAt;
@@ -142,8 +146,9 @@ export async function startScanners(dir: string, count: number): Promise<Scanner
     boxUp() {
       up = true;
     },
-    boxDown() {
+    boxDown(connection) {
       up = false;
+      staleConnection = connection;
       for (const d of devices) {
         d.announced = false;
         // The recovery of a replug the kill came into would time the restart, not the replug.

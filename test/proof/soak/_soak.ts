@@ -31,6 +31,8 @@ export interface SoakOptions {
   cycles: number;
   /** How long each RSS floor is sampled. */
   windowMs: number;
+  /** Judge memory too: control periods without replugs before and after the replugs. */
+  memory: boolean;
   /** Lives of the box in the kill rounds: from ready to SIGKILL, at random within this range. */
   lifeMs: [number, number];
   log: (line: string) => void;
@@ -63,8 +65,9 @@ export interface SoakRun {
     before: Process;
     after: Process;
     cyclesMs: number;
-    /** How the RSS floor moved over as long again without replugs (the same process and load). */
-    controlDriftKiB: number;
+    /** How the RSS floor moved without replugs (the same process and load, about as long as the
+     * replugs took) just before them and just after them. */
+    controlDriftKiB: [number, number];
     /** The sockets it held then (provider connections come and go with the load). */
     controlSockets: number;
   };
@@ -147,7 +150,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakRun> {
   const kill = async () => {
     const b = box!;
     b.child.kill('SIGKILL');
-    scanners.boxDown();
+    scanners.boxDown(tills[0]!.connection);
     await b.exited;
   };
 
@@ -163,9 +166,9 @@ export async function runSoak(opts: SoakOptions): Promise<SoakRun> {
         i === 0
           ? {
               filters: [`${BASE}/scan`, `${BASE}/device/+/availability`],
-              on(topic, body, at) {
+              on(topic, body, at, connection) {
                 if (topic === `${BASE}/scan`) scanners.published(String(body.text), at);
-                else scanners.availability(topic.split('/')[3]!, String(body.state));
+                else scanners.availability(topic.split('/')[3]!, String(body.state), connection);
               },
             }
           : undefined,
@@ -282,17 +285,21 @@ export async function runSoak(opts: SoakOptions): Promise<SoakRun> {
     };
     // Warm-up replugs first: the code paths of a replug are compiled before the first reading.
     await replugs(scanners.devices.length);
+    // Controls: the same process under the same load without a replug, before the replugs (when a
+    // young process still grows most) and after them, each about as long as the replugs take.
+    // (Only where memory is judged: the short run checks descriptors.)
+    const controlStart = opts.memory ? await floor(opts.windowMs) : undefined;
+    if (opts.memory) await sleep(opts.cycles * 300);
     const before = await floor(opts.windowMs);
     const cyclesStarted = Date.now();
     await replugs(opts.cycles);
     const cyclesMs = Date.now() - cyclesStarted;
     const after = await floor(opts.windowMs);
-    // The control: the same process under the same load for as long again, without a replug.
-    await sleep(cyclesMs);
-    const control = await floor(opts.windowMs);
+    if (opts.memory) await sleep(cyclesMs);
+    const controlEnd = opts.memory ? await floor(opts.windowMs) : after;
     log(
-      `replug run: ${opts.cycles} cycles in ${cyclesMs} ms; before ${JSON.stringify(before)}, ` +
-        `after ${JSON.stringify(after)}, control ${JSON.stringify(control)}`,
+      `replug run: ${opts.cycles} cycles in ${cyclesMs} ms; control ${JSON.stringify(controlStart)}, ` +
+        `before ${JSON.stringify(before)}, after ${JSON.stringify(after)}, control ${JSON.stringify(controlEnd)}`,
     );
 
     // 3. Calm: the load stops, the tills re-send what has no answer, the outbox drains.
@@ -319,8 +326,8 @@ export async function runSoak(opts: SoakOptions): Promise<SoakRun> {
         before,
         after,
         cyclesMs,
-        controlDriftKiB: control.rssKiB - after.rssKiB,
-        controlSockets: control.fds.sockets,
+        controlDriftKiB: [before.rssKiB - (controlStart ?? before).rssKiB, controlEnd.rssKiB - after.rssKiB],
+        controlSockets: Math.max((controlStart ?? before).fds.sockets, controlEnd.fds.sockets),
       },
       outbox: health,
       minutes: (Date.now() - started) / 60_000,

@@ -22,8 +22,9 @@ export interface TillOptions {
   username: string;
   password: string;
   base: string;
-  /** More topics to subscribe to (below `base`), each message handed to `on` with its arrival time. */
-  watch?: { filters: string[]; on(topic: string, body: any, at: number): void };
+  /** More topics to subscribe to (below `base`), each message handed to `on` with its arrival time
+   * and the connection it came on (1, 2, … counted by this till). */
+  watch?: { filters: string[]; on(topic: string, body: any, at: number, connection: number): void };
   /** A request unanswered this long while connected is sent again. */
   overdueMs: number;
 }
@@ -38,6 +39,8 @@ export interface SoakTill {
   /** Resolves once the client is connected and its subscriptions are in place. */
   connected(): Promise<void>;
   readonly reconnects: number;
+  /** The connections this till has had so far (the current one's number). */
+  readonly connection: number;
   readonly resends: number;
   end(): Promise<void>;
 }
@@ -48,6 +51,7 @@ export function startTill(opts: TillOptions): SoakTill {
   let resends = 0;
   let isUp = false;
   let everConnected = false;
+  let connection = 0;
   let waiters: (() => void)[] = [];
   // mqtt.js in its defaults (reconnectPeriod 1000 ms, clean session, resubscribe), as tills run it.
   const client: MqttClient = mqtt.connect(opts.url, {
@@ -73,6 +77,7 @@ export function startTill(opts: TillOptions): SoakTill {
     return n;
   };
   client.on('connect', () => {
+    connection++;
     const first = !everConnected;
     everConnected = true;
     if (!first) reconnects++;
@@ -96,7 +101,7 @@ export function startTill(opts: TillOptions): SoakTill {
     } catch {
       return;
     }
-    if (!topic.startsWith(`${opts.base}/response/`)) return opts.watch?.on(topic, body, at);
+    if (!topic.startsWith(`${opts.base}/response/`)) return opts.watch?.on(topic, body, at, connection);
     requests.get(String(body.transaction))?.answers.push(body as Answer);
   });
   // A real till gives up waiting at some point and asks again, same transaction.
@@ -132,6 +137,9 @@ export function startTill(opts: TillOptions): SoakTill {
     },
     get resends() {
       return resends;
+    },
+    get connection() {
+      return connection;
     },
     async end() {
       clearInterval(overdue);
