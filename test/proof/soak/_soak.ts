@@ -334,7 +334,13 @@ export async function runSoak(opts: SoakOptions): Promise<SoakRun> {
       cleanup,
     };
   } catch (err) {
+    // What the box last said about its devices (with SOAK_LOG_LEVEL=info) goes with the failure.
+    const said = (box?.lines ?? [])
+      .filter((l) => typeof l === 'object' && (String(l.msg).startsWith('device') || l.level === 'error'))
+      .slice(-12)
+      .map((l) => JSON.stringify(l));
     await cleanup();
+    if (err instanceof Error && said.length > 0) err.message += `\nthe box said last:\n${said.join('\n')}`;
     throw err;
   }
 }
