@@ -205,6 +205,15 @@ export async function runSoak(opts: SoakOptions): Promise<SoakRun> {
   const plugLoop = async () => {
     while (plugging) {
       const d = scanners.devices[Math.floor(plugRandom() * scanners.devices.length)]!;
+      // Lives shorter than a till's reconnect never announce a scanner to it: while the kills go
+      // on, a scanner waits for a life that does, however many kills that takes. (The replug run
+      // afterwards, in one life, holds every scanner to its deadline.)
+      await waitUntil(
+        () => !plugging || (d.announced && d.replugAt === undefined),
+        `${d.id} is announced again during the kill rounds`,
+        600_000,
+      );
+      if (!plugging) break;
       await scanners.replug(d, 30 + Math.floor(plugRandom() * 300));
       replugsDuringKills++;
       await sleep(100 + Math.floor(plugRandom() * 500));
