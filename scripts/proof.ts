@@ -1,11 +1,13 @@
 // `npm run proof` (issue 12): runs the proof suite (test/proof/) with PROOF_SCALE times the
-// property runs of `npm test`, collects the figures every proof test records, and prints them as
-// one table per part (bad input, security matrix, privacy scan); `--docs` also writes those tables
-// into docs/proof.md. Exits non-zero when a test failed.
+// property runs of `npm test` and the full fault soak, and the durability proofs (test/durability/),
+// collects the figures every one of them records, and prints them as one table per part (bad input,
+// fault soak, durability, security matrix, privacy scan); `--docs` also writes those tables into
+// docs/proof.md. Exits non-zero when a test failed.
 //
 //   npm run proof                      # scale 50
 //   PROOF_SCALE=200 npm run proof      # longer
 //   PROOF_SEED=123 npm run proof       # replay a reported property failure
+//   SOAK_SEED=123 npm run proof        # replay a reported fault soak
 //   npm run proof -- --docs            # and update docs/proof.md
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -96,6 +98,18 @@ function matrixTable(figures: Figure[], section: 'security' | 'privacy'): string
   return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
+/** A table of measured figures (fault soak, durability): a row each, in the order recorded. */
+function rowsTable(figures: Figure[], section: 'faults' | 'durability'): string {
+  const rows = figures.filter(
+    (f): f is Extract<Figure, { kind: 'row' }> => f.kind === 'row' && f.section === section,
+  );
+  const failures = rows.reduce((s, r) => s + r.failures, 0);
+  const body = rows.map((r) => [r.what, r.figure, r.bar, String(r.failures)]);
+  body.push(['**total**', `${rows.length} rows`, '', `**${failures}**`]);
+  const head = ['what', 'figure', 'bar', 'failures'];
+  return [line(head), line(head.map(() => '---')), ...body.map(line)].join('\n');
+}
+
 /** Rewrites each `<!-- proof:<name>:begin --> … <!-- proof:<name>:end -->` block of docs/proof.md. */
 function updateDocs(blocks: Record<string, string>): void {
   const path = join(root, 'docs', 'proof.md');
@@ -116,7 +130,7 @@ function updateDocs(blocks: Record<string, string>): void {
   const figuresFile = join(dir, 'figures.jsonl');
   writeFileSync(figuresFile, '');
   const started = Date.now();
-  const files = proofFiles(join(root, 'test', 'proof'));
+  const files = [...proofFiles(join(root, 'test', 'proof')), ...proofFiles(join(root, 'test', 'durability'))];
   const code = await runAva(files, { ...process.env, PROOF_SCALE: scale, PROOF_FIGURES: figuresFile });
   const figures = readFileSync(figuresFile, 'utf8')
     .split('\n')
@@ -132,11 +146,15 @@ function updateDocs(blocks: Record<string, string>): void {
   ];
   const blocks = {
     'bad-input': [...stamp, table(figures)].join('\n'),
+    faults: [...stamp, rowsTable(figures, 'faults')].join('\n'),
+    durability: [...stamp, rowsTable(figures, 'durability')].join('\n'),
     security: [...stamp, matrixTable(figures, 'security')].join('\n'),
     privacy: [...stamp, matrixTable(figures, 'privacy')].join('\n'),
   };
   process.stdout.write(
     `\nProof figures: bad input\n\n${blocks['bad-input']}\n` +
+      `\nProof figures: fault soak\n\n${blocks.faults}\n` +
+      `\nProof figures: durability\n\n${blocks.durability}\n` +
       `\nProof figures: security matrix\n\n${blocks.security}\n` +
       `\nProof figures: privacy scan\n\n${blocks.privacy}\n`,
   );

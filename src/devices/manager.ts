@@ -5,9 +5,10 @@
 // can take the process down. It knows nothing of MQTT: state changes and frames leave through
 // callbacks.
 import { existsSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import type { Logger } from '../log.ts';
 import type { HidBackend, HidDeviceInfo, SerialBackend, SerialPortInfo } from './backends/types.ts';
+import { type HotplugWatch, watchDeviceFolders } from './hotplug.ts';
 import { chooseInterface, type DeviceInfo, matchProfile, type Profile } from './profiles/index.ts';
 import { type OpenTransport, openTransport } from './transports/index.ts';
 import type { Frame, TransportKind } from './types.ts';
@@ -38,6 +39,9 @@ export interface DeviceManagerOptions {
   /** Serial devices auto-detection cannot see (config `devices.serial`, EDGE_SERIAL_DEVICES). */
   staticSerial: readonly { path: string; profile: string }[];
   pollIntervalMs: number;
+  /** Folders where device nodes appear (`/dev`): a change there starts a pass at once. The folder
+   * of each static serial path is watched too. */
+  watchFolders?: readonly string[];
   logger: Logger;
   onFrame: (source: FrameSource, frame: Frame) => void;
   onChange: (devices: DeviceState[], changed: DeviceState) => void;
@@ -90,6 +94,9 @@ export function createDeviceManager(opts: DeviceManagerOptions): DeviceManager {
   let timer: NodeJS.Timeout | undefined;
   let running = false;
   let discovering: Promise<void> | undefined;
+  // A hotplug event during a pass: the pass may have listed before the change, so one more follows.
+  let again = false;
+  let hotplug: HotplugWatch | undefined;
   const reported = new Set<string>(); // discovery errors logged once, not every second
 
   const list = () => [...tracked.values()].map((t) => ({ ...t.state }));
@@ -271,8 +278,19 @@ export function createDeviceManager(opts: DeviceManagerOptions): DeviceManager {
       .catch((err) => log.error('device discovery pass failed', { error: err }))
       .finally(() => {
         discovering = undefined;
+        if (again && running) {
+          again = false;
+          void discover();
+        }
       });
     return discovering;
+  }
+
+  function onHotplug() {
+    if (!running) return;
+    // The change tokens need no reset: the kernel adds a device to sysfs before its node to /dev.
+    if (discovering) again = true;
+    else void discover();
   }
 
   function schedule() {
@@ -286,11 +304,17 @@ export function createDeviceManager(opts: DeviceManagerOptions): DeviceManager {
   return {
     async start() {
       running = true;
+      hotplug = watchDeviceFolders(
+        [...(opts.watchFolders ?? []), ...opts.staticSerial.map((s) => dirname(s.path))],
+        onHotplug,
+        (folder, error) => log.debug('hotplug watch unavailable, polling', { folder, error }),
+      );
       await discover();
       schedule();
     },
     async stop() {
       running = false;
+      hotplug?.close();
       if (timer) clearTimeout(timer);
       await discovering;
       for (const t of tracked.values()) {

@@ -21,6 +21,8 @@ export const devicesPart: Part = {
       profiles: ctx.profiles,
       staticSerial: settings.devices.serial,
       pollIntervalMs: settings.devices.poll_interval_ms,
+      // Where udev creates ttyACM, ttyUSB and hidraw nodes.
+      watchFolders: ['/dev'],
       logger: log,
       onFrame: (source, frame) => {
         ctx.scans.ingest(source, frame);

@@ -28,7 +28,11 @@ export async function runToEnd(
 }
 
 /** The rig's config (fast retries, no USB), then the technician's provisioning over it. */
-export async function provisionBox(dir: string, providerUrl: string): Promise<void> {
+export async function provisionBox(
+  dir: string,
+  providerUrl: string,
+  logins: readonly { username: string; password: string }[] = [LOGIN],
+): Promise<void> {
   const configPath = writeConfig(dir, providerUrl);
   const done = await runToEnd([
     'provision',
@@ -38,8 +42,7 @@ export async function provisionBox(dir: string, providerUrl: string): Promise<vo
     dir,
     '--provider-api-key',
     SEED.apiKey,
-    '--till-login',
-    `${LOGIN.username}:${LOGIN.password}:T1`,
+    ...logins.flatMap((l) => ['--till-login', `${l.username}:${l.password}:T1`]),
   ]);
   if (done.code !== 0) throw new Error(`provision failed (${done.code}): ${done.stderr}`);
 }

@@ -12,6 +12,7 @@ import { createSimulator } from '../../src/loyalty/simulator/index.ts';
 import { runCli } from '../helpers/cli.ts';
 import { connect, tempDir } from '../helpers/gateway.ts';
 import { BUYERS, keyOf, REQUEST, RESPONSE, writeConfig } from '../loyalty/crash/_rig.ts';
+import { record } from '../proof/figures.ts';
 import { createTill } from './_box.ts';
 import { checkOrder, microsBetween, parseStrace, straceWrap, tracedPid } from './_strace.ts';
 
@@ -113,6 +114,17 @@ async function sellWhileProviderDown(
     maxUs: gaps.at(-1) ?? 0,
   };
   t.log(`${label}: ${JSON.stringify(figures)}`);
+  const ms = (us: number) => `${(us / 1000).toFixed(1)} ms`;
+  record({
+    kind: 'row',
+    section: 'durability',
+    what: `fsync order under strace, provider ${label === 'outage' ? 'down (simulator outage)' : 'unreachable (closed port)'}`,
+    figure:
+      `${figures.transactions} turnovers answered queued, ${figures.violations} order violations; ` +
+      `fsync returned → answer written p50 ${ms(figures.p50Us)}, max ${ms(figures.maxUs)}`,
+    bar: 'WAL page written → its fsync returned → answer on the till socket; 0 violations',
+    failures: figures.violations,
+  });
   return figures;
 }
 

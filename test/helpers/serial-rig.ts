@@ -10,6 +10,8 @@ export interface SerialRigOptions {
   extraSerial?: { path: string; profile: string }[];
   /** Overrides of the `serial` section of the shipped `generic-serial` profile (framing settings). */
   serial?: Record<string, unknown>;
+  /** Discovery polling; default 100 ms. */
+  pollIntervalMs?: number;
 }
 
 export async function gatewayWithSerialScanner(t: any, opts: SerialRigOptions = {}) {
@@ -20,7 +22,7 @@ export async function gatewayWithSerialScanner(t: any, opts: SerialRigOptions = 
     config: {
       till_id: 'T1',
       devices: {
-        poll_interval_ms: 100,
+        poll_interval_ms: opts.pollIntervalMs ?? 100,
         serial: [{ path: pty.device, profile: 'generic-serial' }, ...(opts.extraSerial ?? [])],
         ...(opts.serial ? { profiles_dir: shippedProfilesWith(opts.serial) } : {}),
       },

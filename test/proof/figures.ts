@@ -36,6 +36,15 @@ export type Figure =
       outcomes: Record<string, number>;
       /** Cells whose outcome was not the expected one. */
       failures: number;
+    }
+  | {
+      /** One line of a table of measured figures (fault soak, durability), with its bar. */
+      kind: 'row';
+      section: 'faults' | 'durability';
+      what: string;
+      figure: string;
+      bar: string;
+      failures: number;
     };
 
 const file = process.env.PROOF_FIGURES;

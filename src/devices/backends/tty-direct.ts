@@ -14,6 +14,12 @@ export function openTtyDirect(path: string): SerialHandle {
     throw new Error(`${path} is not a tty`);
   }
   const stream = new tty.ReadStream(fd);
+  // libuv reopens a tty it is handed (uv_tty_init: its own non-blocking file description, dup2'ed
+  // over ours) and closes only its own descriptor when the stream ends: ours stayed open, one
+  // leaked descriptor per attach, found by the fault soak's replug cycles. Where the handle kept
+  // our descriptor (no reopen), the stream owns it and closes it itself.
+  const handleFd = (stream as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
+  if (typeof handleFd === 'number' && handleFd >= 0 && handleFd !== fd) closeSync(fd);
   stream.setRawMode(true);
   let closed = false;
   const handle: SerialHandle = {

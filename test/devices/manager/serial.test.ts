@@ -47,6 +47,29 @@ test('a serial scanner on a real tty: split writes give one scan; unplug marks i
   t.is(scans.messages[1]!.payload.seq, first!.payload.seq + 1);
 });
 
+test('a replugged serial scanner is back at once, not at the next discovery poll', async (t) => {
+  // Polling once a minute: only the hotplug event of the tty reappearing can bring it back in time.
+  const { pty, till } = await gatewayWithSerialScanner(t, { pollIntervalMs: 60_000 });
+  const scans = await recorder(till, 'pos/T1/scan');
+  const availability = await recorder(till, 'pos/T1/device/+/availability');
+  await availability.until((m) => m.payload.state === 'online');
+  for (let cycle = 1; cycle <= 3; cycle++) {
+    availability.messages.length = 0;
+    // Out and straight back in, faster than any poll: the loss is seen by the reader (end of file) …
+    await pty.stop();
+    await availability.until((m) => m.payload.state === 'offline');
+    await pty.restart();
+    // … and the new tty by its folder's change, with a deadline far below the poll interval.
+    await availability.until((m) => m.payload.state === 'online', 15_000);
+    pty.write(`BACK-${cycle}\r`);
+    await scans.until((m) => m.payload.text === `BACK-${cycle}`);
+  }
+  t.deepEqual(
+    scans.messages.map((m) => m.payload.text),
+    ['BACK-1', 'BACK-2', 'BACK-3'],
+  );
+});
+
 test('a device path that does not exist yet is waited for, and garbage never crashes the gateway', async (t) => {
   const lateDir = tempDir('edge-late-');
   const latePath = join(lateDir, 'late-tty');

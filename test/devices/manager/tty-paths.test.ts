@@ -1,5 +1,6 @@
 // Both ways the gateway reads a tty, on a real pty from socat: directly on the event loop (CDC,
 // ptys) and through serialport (RS-232 adapters, which need a line speed).
+import { readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import test from 'ava';
 import { openWithLineSettings } from '../../../src/devices/backends/serialport.ts';
 import { needsLineSettings, openTtyDirect } from '../../../src/devices/backends/tty-direct.ts';
@@ -34,6 +35,42 @@ test('tty read on the event loop: bytes arrive raw (CR kept) and the far end goi
     await new Promise((r) => setTimeout(r, 10));
   t.truthy(gone, 'unplug is noticed by the reader itself');
 });
+
+/** This process's descriptors that point at the pty `pts` (`/dev/pts/N`), also once it is gone. */
+const descriptorsOf = (pts: string) =>
+  readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`).replace(/ \(deleted\)$/, '') === pts;
+    } catch {
+      return false; // the listing's own descriptor, gone by now
+    }
+  });
+
+// Serial: a pty number freed here may be taken by another test of this file at once.
+test.serial(
+  'tty read on the event loop: no descriptor is left behind after an unplug or a close',
+  async (t) => {
+    const pty = await startPtyPair();
+    t.teardown(() => pty.stop());
+    for (let cycle = 0; cycle < 4; cycle++) {
+      const handle = openTtyDirect(pty.device);
+      handle.on('data', () => {}); // reading, as the serial transport does: how the far end's loss shows
+      const pts = realpathSync(pty.device);
+      t.is(descriptorsOf(pts).length, 1, 'one descriptor per open tty');
+      if (cycle % 2 === 0) {
+        // Unplugged: the far end goes away under the reader, which reports it.
+        const gone = new Promise<void>((resolve) => handle.on('close', () => resolve()));
+        await pty.stop();
+        await gone;
+        await handle.close();
+        await pty.restart();
+      } else {
+        await handle.close();
+      }
+      t.deepEqual(descriptorsOf(pts), [], `cycle ${cycle}: nothing of ${pts} left open`);
+    }
+  },
+);
 
 // serialport does not always report a pty's far end going away (its poller waits for readable);
 // for an RS-232 adapter the device manager notices the unplug from the device list instead.
