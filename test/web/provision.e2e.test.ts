@@ -64,7 +64,10 @@ test('claim, log in, provision a provider and a till login from the page; applie
   // A new provider restarts loyalty alone: the technician is told so, and the page stays up.
   t.regex((await applying.textContent()) ?? '', /restarting loyalty, info only/);
   await waitFor(() => readies() === 2);
-  t.like(run.lines.find((l) => l.msg === 'settings applied'), { restarted: ['loyalty', 'info'] });
+  t.like(
+    run.lines.find((l) => l.msg === 'settings applied'),
+    { restarted: ['loyalty', 'info'] },
+  );
 
   // Still demo mode (no till login yet): anonymous on loopback; the provider is down, so queued.
   const anon = await connect(`mqtt://127.0.0.1:${mqttPort}`);
