@@ -119,6 +119,12 @@ export function createSerialFramer(opts: SerialFramerOptions, sink: FrameSink): 
     // The terminator never came: most often the scanner's suffix differs from the profile (LF or CRLF
     // instead of CR), so a trailing line end is a suffix, not data.
     data = stripTrailingLineEnd(data);
+    // Up to a terminator's length minus one bytes past maxLength are held back in case they begin
+    // the terminator; when it never completes they are data after all, and the line is too long.
+    if (data.length > cfg.maxLength) {
+      out.problem('overlong', { maxLength: cfg.maxLength });
+      return;
+    }
     complete(data, ['timeout_framed']);
   }
 

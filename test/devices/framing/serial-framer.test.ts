@@ -126,6 +126,30 @@ test('garbage without any terminator ends at the idle timeout; the next scan is 
   );
 });
 
+// Found by the long property run (seed 259522081): the byte past maxLength was held back as the
+// start of a two-byte terminator, and the idle timeout then published all 8 bytes.
+test('maxLength bytes plus a terminator start that never completes: overlong at the idle timeout, no frame', (t) => {
+  const { clock, out, f } = framer({
+    terminator: [0x48, 0x00],
+    maxLength: 7,
+    idleTimeoutMs: 1,
+    aim: 'expected',
+  });
+  f.push(bytes([0x01, 0, 0, 0, 0, 0, 0, 0x48]));
+  clock.advance(1_000);
+  t.deepEqual(out.frames, []);
+  t.deepEqual(out.problems, ['overlong']);
+  t.is(clock.pending(), 0);
+});
+
+test('maxLength bytes plus the CR of a CRLF terminator whose LF is lost: framed by timeout, within maxLength', (t) => {
+  const { clock, out, f } = framer({ terminator: 'crlf', maxLength: 4 });
+  f.push(bytes('ABCD\r'));
+  clock.advance(100);
+  t.deepEqual(out.seen(), [{ text: 'ABCD', warnings: ['timeout_framed'] }]);
+  t.deepEqual(out.problems, []);
+});
+
 test('a leading AIM id is split off; an AIM id in the middle stays data (item 23)', (t) => {
   const { out, f } = framer({ aim: 'optional' });
   f.push(bytes(']E0012345678905]E212\r'));
