@@ -49,6 +49,19 @@ test('NUL inside the byte count is data; suffixStripCr false keeps the CR (item 
   t.is(keep.out.frames[0]!.text, 'line1\rline2\r');
 });
 
+test('a CR LF suffix split over two reports is stripped; a scan of nothing but its suffix is no frame', (t) => {
+  const { clock, out, a } = assembler();
+  a.feed(honeywellReport({ data: '4006381333931\r', aim: ']E0', continued: true }));
+  a.feed(honeywellReport({ data: '\n', aim: ']E0' }));
+  t.deepEqual(out.seen(), [{ text: '4006381333931', aim: ']E0', warnings: [] }]);
+  // The long property run's counterexample (seed 259522081): CR and LF alone, one report each.
+  a.feed(honeywellReport({ data: '\r', aim: ']Q1', continued: true }));
+  a.feed(honeywellReport({ data: '\n', aim: ']Q1' }));
+  t.is(out.frames.length, 1, 'no empty frame');
+  t.deepEqual(out.problems, []);
+  t.is(clock.pending(), 0);
+});
+
 test('Newland layout: data at byte 2, no AIM bytes (item 18)', (t) => {
   const { out, a } = assembler({ layout: 'newland' });
   const text = `${'N'.repeat(56)}tail\r`;
