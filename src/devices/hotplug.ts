@@ -18,7 +18,12 @@ export function watchDeviceFolders(
   const watchers: FSWatcher[] = [];
   for (const folder of new Set(folders)) {
     try {
-      const watcher = watch(folder, { persistent: false }, () => onChange());
+      // Only 'rename' (a node created, removed or moved): 'change' fires on every read and write of a
+      // tty in the folder (/dev/pts, a pty's folder), which made each scan start a discovery pass
+      // and cost the scan path ~0.1 ms at p50 (bench scan_latency, 1.29 → 1.78 × the floor).
+      const watcher = watch(folder, { persistent: false }, (event) => {
+        if (event === 'rename') onChange();
+      });
       // A folder removed under its watch (a test's temp dir) or an inotify failure: poll instead.
       watcher.on('error', (err) => {
         watcher.close();
