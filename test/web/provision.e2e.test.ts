@@ -102,7 +102,10 @@ test('claim, log in, provision a provider and a till login from the page; applie
   await screenshot(page, 'provisioned-desktop');
 
   const refused = await connect(`mqtt://127.0.0.1:${mqttPort}`).then(
-    (c) => (c.end(true), 'accepted'),
+    (c) => {
+      c.end(true);
+      return 'accepted';
+    },
     (err: Error) => err.message,
   );
   t.regex(refused, /Not authorized|Bad username or password/i);
