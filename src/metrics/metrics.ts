@@ -8,6 +8,7 @@
 // Prometheus scrapes. Independent of the HTTP framework: `render()` returns the body and its
 // content type, and any server mounts it with one route.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { classificationKinds } from '../classify/classification.ts';
 import type { DeviceState } from '../devices/manager.ts';
 import { PROVIDER_ERRORS, WRITE_OPS } from '../loyalty/provider.ts';
 import { OPS } from '../mqtt/ops.ts';
@@ -32,14 +33,8 @@ export interface GatewayMetrics {
   render(): Promise<{ contentType: string; body: string }>;
 }
 
-const SCAN_KINDS: readonly ScanEvent['kind'][] = [
-  'loyalty',
-  'product',
-  'gs1',
-  'uid',
-  'text',
-  'payment_card_rejected',
-];
+// The kinds of the one classification schema, so a new kind gets its series here too.
+const SCAN_KINDS: readonly ScanEvent['kind'][] = classificationKinds.options;
 const DEVICE_STATES = ['online', 'offline', 'error'] as const;
 const UPLINK_STATES = ['disabled', 'connecting', 'connected', 'disconnected', 'stopped'] as const;
 // Label values come from fixed sets: a till sending garbage op names cannot blow up the series.
