@@ -116,45 +116,23 @@ async function latency(dir: string, flags: string[], rounds: number) {
     await claim(page, base, gateway.logFile!);
     await sleep(1500); // device attach (poll) and settling after start
 
-    const target = gateway;
-    let n = 0;
-    const run = async (count: number, into?: number[]) => {
-      for (let i = 0; i < count; i++) {
-        // Unique codes: the gateway's duplicate window must not drop one.
-        into?.push(await scanOnce(target, `PAGE-${String(++n).padStart(7, '0')}`));
-        await sleep(GAP_MS);
-      }
-    };
-    await run(WARMUP);
-    const samples = { closed: [] as number[], open: [] as number[] };
     let pageRows = 0;
     let sseBytes = 0;
-    for (let r = 0; r < 2 * rounds; r++) {
-      const open = r % 4 === 1 || r % 4 === 2; // ABBA: closed, open, open, closed, …
-      if (!open) {
-        await page.goto('about:blank');
-        await run(ROUND, samples.closed);
-        continue;
-      }
-      await openPage(page, base);
-      const streams = Array.from({ length: SSE_CLIENTS }, () => sseClient(base));
-      await sleep(200); // the streams' first frames (status, history) out of the way
-      await run(ROUND, samples.open);
-      // The page really was live: the last scan of the round is drawn in its list.
-      await page.waitForSelector(`#scans li .scan-text:text-is("PAGE-${String(n).padStart(7, '0')}")`);
-      pageRows = await page.locator('#scans li').count();
-      for (const s of streams) await s.close();
-      sseBytes = Math.min(...streams.map((s) => s.got.bytes));
-    }
-    const closed = percentiles(samples.closed);
-    const open = percentiles(samples.open);
-    const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
-    return {
-      closed,
-      open,
-      ratio: { p50: ratio(open.p50, closed.p50), p99: ratio(open.p99, closed.p99) },
-      live_check: { page_rows_last_round: pageRows, sse_bytes_min_last_round: sseBytes },
-    };
+    const latency = await abbaScanLatency(gateway, 'PAGE', rounds, {
+      closed: () => page.goto('about:blank').then(() => undefined),
+      async open(scanRound, lastText) {
+        await openPage(page, base);
+        const streams = Array.from({ length: SSE_CLIENTS }, () => sseClient(base));
+        await sleep(200); // the streams' first frames (status, history) out of the way
+        await scanRound();
+        // The page really was live: the last scan of the round is drawn in its list.
+        await page.waitForSelector(`#scans li .scan-text:text-is("${lastText()}")`);
+        pageRows = await page.locator('#scans li').count();
+        for (const s of streams) await s.close();
+        sseBytes = Math.min(...streams.map((s) => s.got.bytes));
+      },
+    });
+    return { ...latency, live_check: { page_rows_last_round: pageRows, sse_bytes_min_last_round: sseBytes } };
   } finally {
     await browser?.close();
     if (gateway) await stopTarget(gateway);
@@ -168,45 +146,69 @@ async function sseOnlyLatency(dir: string, flags: string[], rounds: number) {
     const base = `http://127.0.0.1:${gateway.httpPort}`;
     const cookie = await claimOverHttp(base, gateway.logFile!);
     await sleep(1500); // device attach (poll) and settling after start
-    let n = 0;
-    const run = async (count: number, into?: number[]) => {
-      for (let i = 0; i < count; i++) {
-        into?.push(await scanOnce(gateway, `SSE-${String(++n).padStart(7, '0')}`));
-        await sleep(GAP_MS);
-      }
-    };
-    await run(WARMUP);
-    const samples = { closed: [] as number[], open: [] as number[] };
     let techBytes = 0;
-    for (let r = 0; r < 2 * rounds; r++) {
-      const open = r % 4 === 1 || r % 4 === 2; // ABBA, as with the page
-      if (!open) {
-        await run(ROUND, samples.closed);
-        continue;
-      }
-      const tech = sseClient(base, cookie);
-      const streams = [tech, ...Array.from({ length: SSE_CLIENTS }, () => sseClient(base))];
-      await sleep(200);
-      const before = tech.got.bytes;
-      await run(ROUND, samples.open);
-      await sleep(100); // the last 50 ms scan batch
-      // The technician stream really carried the round's scans (text and hex of each).
-      if (tech.got.bytes - before < ROUND * 40) throw new Error('the technician stream carried no scans');
-      techBytes = tech.got.bytes - before;
-      for (const s of streams) await s.close();
-    }
-    const closed = percentiles(samples.closed);
-    const open = percentiles(samples.open);
-    const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+    const latency = await abbaScanLatency(gateway, 'SSE', rounds, {
+      async open(scanRound) {
+        const tech = sseClient(base, cookie);
+        const streams = [tech, ...Array.from({ length: SSE_CLIENTS }, () => sseClient(base))];
+        await sleep(200);
+        const before = tech.got.bytes;
+        await scanRound();
+        await sleep(100); // the last 50 ms scan batch
+        // The technician stream really carried the round's scans (text and hex of each).
+        if (tech.got.bytes - before < ROUND * 40) throw new Error('the technician stream carried no scans');
+        techBytes = tech.got.bytes - before;
+        for (const s of streams) await s.close();
+      },
+    });
     return {
-      closed,
-      open,
-      ratio: { p50: ratio(open.p50, closed.p50), p99: ratio(open.p99, closed.p99) },
+      ...latency,
       live_check: { technician_stream_bytes_last_round: techBytes, streams: 1 + SSE_CLIENTS },
     };
   } finally {
     await stopTarget(gateway);
   }
+}
+
+/**
+ * Scan latency with the live view closed and open, in ABBA rounds of ROUND scans (closed, open,
+ * open, closed, …) after a warm-up, so drift on the machine hits both sides alike. `open` opens the
+ * view, sends the round through `scanRound` and closes the view again; `lastText` is the last
+ * scan's text.
+ */
+async function abbaScanLatency(
+  target: Target,
+  prefix: string,
+  rounds: number,
+  view: {
+    closed?: () => Promise<void>;
+    open: (scanRound: () => Promise<void>, lastText: () => string) => Promise<void>;
+  },
+) {
+  let n = 0;
+  // Unique codes: the gateway's duplicate window must not drop one.
+  const lastText = () => `${prefix}-${String(n).padStart(7, '0')}`;
+  const run = async (count: number, into?: number[]) => {
+    for (let i = 0; i < count; i++) {
+      n++;
+      into?.push(await scanOnce(target, lastText()));
+      await sleep(GAP_MS);
+    }
+  };
+  await run(WARMUP);
+  const samples = { closed: [] as number[], open: [] as number[] };
+  for (let r = 0; r < 2 * rounds; r++) {
+    if (r % 4 === 1 || r % 4 === 2) {
+      await view.open(() => run(ROUND, samples.open), lastText);
+    } else {
+      await view.closed?.();
+      await run(ROUND, samples.closed);
+    }
+  }
+  const closed = percentiles(samples.closed);
+  const open = percentiles(samples.open);
+  const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+  return { closed, open, ratio: { p50: ratio(open.p50, closed.p50), p99: ratio(open.p99, closed.p99) } };
 }
 
 function vmRssMb(pid: number): number {
