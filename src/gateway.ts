@@ -11,6 +11,7 @@ import { devicesPart } from './parts/devices.ts';
 import { healthPart } from './parts/health.ts';
 import { infoPart } from './parts/info.ts';
 import { inventoryPart } from './parts/inventory.ts';
+import { liveView } from './parts/live-view.ts';
 import { loyaltyPart } from './parts/loyalty.ts';
 import { metricsPart } from './parts/metrics.ts';
 import { onlinePart } from './parts/online.ts';
@@ -88,22 +89,8 @@ export async function startGateway(opts: GatewayOptions, parts = PARTS): Promise
   };
   ready();
   const plan = (next: LoadedConfig) => planApply(parts, ctx.config, next);
-  return {
-    get base() {
-      return ctx.base;
-    },
-    get scans() {
-      return ctx.scans;
-    },
-    get devices() {
-      return ctx.devices;
-    },
-    get loyalty() {
-      return ctx.loyalty;
-    },
-    get web() {
-      return ctx.web;
-    },
+  // Live: a part restarted by `apply` is the new one here too (and so are the broker's ports).
+  return liveView(ctx, ['base', 'scans', 'devices', 'loyalty', 'web', 'applying'], {
     publish: ctx.publish,
     get mqttHost() {
       return ctx.broker.host;
@@ -118,10 +105,7 @@ export async function startGateway(opts: GatewayOptions, parts = PARTS): Promise
       return ctx.web.port;
     },
     plan,
-    get applying() {
-      return ctx.applying;
-    },
-    async apply(next) {
+    async apply(next: LoadedConfig) {
       const p = plan(next);
       if (p.kind !== 'parts') return p;
       await applyParts(p, next, ctx, started);
@@ -129,5 +113,5 @@ export async function startGateway(opts: GatewayOptions, parts = PARTS): Promise
       return p;
     },
     stop: started.stop,
-  };
+  });
 }

@@ -2,6 +2,7 @@
 // over the running parts. Told on the bus when devices, the link or the outbox change.
 import type { WebContext } from '../web/context.ts';
 import { startWeb } from '../web/index.ts';
+import { liveView } from './live-view.ts';
 import type { Part } from './part.ts';
 
 export const webPart: Part = {
@@ -12,30 +13,15 @@ export const webPart: Part = {
     // A live view: every other service is read from the context at each use, so a part restarted
     // to apply settings (loyalty, uplink, the broker) is the new one here too, and the technician's
     // page and its event stream stay up while it restarts.
-    const view: WebContext = {
-      get config() {
-        return ctx.config;
-      },
+    const view: WebContext = liveView(ctx, ['config', 'broker', 'devices', 'loyalty', 'uplink'], {
       logger: ctx.logger.child({ part: 'http' }),
-      get broker() {
-        return ctx.broker;
-      },
-      get devices() {
-        return ctx.devices;
-      },
       scans: ctx.scans,
-      get loyalty() {
-        return ctx.loyalty;
-      },
       health: () => ctx.health(),
-      get uplink() {
-        return ctx.uplink;
-      },
       inventory: () => ctx.inventory.current(),
       metrics: () => ctx.metrics.render(),
       host: ctx.webHost,
       applying: () => ctx.applying,
-    };
+    });
     const web = await startWeb(
       view,
       // http.host is honoured in demo mode too: an unclaimed box is claimed from a phone on the shop
