@@ -16,52 +16,16 @@
 //   dropped: retryable jobs retry until delivered.
 // No busy loop: one timer, armed for the earliest due job (or the circuit's half-open instant).
 
-import { z } from 'zod';
-import { outboxSettingsSchema } from '../config/schema.ts';
-import { type Logger, silentLogger } from '../log.ts';
-import { schemaErrorText } from '../util/schema-problems.ts';
-import { type BackoffPolicy, retryDelayMs } from './backoff.ts';
+import { silentLogger } from '../log.ts';
 import { createCircuit } from './circuit.ts';
-import { OutboxError } from './errors.ts';
-import { cleanError, errMsg, isDeliveryOutcome, parseResult, retryable, serialise } from './outcome.ts';
-import type { OutboxStore } from './store.ts';
-import type {
-  CircuitState,
-  ClaimResult,
-  Deliver,
-  DeliveryOutcome,
-  DispatcherState,
-  JobOutcome,
-  OutboxErrorInfo,
-  OutboxJob,
-  Settlement,
-} from './types.ts';
+import { type DispatcherOptions, dispatcherConfig } from './dispatcher-options.ts';
+import { guards } from './guard.ts';
+import { attemptDelivery } from './outcome.ts';
+import { createSettler } from './settle.ts';
+import type { CircuitState, ClaimResult, DispatcherState, JobOutcome, OutboxJob } from './types.ts';
+import { createOutcomeWaiters } from './waiters.ts';
 
-export interface DispatcherOptions {
-  store: OutboxStore;
-  deliver: Deliver;
-  logger?: Logger;
-  /** Deliveries in flight at once, each on a different lane. Default: the `outbox.concurrency` setting's. */
-  concurrency?: number;
-  /** Default: `outbox.retry_base_ms` doubling to `outbox.retry_max_ms` (settings' defaults), full jitter. */
-  backoff?: Partial<BackoffPolicy>;
-  /** Default: the `outbox.circuit_failures` and `outbox.circuit_open_ms` settings' defaults. */
-  circuit?: { failureThreshold?: number; openMs?: number };
-  /** A `deliver` that has not settled by then counts as a retryable `delivery_timeout`. Default 60 s. */
-  deliveryTimeoutMs?: number;
-  /** How long `stop()` waits for deliveries in flight by default. Default 5 s. */
-  stopTimeoutMs?: number;
-  /** How often delivered/discarded jobs past retention are pruned (checked on dispatch). Default 1 h. */
-  pruneIntervalMs?: number;
-  /** When nothing is due, look again after this long (another process may have changed the store). Default: `outbox.idle_poll_ms`'s. */
-  idlePollMs?: number;
-  now?: () => number;
-  /** Jitter source, [0, 1). Injectable so tests can assert the schedule. */
-  random?: () => number;
-  onDelivered?: (job: OutboxJob, result: unknown) => void;
-  onDead?: (job: OutboxJob, error: OutboxErrorInfo) => void;
-  onRetry?: (job: OutboxJob, error: OutboxErrorInfo, nextAttemptAt: number) => void;
-}
+export type { DispatcherOptions } from './dispatcher-options.ts';
 
 export interface StopResult {
   /** All deliveries in flight settled (and were recorded) before the timeout. */
@@ -91,43 +55,12 @@ export interface Dispatcher {
   alive(): boolean;
 }
 
-// Defaults that are settings come from the settings schema (config/schema.ts), so the dispatcher
-// built without them behaves as the gateway does out of the box; the others are the dispatcher's own.
-const SETTINGS = outboxSettingsSchema.parse({});
-
-const OptionsSchema = z.object({
-  concurrency: z.number().int().min(1).max(1024).default(SETTINGS.concurrency),
-  backoff: z
-    .object({
-      baseMs: z.number().min(1).default(SETTINGS.retry_base_ms),
-      maxMs: z.number().min(1).default(SETTINGS.retry_max_ms),
-      jitter: z.number().min(0).max(1).default(1),
-    })
-    .prefault({}),
-  circuit: z
-    .object({
-      failureThreshold: z.number().int().min(1).default(SETTINGS.circuit_failures),
-      openMs: z.number().min(0).default(SETTINGS.circuit_open_ms),
-    })
-    .prefault({}),
-  deliveryTimeoutMs: z.number().min(1).default(60_000),
-  stopTimeoutMs: z.number().min(0).default(5000),
-  pruneIntervalMs: z.number().min(0).default(3_600_000),
-  /** Idle re-check: a technician's retry from another process (CLI) is picked up within this. */
-  idlePollMs: z.number().min(10).default(SETTINGS.idle_poll_ms),
-});
-
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Re-arm delay when the store says a job is due but none could be claimed (a store error). */
 const REARM_MS = 1000;
 
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
-  const parsed = OptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const detail = schemaErrorText(parsed.error, { input: options });
-    throw new OutboxError('invalid_options', `invalid dispatcher options: ${detail}`);
-  }
-  const cfg = parsed.data;
+  const cfg = dispatcherConfig(options);
   const { store, deliver } = options;
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
@@ -137,20 +70,29 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     now,
     onChange: (s) => (s === 'closed' ? log.info : log.warn)('provider circuit ' + s, { circuit: s }),
   });
+  const { guard, callback } = guards(log);
+  const waiters = createOutcomeWaiters((key) => guard('get', () => store.get(key)));
 
   let running = false;
   let timer: NodeJS.Timeout | undefined;
   let pumping = false;
   let again = false;
-  let flushQueued = false;
-  // Set when stop() gave up on deliveries still running: the store's owner closes the store next,
-  // so what they settle later is not recorded (their jobs stay inflight and are resent after the
-  // store reopens; the provider's idempotency key makes that safe).
-  let abandonedAtStop = false;
-  const settling: Array<{ job: OutboxJob; outcome: DeliveryOutcome; recorded: () => void }> = [];
   let lastPruneAt = Number.NEGATIVE_INFINITY;
   const inflight = new Map<number, Promise<void>>();
-  const waiters = new Map<string, Set<(o: JobOutcome) => void>>();
+  const settler = createSettler({
+    store,
+    log,
+    circuit,
+    backoff: cfg.backoff,
+    now,
+    random,
+    callbacks: options,
+    waiters,
+    inflight,
+    guard,
+    callback,
+    pump,
+  });
 
   function pump(): void {
     if (!running) return;
@@ -171,13 +113,6 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     schedule();
   }
 
-  /** Deliveries that settle in the same turn of the event loop are recorded together (one commit). */
-  function flushSoon(): void {
-    if (flushQueued) return;
-    flushQueued = true;
-    setImmediate(flush);
-  }
-
   function step(): void {
     const at = now();
     if (at - lastPruneAt >= cfg.pruneIntervalMs) {
@@ -188,7 +123,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     if (slots < 1) return;
     const ready = guard<ClaimResult>('claim', () => store.claimReady(at, slots));
     if (!ready) return;
-    for (const job of ready.dependencyFailed) finishDead(job, job.lastError!);
+    for (const job of ready.dependencyFailed) settler.finishDead(job, job.lastError!);
     for (const job of ready.claimed) send(job);
   }
 
@@ -218,165 +153,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
   function send(job: OutboxJob): void {
     circuit.onSend();
-    const done = attempt(job).then(
-      (outcome) =>
-        new Promise<void>((recorded) => {
-          settling.push({ job, outcome, recorded });
-          flushSoon();
-        }),
+    const done = attemptDelivery(deliver, job, cfg.deliveryTimeoutMs).then((outcome) =>
+      settler.record(job, outcome),
     );
     inflight.set(job.id, done);
-  }
-
-  /** Calls `deliver` now (synchronously) and turns anything it does into a DeliveryOutcome. */
-  function attempt(job: OutboxJob): Promise<DeliveryOutcome> {
-    let pending: Promise<unknown>;
-    try {
-      pending = Promise.resolve(deliver(job));
-    } catch (err) {
-      return Promise.resolve(retryable('delivery_exception', errMsg(err)));
-    }
-    return new Promise((resolve) => {
-      const t = setTimeout(
-        () => resolve(retryable('delivery_timeout', `no outcome after ${cfg.deliveryTimeoutMs} ms`)),
-        cfg.deliveryTimeoutMs,
-      );
-      t.unref();
-      pending.then(
-        (v) => {
-          clearTimeout(t);
-          resolve(
-            isDeliveryOutcome(v) ? v : retryable('invalid_outcome', 'deliver returned no DeliveryOutcome'),
-          );
-        },
-        (err: unknown) => {
-          clearTimeout(t);
-          resolve(retryable('delivery_exception', errMsg(err)));
-        },
-      );
-    });
-  }
-
-  /**
-   * Records the outcomes that settled since the last flush in one store transaction, then tells the
-   * callbacks (after the commit: an `event/loyalty/booked` never precedes the durable record) and
-   * looks for more work. Runs after stop() too, so a delivery that settles while stopping is recorded.
-   */
-  function flush(): void {
-    flushQueued = false;
-    const batch = settling.splice(0);
-    if (abandonedAtStop) {
-      log.info('a delivery settled after the outbox stopped; it is sent again when the outbox reopens', {
-        count: batch.length,
-      });
-      for (const { job, recorded: done } of batch) {
-        inflight.delete(job.id);
-        done();
-      }
-      return;
-    }
-    const plan = batch.map(({ job, outcome }) => plan1(job, outcome));
-    const recorded = guard('settle', () => store.settle(plan.map((p) => p.settlement))) ?? [];
-    plan.forEach((p, i) => {
-      const { job, recorded: done } = batch[i]!;
-      inflight.delete(job.id);
-      if (recorded[i] !== true) log.warn('outbox outcome not recorded', { id: job.id, key: job.key });
-      p.after();
-      done();
-    });
-    pump();
-  }
-
-  /** The settlement for one outcome, and what to tell once it is committed. */
-  function plan1(job: OutboxJob, outcome: DeliveryOutcome): { settlement: Settlement; after: () => void } {
-    const fields = { id: job.id, key: job.key, kind: job.kind, attempts: job.attempts };
-    if (outcome.ok) {
-      circuit.onAnswer();
-      return {
-        settlement: {
-          id: job.id,
-          outcome: 'delivered',
-          result: serialise(outcome.result),
-          payload: outcome.keep,
-        },
-        after() {
-          const fresh = guard('get', () => store.getById(job.id)) ?? job;
-          log.debug('outbox job delivered', fields);
-          callback('onDelivered', () => options.onDelivered?.(fresh, outcome.result));
-          notify(job.key, { state: 'delivered', job: fresh, result: outcome.result });
-        },
-      };
-    }
-    const error = cleanError(outcome.error);
-    if (outcome.retryable) {
-      circuit.onFailure();
-      const nextAt = now() + retryDelayMs(job.attempts, cfg.backoff, random, outcome.retryAfterMs);
-      return {
-        settlement: { id: job.id, outcome: 'retry', nextAt, error },
-        after() {
-          log.warn('outbox delivery failed, will retry', { ...fields, code: error.code, retry_at: nextAt });
-          const fresh = guard('get', () => store.getById(job.id)) ?? job;
-          callback('onRetry', () => options.onRetry?.(fresh, error, nextAt));
-          // A caller waiting inside its booking window learns now that the job stays queued: the
-          // next attempt comes after a backoff, so waiting longer would only delay the till.
-          notify(job.key, { state: 'pending', job: fresh });
-        },
-      };
-    }
-    // A final answer proves the provider is reachable: it closes the circuit like a success.
-    circuit.onAnswer();
-    return {
-      settlement: { id: job.id, outcome: 'dead', error },
-      after: () => finishDead(guard('get', () => store.getById(job.id)) ?? job, error),
-    };
-  }
-
-  function finishDead(job: OutboxJob, error: OutboxErrorInfo): void {
-    log.warn('outbox job went to dead letters', {
-      id: job.id,
-      key: job.key,
-      kind: job.kind,
-      code: error.code,
-      reason: error.message,
-    });
-    callback('onDead', () => options.onDead?.(job, error));
-    notify(job.key, { state: 'dead', job, error });
-  }
-
-  function notify(key: string, outcome: JobOutcome): void {
-    for (const resolve of [...(waiters.get(key) ?? [])]) resolve(outcome);
-  }
-
-  function callback(name: string, fn: () => void): void {
-    try {
-      fn();
-    } catch (err) {
-      log.error(`outbox ${name} callback threw`, { err });
-    }
-  }
-
-  function guard<T>(what: string, fn: () => T): T | undefined {
-    try {
-      return fn();
-    } catch (err) {
-      log.error(`outbox ${what} failed`, { err });
-      return undefined;
-    }
-  }
-
-  function currentOutcome(key: string): JobOutcome {
-    const job = guard('get', () => store.get(key));
-    if (!job) return { state: 'not_found' };
-    switch (job.state) {
-      case 'delivered':
-        return { state: 'delivered', job, result: parseResult(job.result) };
-      case 'dead':
-        return { state: 'dead', job, error: job.lastError ?? { code: 'unknown', message: '' } };
-      case 'discarded':
-        return { state: 'discarded', job };
-      default:
-        return { state: 'pending', job };
-    }
   }
 
   return {
@@ -390,7 +170,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       running = false;
       if (timer) clearTimeout(timer);
       timer = undefined;
-      for (const key of [...waiters.keys()]) notify(key, currentOutcome(key));
+      waiters.releaseAll();
       if (inflight.size === 0) return { settled: true, abandoned: 0 };
       let t: NodeJS.Timeout | undefined;
       const timedOut = new Promise<false>((resolve) => {
@@ -399,7 +179,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       const settled = await Promise.race([Promise.allSettled(inflight.values()).then(() => true), timedOut]);
       clearTimeout(t);
       const abandoned = settled ? 0 : inflight.size;
-      abandonedAtStop = abandoned > 0;
+      settler.stopped(abandoned);
       if (abandoned > 0) log.warn('outbox stopped with deliveries in flight', { abandoned });
       return { settled, abandoned };
     },
@@ -414,22 +194,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       };
     },
     circuit: () => circuit.state(),
-    alive: () => running && (timer !== undefined || inflight.size > 0 || flushQueued || pumping),
+    alive: () => running && (timer !== undefined || inflight.size > 0 || settler.queued() || pumping),
     awaitOutcome(key, timeoutMs) {
-      const current = currentOutcome(key);
+      const current = waiters.current(key);
       if (current.state !== 'pending' || !running || timeoutMs <= 0) return Promise.resolve(current);
-      return new Promise((resolve) => {
-        const set = waiters.get(key) ?? new Set();
-        waiters.set(key, set);
-        const done = (o: JobOutcome) => {
-          clearTimeout(t);
-          set.delete(done);
-          if (set.size === 0) waiters.delete(key);
-          resolve(o);
-        };
-        const t = setTimeout(() => done(currentOutcome(key)), Math.max(0, timeoutMs));
-        set.add(done);
-      });
+      return waiters.wait(key, timeoutMs);
     },
   };
 }

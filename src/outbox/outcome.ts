@@ -1,6 +1,7 @@
 // Checking and recording what `deliver` returns: garbage from the loyalty side becomes a retryable
-// outcome (never lost, never thrown), and results are stored as JSON for duplicate transactions.
-import type { DeliveryOutcome, OutboxErrorInfo } from './types.ts';
+// outcome (never lost, never thrown, never hanging past a timeout), and results are stored as JSON
+// for duplicate transactions.
+import type { Deliver, DeliveryOutcome, OutboxErrorInfo, OutboxJob } from './types.ts';
 
 export function isDeliveryOutcome(v: unknown): v is DeliveryOutcome {
   try {
@@ -43,3 +44,36 @@ export function parseResult(text: string | undefined): unknown {
 }
 
 export const errMsg = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** Calls `deliver` now (synchronously) and turns anything it does into a DeliveryOutcome. */
+export function attemptDelivery(
+  deliver: Deliver,
+  job: OutboxJob,
+  timeoutMs: number,
+): Promise<DeliveryOutcome> {
+  let pending: Promise<unknown>;
+  try {
+    pending = Promise.resolve(deliver(job));
+  } catch (err) {
+    return Promise.resolve(retryable('delivery_exception', errMsg(err)));
+  }
+  return new Promise((resolve) => {
+    const t = setTimeout(
+      () => resolve(retryable('delivery_timeout', `no outcome after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    t.unref();
+    pending.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(
+          isDeliveryOutcome(v) ? v : retryable('invalid_outcome', 'deliver returned no DeliveryOutcome'),
+        );
+      },
+      (err: unknown) => {
+        clearTimeout(t);
+        resolve(retryable('delivery_exception', errMsg(err)));
+      },
+    );
+  });
+}
