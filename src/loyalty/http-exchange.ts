@@ -1,6 +1,6 @@
 // One HTTP request/response with a deadline, a caller's abort and a response size limit, over a
 // keep-alive agent. Transport only: paths, headers, bodies and what a status means are the
-// adapter's wire mapping (http-adapter.ts, DESIGN §4).
+// adapter's wire mapping (http-adapter.ts and its http-*.ts siblings, DESIGN §4).
 import http from 'node:http';
 import https from 'node:https';
 

@@ -61,7 +61,7 @@ export function tillCode(failure: Pick<ProviderFailure, 'retryable' | 'code'>): 
 
 /**
  * The error a handler throws for a provider failure. `details` has a fixed shape, nothing the
- * provider wrote in free text: its code (a word, src/loyalty/http-adapter.ts), HTTP status and
+ * provider wrote in free text: its code (a word, src/loyalty/http-failures.ts), HTTP status and
  * Retry-After. The message is the adapter's own words for the failure.
  */
 export function providerError(failure: ProviderFailure): GatewayError {

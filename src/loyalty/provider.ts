@@ -1,6 +1,7 @@
 // The loyalty provider as the rest of the gateway sees it: customers, rewards, turnovers, redemptions,
-// storno and app activation (DESIGN §2), with no HTTP in sight. The wire lives in http-adapter.ts only
-// (DESIGN §4: "all wire mapping stays in one adapter module").
+// storno and app activation (DESIGN §2), with no HTTP in sight. The wire lives in the adapter only,
+// http-adapter.ts and the http-*.ts files beside it (DESIGN §4: "all wire mapping stays in one
+// adapter module").
 //
 // Writes are two steps because the outbox must resend the exact bytes it first sent (DESIGN §4, §5):
 // `prepare*` fixes everything that could change between attempts (receipt time, body, idempotency key)
