@@ -13,15 +13,18 @@ import { outboxSettingsSchema } from '../config/schema.ts';
 import { type Logger, silentLogger } from '../log.ts';
 import { schemaErrorText } from '../util/schema-problems.ts';
 import { openDatabase, recover } from './database.ts';
+import { deadLetters } from './dead-letters.ts';
 import { OutboxError } from './errors.ts';
 import type { JournalRecovery } from './journal-recovery.ts';
-import { type JobRow, prepareStatements, toJob } from './statements.ts';
+import { claimTransaction, leaveLane } from './lanes.ts';
+import { errMsg } from './outcome.ts';
+import { prepareStatements, toJob } from './statements.ts';
+import { storeReads } from './store-reads.ts';
 import type {
   ClaimResult,
   DeadLetterActionResult,
   EnqueueInput,
   EnqueueResult,
-  JobState,
   OutboxErrorInfo,
   OutboxJob,
   OutboxStats,
@@ -108,24 +111,12 @@ const OptionsSchema = z.object({
 
 /** Opens (creating and migrating if needed) the outbox database. Throws `OutboxError` at start-up. */
 export function openOutboxStore(options: OutboxStoreOptions): OutboxStore {
-  const parsed = OptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const detail = schemaErrorText(parsed.error, { input: options });
-    throw new OutboxError('invalid_options', `invalid outbox store options: ${detail}`);
-  }
-  const { path, maxDepth, retentionMs, busyTimeoutMs } = parsed.data;
+  const { path, maxDepth, retentionMs, busyTimeoutMs } = storeConfig(options);
   const now = options.now ?? Date.now;
   const log = options.logger ?? silentLogger;
   const owner = options.recoverInflight !== false;
   // Only the owner can tell: beside a running gateway the WAL is there because the gateway is.
-  const onUncleanStop = (found: JournalRecovery) =>
-    log.warn(
-      'outbox was not closed cleanly (the box lost power or was killed); resuming from its last commit',
-      {
-        committed_frames: found.committedFrames,
-        unfinished_bytes_discarded: found.unfinishedBytes,
-      },
-    );
+  const onUncleanStop = uncleanStopWarning(log);
   const { db, stmt, recovered } = openOrThrow(
     path,
     busyTimeoutMs,
@@ -133,21 +124,9 @@ export function openOutboxStore(options: OutboxStoreOptions): OutboxStore {
     owner,
     owner ? onUncleanStop : undefined,
   );
-  log.info('outbox opened', { depth: activeCount(), reset_inflight: recovered, max_depth: maxDepth });
-
-  function activeCount(): number {
-    return stmt.active.get()?.value ?? 0;
-  }
-
-  function oldestAgeS(): number {
-    const row = stmt.oldest.get();
-    return row ? Math.max(0, Math.floor((now() - row.created_at) / 1000)) : 0;
-  }
-
-  /** A job left pending/inflight: hand the lane to its next job. */
-  function leaveLane(row: JobRow): void {
-    stmt.promote.run(row.order_key);
-  }
+  const reads = storeReads(stmt, now, maxDepth);
+  const dead = deadLetters(db, stmt, now, log);
+  log.info('outbox opened', { depth: reads.depth(), reset_inflight: recovered, max_depth: maxDepth });
 
   const enqueueTx = db.transaction((input: EnqueueInput, at: number): EnqueueResult => {
     const existing = stmt.byKey.get(input.key);
@@ -160,7 +139,7 @@ export function openOutboxStore(options: OutboxStoreOptions): OutboxStore {
       };
     }
     // Never drop: at the cap the new job is refused and the till is told so (DESIGN §5).
-    if (activeCount() >= maxDepth) {
+    if (reads.depth() >= maxDepth) {
       return { ok: false, code: 'buffer_full', message: `outbox holds ${maxDepth} undelivered jobs` };
     }
     const laneHead = stmt.laneBusy.get(input.orderKey) ? 0 : 1;
@@ -176,63 +155,7 @@ export function openOutboxStore(options: OutboxStoreOptions): OutboxStore {
     return { ok: true, job: toJob(row), created: true, samePayload: true };
   });
 
-  const claimTx = db.transaction((at: number, limit: number): ClaimResult => {
-    const claimed: OutboxJob[] = [];
-    const dependencyFailed: OutboxJob[] = [];
-    // Loop because a head that dies of its dependency hands its lane to a job that may be ready.
-    for (let more = true; more && claimed.length < limit; ) {
-      more = false;
-      for (const row of stmt.ready.all({ now: at, limit: limit - claimed.length })) {
-        if (row.dep_state === 'dead' || row.dep_state === 'discarded') {
-          // A reverse must not go out when the booking it cancels never reached the provider; it
-          // waits in the dead letters until a technician resolves the booking (DESIGN §2 flow 4).
-          const message = `depends on ${row.depends_on}, which is ${row.dep_state}`;
-          const dead = stmt.dead.get('dependency_failed', message, now(), row.id);
-          if (dead) {
-            leaveLane(dead);
-            dependencyFailed.push(toJob(dead));
-            more = true;
-          }
-          continue;
-        }
-        const job = stmt.claim.get(now(), row.id);
-        if (job) claimed.push(toJob(job));
-      }
-    }
-    return { claimed, dependencyFailed };
-  });
-
-  const retryDeadTx = db.transaction((id: number): DeadLetterActionResult => {
-    const row = stmt.byId.get(id);
-    if (!row) return { ok: false, code: 'not_found', message: `no job with id ${id}` };
-    if (row.state !== 'dead') return { ok: false, code: 'not_dead', message: `job ${id} is ${row.state}` };
-    let revived = -1;
-    const queue = [row.id];
-    while (queue.length > 0) {
-      const next = stmt.byId.get(queue.shift()!);
-      if (next?.state !== 'dead') continue;
-      reviveIntoLane(next);
-      revived++;
-      for (const dep of stmt.deadDependents.all(next.key)) queue.push(dep.id);
-    }
-    return { ok: true, job: toJob(stmt.byId.get(id)!), revived };
-  });
-
-  /**
-   * The revived job takes its lane's head when it is older than a head that is only waiting, so
-   * a waiting head is always its lane's oldest job and every wait points at an older job: no cycle of
-   * lanes and dependencies can block each other. An inflight head finishes first.
-   */
-  function reviveIntoLane(row: JobRow): void {
-    const head = stmt.laneHead.get(row.order_key);
-    let takeHead = head === undefined;
-    if (head && head.state === 'pending' && head.id > row.id) {
-      stmt.setHead.run(0, head.id);
-      takeHead = true;
-    }
-    const at = now();
-    stmt.revive.run(takeHead ? 1 : 0, at, at, row.id);
-  }
+  const claimTx = claimTransaction(db, stmt, now);
 
   /**
    * Runs a write without waiting for fsync (synchronous=NORMAL in WAL mode): for claims and retry
@@ -259,7 +182,7 @@ export function openOutboxStore(options: OutboxStoreOptions): OutboxStore {
         s.outcome === 'delivered'
           ? stmt.delivered.get(s.payload ?? null, s.result, at, at, s.id)
           : stmt.dead.get(s.error.code, s.error.message, at, s.id);
-      if (row) leaveLane(row);
+      if (row) leaveLane(stmt, row);
       return row !== undefined;
     }),
   );
@@ -313,52 +236,8 @@ export function openOutboxStore(options: OutboxStoreOptions): OutboxStore {
         return { ok: false, code: 'store_error', message: errMsg(err) };
       }
     },
-    get: (key) => (typeof key === 'string' ? opt(stmt.byKey.get(key)) : undefined),
-    getById: (id) => (Number.isInteger(id) ? opt(stmt.byId.get(id)) : undefined),
-    depth: activeCount,
-    oldestAgeS,
-    deadCount: () => stmt.deadCount.get()?.n ?? 0,
-    listDead: (limit = 1000) => stmt.listDead.all(clampLimit(limit)).map(toJob),
-    retryDead(id) {
-      if (!Number.isInteger(id)) return { ok: false, code: 'not_found', message: 'id must be an integer' };
-      try {
-        const res = retryDeadTx.immediate(id);
-        if (res.ok) log.info('dead letter retried', { id, key: res.job.key, revived: res.revived });
-        return res;
-      } catch (err) {
-        return { ok: false, code: 'store_error', message: errMsg(err) };
-      }
-    },
-    discardDead(id) {
-      if (!Number.isInteger(id)) return { ok: false, code: 'not_found', message: 'id must be an integer' };
-      try {
-        const row = stmt.byId.get(id);
-        if (!row) return { ok: false, code: 'not_found', message: `no job with id ${id}` };
-        if (stmt.discard.run(now(), id).changes === 0) {
-          return { ok: false, code: 'not_dead', message: `job ${id} is ${row.state}` };
-        }
-        log.info('dead letter discarded', { id, key: row.key, kind: row.kind });
-        return { ok: true, job: toJob(stmt.byId.get(id)!), revived: 0 };
-      } catch (err) {
-        return { ok: false, code: 'store_error', message: errMsg(err) };
-      }
-    },
-    stats() {
-      const counts: Record<JobState, number> = {
-        pending: 0,
-        inflight: 0,
-        delivered: 0,
-        dead: 0,
-        discarded: 0,
-      };
-      for (const { state, n } of stmt.byState.all()) counts[state] = n;
-      return {
-        depth: counts.pending + counts.inflight,
-        ...counts,
-        oldestAgeS: oldestAgeS(),
-        maxDepth,
-      };
-    },
+    ...reads,
+    ...dead,
     durability() {
       const levels = ['off', 'normal', 'full', 'extra'] as const;
       return {
@@ -368,7 +247,6 @@ export function openOutboxStore(options: OutboxStoreOptions): OutboxStore {
     },
     claimReady: (at, limit) =>
       limit >= 1 ? relaxed(() => claimTx.immediate(at, Math.floor(limit))) : empty(),
-    nextDueAt: () => stmt.nextDue.get()?.at,
     settle,
     markDelivered: (id, result) => settle([{ id, outcome: 'delivered', result }])[0]!,
     markRetry: (id, nextAt, error) => settle([{ id, outcome: 'retry', nextAt, error }])[0]!,
@@ -390,6 +268,25 @@ export function openOutboxStore(options: OutboxStoreOptions): OutboxStore {
   };
 }
 
+/** The options with their defaults filled in; throws `invalid_options` naming every bad one. */
+function storeConfig(options: OutboxStoreOptions) {
+  const parsed = OptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const detail = schemaErrorText(parsed.error, { input: options });
+    throw new OutboxError('invalid_options', `invalid outbox store options: ${detail}`);
+  }
+  return parsed.data;
+}
+
+const uncleanStopWarning = (log: Logger) => (found: JournalRecovery) =>
+  log.warn(
+    'outbox was not closed cleanly (the box lost power or was killed); resuming from its last commit',
+    {
+      committed_frames: found.committedFrames,
+      unfinished_bytes_discarded: found.unfinishedBytes,
+    },
+  );
+
 function openOrThrow(
   path: string,
   busyTimeoutMs: number,
@@ -410,7 +307,4 @@ function openOrThrow(
   }
 }
 
-const opt = (r: JobRow | undefined) => (r ? toJob(r) : undefined);
 const empty = (): ClaimResult => ({ claimed: [], dependencyFailed: [] });
-const clampLimit = (n: number) => (Number.isInteger(n) && n > 0 ? Math.min(n, 100_000) : 1000);
-const errMsg = (err: unknown) => (err instanceof Error ? err.message : String(err));
