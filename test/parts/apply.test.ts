@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import test from 'ava';
 import { loadConfig } from '../../src/config/load.ts';
 import { type ProvisionPatch, provision } from '../../src/config/provision.ts';
-import { createSimulator, SEED, type Simulator } from '../../src/loyalty/simulator/index.ts';
+import { SEED, type Simulator } from '../../src/loyalty/simulator/index.ts';
 import type { ApplyPlan } from '../../src/parts/apply.ts';
 import { RUN_MARKER } from '../../src/uplink/run-marker.ts';
 import {
@@ -15,44 +15,25 @@ import {
   connect,
   nextMessages,
   recorder,
-  startTestGateway,
   type TestGateway,
   tempDir,
 } from '../helpers/gateway.ts';
+import { simulatorGateway, startSimulator } from '../helpers/simulator-gateway.ts';
 import { turnover, tx } from '../loyalty/flows/_setup.ts';
 import { box, opsBroker, until, uplinkConfig, watch } from '../uplink/_rig.ts';
 
 const T1 = box('B1', 'T1');
 const TILL = { username: 'till-1', password: 'till-1-password' };
 
-async function simulator(t: any): Promise<Simulator> {
-  const sim = await createSimulator({ host: '127.0.0.1', port: 0 });
-  t.teardown(() => sim.close());
-  return sim;
-}
-
-async function gateway(
-  t: any,
-  sim: Simulator,
-  config: Record<string, any> = {},
-  secrets = {},
-  dataDir?: string,
-) {
-  const gw = await startTestGateway({
+/** The gateway with the till's login; the outbox keeps the fast retries whatever `config` says. */
+const gateway = (t: any, sim: Simulator, config: Record<string, any> = {}, secrets = {}, dataDir?: string) =>
+  simulatorGateway(t, sim, {
     dataDir,
-    config: {
-      till_id: 'T1',
-      branch_id: 'B1',
-      ...config,
-      provider: { url: sim.url, api_key: SEED.apiKey, timeout_ms: 1000, ...config.provider },
-      outbox: { retry_base_ms: 20, retry_max_ms: 200, circuit_failures: 3, circuit_open_ms: 100 },
-    },
+    config,
+    provider: config.provider,
     secrets,
     users: { [TILL.username]: { password: TILL.password } },
   });
-  t.teardown(() => gw.stop());
-  return gw;
-}
 
 /** A till logged in, counting how often its connection dropped. */
 async function till(t: any, gw: TestGateway, login = TILL) {
@@ -104,7 +85,7 @@ const applied = (gw: TestGateway) =>
 
 test('a new provider URL and key: the till stays connected, ops never see offline, the queued turnover goes to the new provider once', async (t) => {
   t.timeout(90_000);
-  const [oldSim, newSim] = [await simulator(t), await simulator(t)];
+  const [oldSim, newSim] = [await startSimulator(t), await startSimulator(t)];
   oldSim.faults.set({ outage: true });
   const ops = await opsBroker(t, [T1]);
   const live = await watch(t, ops);
@@ -162,7 +143,7 @@ test('a new provider URL and key: the till stays connected, ops never see offlin
 
 test('new till logins restart the broker only: the old login is refused, the new one accepted, retained state kept, the uplink untouched', async (t) => {
   t.timeout(90_000);
-  const sim = await simulator(t);
+  const sim = await startSimulator(t);
   const ops = await opsBroker(t, [T1]);
   const live = await watch(t, ops);
   const gw = await gateway(t, sim, { uplink: uplinkConfig(ops) }, { uplink: { password: T1.password } });
@@ -206,7 +187,7 @@ test('new till logins restart the broker only: the old login is refused, the new
 
 test('an uplink change restarts only the uplink: offline on the old ops broker, online on the new, the till stays', async (t) => {
   t.timeout(90_000);
-  const sim = await simulator(t);
+  const sim = await startSimulator(t);
   const [opsA, opsB] = [await opsBroker(t, [T1]), await opsBroker(t, [T1])];
   const [liveA, liveB] = [await watch(t, opsA), await watch(t, opsB)];
   // The run before this one crashed: ops hear of it once, from this run's first uplink.
@@ -241,7 +222,7 @@ test('an uplink change restarts only the uplink: offline on the old ops broker, 
 
 test('a request in flight during an apply and one sent while it runs each get exactly one answer, none unavailable', async (t) => {
   t.timeout(90_000);
-  const sim = await simulator(t);
+  const sim = await startSimulator(t);
   // Slow enough that the outbox stops with the first delivery still running.
   sim.faults.set({ latencyMs: 1500 });
   const gw = await gateway(t, sim, { provider: { booking_window_ms: 10_000, timeout_ms: 5000 } });
@@ -286,7 +267,7 @@ test('a request in flight during an apply and one sent while it runs each get ex
 
 test('a setting read by every part (the till id) is left to the caller: apply restarts nothing and says so', async (t) => {
   t.timeout(60_000);
-  const sim = await simulator(t);
+  const sim = await startSimulator(t);
   const gw = await gateway(t, sim);
   const pos = await till(t, gw);
   const next = await editConfig(gw, (c) => {

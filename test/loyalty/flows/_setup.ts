@@ -1,7 +1,8 @@
 // A gateway wired to a real provider simulator on loopback, with fast retry settings, and a till.
 import type { MqttClient } from 'mqtt';
-import { createSimulator, SEED, type Simulator } from '../../../src/loyalty/simulator/index.ts';
-import { connect, recorder, startTestGateway, type TestGateway } from '../../helpers/gateway.ts';
+import { SEED, type Simulator } from '../../../src/loyalty/simulator/index.ts';
+import { connect, recorder, type TestGateway } from '../../helpers/gateway.ts';
+import { simulatorGateway, startSimulator } from '../../helpers/simulator-gateway.ts';
 
 export { SEED };
 
@@ -18,9 +19,7 @@ export interface LoyaltyRig {
 
 export async function loyaltyRig(t: any, config: Record<string, any> = {}): Promise<LoyaltyRig> {
   t.timeout(60_000);
-  const sim = await createSimulator({ host: '127.0.0.1', port: 0 });
-  t.teardown(() => sim.close());
-  return startRig(t, sim, config);
+  return startRig(t, await startSimulator(t), config);
 }
 
 async function startRig(
@@ -29,31 +28,14 @@ async function startRig(
   config: Record<string, any>,
   dataDir?: string,
 ): Promise<LoyaltyRig> {
-  const gw = await startTestGateway({
+  const gw = await simulatorGateway(t, sim, {
     dataDir,
-    config: {
-      till_id: 'T1',
-      branch_id: 'B1',
-      ...config,
-      provider: {
-        url: sim.url,
-        api_key: SEED.apiKey,
-        timeout_ms: 1000,
-        // Generous: a healthy simulator answers inside it even on a loaded machine, so `booked` is
-        // what the till hears. Tests about the window set their own.
-        booking_window_ms: 10_000,
-        ...config.provider,
-      },
-      outbox: {
-        retry_base_ms: 20,
-        retry_max_ms: 200,
-        circuit_failures: 3,
-        circuit_open_ms: 100,
-        ...config.outbox,
-      },
-    },
+    config,
+    // Generous: a healthy simulator answers inside it even on a loaded machine, so `booked` is
+    // what the till hears. Tests about the window set their own.
+    provider: { booking_window_ms: 10_000, ...config.provider },
+    outbox: config.outbox,
   });
-  t.teardown(() => gw.stop());
   const till = await connect(gw.url);
   t.teardown(() => till.endAsync());
   const responses = await recorder(till, 'pos/T1/response/#');
