@@ -70,7 +70,8 @@ export async function until<T>(
 
 /**
  * `edge-gateway start` as a process of its own reporting to `m` as `login` (SIGKILL, SIGSTOP: what
- * only a process can suffer). The password goes to the 0600 secrets file, as on a box (DESIGN §9).
+ * only a process can suffer; the CLI's own loader). The password goes to the 0600 secrets file, as
+ * on a box (DESIGN §9).
  */
 export function startBoxProcess(
   m: Mosquitto,

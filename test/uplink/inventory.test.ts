@@ -1,15 +1,12 @@
 // The box inventory (DESIGN §8 `.../inventory`) through systeminformation in a worker thread:
 // what this machine is, published retained on the ops broker and shown in the status API.
-import { writeFileSync } from 'node:fs';
 import { networkInterfaces, release, totalmem } from 'node:os';
-import { join } from 'node:path';
 import test from 'ava';
 import { silentLogger } from '../../src/log.ts';
 import { uplinkInventorySchema } from '../../src/mqtt/topics.ts';
 import { startInventorySampler } from '../../src/uplink/inventory.ts';
-import { runCli } from '../helpers/cli.ts';
-import { nextMessages, tempDir } from '../helpers/gateway.ts';
-import { box, fleetClient, httpJson, opsBroker, until } from './_rig.ts';
+import { nextMessages } from '../helpers/gateway.ts';
+import { box, fleetClient, httpJson, opsBroker, startBoxProcess, until } from './_rig.ts';
 
 const externalIp4 = () =>
   Object.values(networkInterfaces())
@@ -53,21 +50,8 @@ test('edge-gateway start publishes its inventory retained on the ops broker, and
   t.timeout(90_000);
   const T3 = box('B1', 'T3');
   const ops = await opsBroker(t, [T3]);
-  const dataDir = tempDir();
-  const configPath = join(dataDir, 'config.json');
-  writeFileSync(
-    configPath,
-    JSON.stringify({ till_id: 'T3', branch_id: 'B1', devices: { hid: false }, uplink: { url: ops.url } }),
-  );
-  writeFileSync(join(dataDir, 'secrets.json'), JSON.stringify({ uplink: { password: T3.password } }), {
-    mode: 0o600,
-  });
   // The real command: the worker must load under the CLI's own TypeScript loader too.
-  const run = runCli(['start', '--config', configPath], {
-    EDGE_DATA_DIR: dataDir,
-    EDGE_MQTT_PORT: '0',
-    EDGE_HTTP_PORT: '0',
-  });
+  const run = startBoxProcess(ops, T3);
   t.teardown(() => run.child.kill('SIGKILL'));
   const ready = await run.ready;
   const status = await until(
