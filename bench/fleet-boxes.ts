@@ -7,8 +7,8 @@
 import { settingsSchema } from '../src/config/schema.ts';
 import { silentLogger } from '../src/log.ts';
 import type { UplinkInventory } from '../src/mqtt/topics.ts';
-import type { healthDocument } from '../src/uplink/health.ts';
 import { startUplink, type Uplink } from '../src/uplink/uplink.ts';
+import { boxHealth } from '../test/helpers/box-health.ts';
 import { boxName } from './fleet-names.ts';
 
 const [url, firstArg, countArg, keepaliveArg, intervalArg, heartbeatArg] = process.argv.slice(2);
@@ -28,33 +28,9 @@ const base = settingsSchema.parse({
   },
 });
 
-const doc = (i: number): ReturnType<typeof healthDocument> => ({
-  cloud: {
-    provider: 'helloagain',
-    simulated: false,
-    state: 'up',
-    last_ok_at: new Date().toISOString(),
-    last_error: null,
-    latency_ms: 180,
-    circuit: 'closed',
-  },
-  outbox: { depth: i % 7 === 0 ? i % 13 : 0, oldest_age_s: i % 7 === 0 ? 30 : 0, dead: 0, alarms: [] },
-  devices: [
-    { id: 'scanner-1', profile: 'honeywell-1900', transport: 'hid-pos', state: 'online' },
-    { id: 'reader-1', profile: 'generic-serial', transport: 'serial', state: 'online' },
-  ],
-  system: {
-    cpu_temp_c: 48.5,
-    load_1m: 0.1,
-    load_5m: 0.1,
-    mem_used_pct: 31.2,
-    process_rss_mb: 62.1,
-    disk_free_mb: 12000,
-    disk_used_pct: 22.5,
-    uptime_s: 86400,
-    sampled_at: new Date().toISOString(),
-  },
-});
+// The same plausible document per box; every seventh has a small backlog, so ops have something to see.
+const doc = (i: number) =>
+  boxHealth({ outbox: { depth: i % 7 === 0 ? i % 13 : 0, oldest_age_s: i % 7 === 0 ? 30 : 0 } });
 
 const inventory = (i: number): UplinkInventory => ({
   ts: new Date().toISOString(),

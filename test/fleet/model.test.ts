@@ -2,6 +2,7 @@
 import test from 'ava';
 import { createFleetModel } from '../../src/fleet/model.ts';
 import type { UplinkHealth } from '../../src/mqtt/topics.ts';
+import { boxHealth } from '../helpers/box-health.ts';
 
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
 
@@ -14,30 +15,15 @@ function health(
     ts: new Date(ts).toISOString(),
     version: '1.2.3',
     interval_s: 60,
-    cloud: {
-      provider: 'p',
-      simulated: false,
-      state: cloud,
-      last_ok_at: null,
-      last_error: null,
-      circuit: 'closed',
-    },
-    outbox: { depth: 0, oldest_age_s: 0, dead: 0, alarms: [], ...patch },
-    devices: [
-      { id: 'a', profile: 'x', transport: 'serial', state: 'online' },
-      { id: 'b', profile: 'x', transport: 'hid-pos', state: 'offline' },
-    ],
-    system: {
-      cpu_temp_c: 50,
-      load_1m: 0,
-      load_5m: 0,
-      mem_used_pct: 1,
-      process_rss_mb: 1,
-      disk_free_mb: 1,
-      disk_used_pct: 1,
-      uptime_s: 1,
-      sampled_at: new Date(ts).toISOString(),
-    },
+    ...boxHealth({
+      at: ts,
+      cloud: { state: cloud },
+      outbox: patch,
+      devices: [
+        { id: 'a', profile: 'x', transport: 'serial', state: 'online' },
+        { id: 'b', profile: 'x', transport: 'hid-pos', state: 'offline' },
+      ],
+    }),
   };
   return JSON.stringify(h);
 }
