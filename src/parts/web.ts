@@ -1,5 +1,6 @@
 // The web part (DESIGN §7): the status page, the technician area and their live feed, on fastify,
 // over the running parts. Told on the bus when devices, the link or the outbox change.
+import { HOLD_LIMIT_MS } from '../mqtt/requests.ts';
 import type { WebContext } from '../web/context.ts';
 import { startWeb } from '../web/index.ts';
 import type { Part } from './part.ts';
@@ -27,6 +28,7 @@ export const webPart: Part = {
       get loyalty() {
         return ctx.loyalty;
       },
+      loyaltyReady: () => ctx.whenProvided('loyalty', HOLD_LIMIT_MS),
       health: () => ctx.health(),
       get uplink() {
         return ctx.uplink;
