@@ -101,7 +101,7 @@ export const settingsSchema = z.object({
         })
         .prefault({})
         .describe(
-          'Brute-force limit: max_failures failed logins from one address within window_s block it for block_s',
+          'Brute-force limit: max_failures failed logins from one address (IPv6: its /64) within window_s block it for block_s',
         ),
     })
     .prefault({}),

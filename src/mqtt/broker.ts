@@ -11,6 +11,7 @@ import type { Logger } from '../log.ts';
 import { createRequestAcks } from './acks.ts';
 import { createLoginGuard, type LoginGuardOptions } from './login-guard.ts';
 import { loadQuickAck, type QuickAck } from './quick-ack.ts';
+import { keepSessions, type SessionOwner, type Sessions } from './sessions.ts';
 import { baseTopic, matchTopic, tillMayPublish, tillMaySubscribe, topicOf } from './topics.ts';
 import { listenWebSocket, type WebSocketListener } from './websocket.ts';
 
@@ -42,22 +43,12 @@ export interface BrokerOptions {
   loginGuard?: Omit<LoginGuardOptions, 'logger'>;
   /** How long a QoS 1 request's PUBACK waits for the till's PUBACK of the answer (src/mqtt/acks.ts). */
   answerAckWaitMs?: number;
-  /** Retained messages to hold from the start: what the broker before this one held (`retained()`). */
-  retained?: readonly RetainedMessage[];
+  /**
+   * What the broker before this one held (`sessions()` after its close): retained messages and the
+   * tills' persistent sessions (src/mqtt/sessions.ts).
+   */
+  sessions?: Sessions;
   logger: Logger;
-}
-
-/** A retained message as the broker keeps it (topic, payload, QoS). */
-export interface RetainedMessage {
-  topic: string;
-  payload: Buffer;
-  qos: 0 | 1 | 2;
-}
-
-/** The part of aedes' persistence the retained hand-over reads and writes. */
-interface RetainedStore {
-  storeRetained(packet: object): Promise<void>;
-  createRetainedStream(pattern: string): AsyncIterable<RetainedMessage>;
 }
 
 /** A handler may return a promise: for a till's request, settled once the request is answered. */
@@ -70,8 +61,8 @@ export interface Broker {
   readonly host: string;
   publish(topic: string, payload: unknown, opts: { retain: boolean; qos: 0 | 1 }): Promise<void>;
   subscribe(filter: string, handler: MessageHandler): Promise<void>;
-  /** Every retained message now (handed to the next broker when this one restarts). */
-  retained(): Promise<RetainedMessage[]>;
+  /** What the next broker takes over when this one restarts (read after `close`). */
+  sessions(): Sessions;
   clientCount(): number;
   close(): Promise<void>;
 }
@@ -92,11 +83,19 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   // over the old one and its persistent session, and aedes forwards the messages queued for that
   // session without asking the ACL again: another till's login could end a till's connection and
   // read what queued up for it. So a client id stays with the login that holds it: while connected,
-  // and for a persistent session as long as aedes keeps it (memory persistence: this process).
-  const owners = new Map<string, { username: string; client: Client }>();
+  // and for a persistent session as long as aedes keeps it (memory persistence: this process,
+  // across broker restarts too).
+  const baseOfUser = (username: string) => {
+    const user = opts.users.find((u) => u.username === username);
+    return user ? baseTopic(opts.prefix, user.till_id ?? opts.tillId) : null;
+  };
+  const carried = await keepSessions(opts.sessions, baseOfUser);
+  const owners = carried?.owners ?? new Map<string, SessionOwner>();
   const guards = createLoginGuard({ ...opts.loginGuard, logger: log });
 
   const aedes = await Aedes.createBroker({
+    // The previous broker's subscriptions, queued QoS 1 messages and retained messages.
+    ...(carried ? { persistence: carried.persistence } : {}),
     authenticate(client, username, password, done) {
       const remote = remoteAddress(client);
       if (opts.demo) {
@@ -142,8 +141,9 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
           refused('client id held by another login');
           return refuse(2, 'identifier rejected');
         }
-        owners.set(client.id, { username: user.username, client });
-        baseOf.set(client, baseTopic(opts.prefix, user.till_id ?? opts.tillId));
+        const base = baseTopic(opts.prefix, user.till_id ?? opts.tillId);
+        owners.set(client.id, { username: user.username, base, client });
+        baseOf.set(client, base);
         done(null, true);
       })().catch((err: unknown) => done(Object.assign(err as Error, { returnCode: 3 as const }), false));
     },
@@ -192,17 +192,8 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   };
 
   // The catalogue, the bridge state, devices and health are retained once and republished only on
-  // change; a broker restarted in-process (new till logins) holds them again before any till connects.
-  const store = (aedes as unknown as { persistence: RetainedStore }).persistence;
-  for (const m of opts.retained ?? []) {
-    await store.storeRetained({
-      cmd: 'publish',
-      topic: m.topic,
-      payload: m.payload,
-      qos: m.qos,
-      retain: true,
-    });
-  }
+  // change: kept in the persistence handed on, a restarted broker holds them before any till connects.
+  const persistence: unknown = (aedes as unknown as { persistence: unknown }).persistence;
 
   aedes.on('subscribe', (subs, client) => acks.subscribed(client, subs));
   aedes.on('unsubscribe', (filters, client) => acks.unsubscribed(client, filters));
@@ -299,13 +290,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
         ),
       );
     },
-    async retained() {
-      const out: RetainedMessage[] = [];
-      for await (const m of store.createRetainedStream('#')) {
-        out.push({ topic: m.topic, payload: m.payload, qos: m.qos });
-      }
-      return out;
-    },
+    sessions: () => ({ persistence, owners }),
     clientCount: () => aedes.connectedClients,
     async close() {
       // Answered requests still waiting for their PUBACK get it before the connections end.

@@ -1,8 +1,9 @@
 // Guards the broker's password checks. Each CONNECT with a password runs scrypt (16 MiB, tens of
 // milliseconds of a core on a Pi), so a flood of wrong passwords would be a CPU attack on the box
 // and a password-guessing one on the tills' logins. Two limits, both from maintained libraries:
-// - failed logins per remote address (rate-limiter-flexible, the usual brute-force counter): after
-//   `maxFailures` within `windowS` its logins are refused without any check for `blockS`;
+// - failed logins per remote address, an IPv6 one per its /64 (src/mqtt/address-key.ts), counted
+//   by rate-limiter-flexible (the usual brute-force counter): after `maxFailures` within `windowS`
+//   its logins are refused without any check for `blockS`;
 // - password checks at once, box-wide (p-limit), with a bounded queue: beyond it a CONNECT is
 //   refused at once instead of waiting, so many addresses together cannot pile up CPU work either.
 // Not keyed by client id or username: the client picks its id, and a per-username block would let
@@ -10,6 +11,7 @@
 import pLimit from 'p-limit';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Logger } from '../log.ts';
+import { loginKeyOf } from './address-key.ts';
 
 export interface LoginGuardOptions {
   /** Failed logins from one address that block it. */
@@ -58,7 +60,7 @@ export function createLoginGuard(opts: LoginGuardOptions): LoginGuard {
 
   return {
     async admit(remote) {
-      const key = keyOf(remote);
+      const key = loginKeyOf(remote);
       try {
         await attempts.consume(key);
       } catch (res) {
@@ -67,6 +69,8 @@ export function createLoginGuard(opts: LoginGuardOptions): LoginGuard {
         if (res.consumedPoints === maxFailures + 1) {
           log.warn('mqtt logins from this address blocked after repeated failures', {
             remote,
+            // For IPv6 the whole /64 the address is in.
+            counted_as: key,
             failures: maxFailures,
             blocked_for_s: blockS,
           });
@@ -92,13 +96,7 @@ export function createLoginGuard(opts: LoginGuardOptions): LoginGuard {
     },
     check: (verify) => limit(verify),
     succeeded(remote) {
-      void attempts.delete(keyOf(remote));
+      void attempts.delete(loginKeyOf(remote));
     },
   };
-}
-
-/** IPv4 as itself, also when mapped into IPv6 (`::ffff:10.0.0.5`). */
-function keyOf(remote: string | undefined): string {
-  if (remote === undefined) return 'unknown';
-  return remote.startsWith('::ffff:') && remote.includes('.') ? remote.slice(7) : remote;
 }

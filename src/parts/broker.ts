@@ -2,14 +2,16 @@
 // or its listeners change (src/parts/apply.ts): every till reconnects and logs in again, so a
 // login taken away ends its connection. What it held is handed to the next broker: its retained
 // messages (catalogue, state, devices, health: nothing else republishes them until they change),
-// and the ports it was given when the settings asked for any free one (port 0), so tills find it
-// where it was.
+// the tills' persistent sessions (subscriptions, QoS 1 messages queued meanwhile; src/mqtt/
+// sessions.ts), and the ports it was given when the settings asked for any free one (port 0), so
+// tills find it where it was.
 import { wsPortOf } from '../config/schema.ts';
-import { type RetainedMessage, startBroker } from '../mqtt/broker.ts';
+import { startBroker } from '../mqtt/broker.ts';
+import type { Sessions } from '../mqtt/sessions.ts';
 import type { Part } from './part.ts';
 
 interface Handover {
-  retained: RetainedMessage[];
+  sessions: Sessions;
   port: number;
   wsPort: number | null;
 }
@@ -34,15 +36,14 @@ export const brokerPart: Part = {
         windowS: settings.mqtt.login_limit.window_s,
         blockS: settings.mqtt.login_limit.block_s,
       },
-      retained: before?.retained,
+      sessions: before?.sessions,
       logger: ctx.logger.child({ part: 'broker' }),
     });
     ctx.provide('broker', broker);
     return {
       async stop(): Promise<Handover> {
-        const retained = await broker.retained();
         await broker.close();
-        return { retained, port: broker.port, wsPort: broker.wsPort };
+        return { sessions: broker.sessions(), port: broker.port, wsPort: broker.wsPort };
       },
       ready: { mqtt_port: broker.port, mqtt_ws_port: broker.wsPort },
     };

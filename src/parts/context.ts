@@ -109,6 +109,12 @@ export interface GatewayContext extends Readonly<Services> {
    * is the last state before, and is refreshed on the bus's `applied` event.
    */
   applying: boolean;
+  /**
+   * The service as soon as it is there: at once when it is, when its part is back while it restarts
+   * to apply settings (at most `limitMs`). Rejects with ServiceUnavailable past that, or when its
+   * part is not running at all.
+   */
+  whenProvided<K extends keyof Services>(name: K, limitMs: number): Promise<Services[K]>;
   provide<K extends keyof Services>(name: K, service: Services[K]): void;
   /**
    * The services of this part are gone (it stopped); reading one throws until it provides again.
@@ -117,6 +123,21 @@ export interface GatewayContext extends Readonly<Services> {
   withdraw(part: string, again: boolean): void;
   /** From now on `config` and `settings` are these (the parts that read a change restart). */
   reconfigure(next: LoadedConfig): void;
+}
+
+/** A service its part does not provide now (or not within the wait); a caller may try again. */
+export class ServiceUnavailable extends Error {
+  constructor(
+    readonly service: keyof Services,
+    readonly restarting: boolean,
+  ) {
+    super(
+      restarting
+        ? `${service} is still restarting to apply settings`
+        : `${service} is not running (the ${PROVIDED_BY[service]} part is stopped)`,
+    );
+    this.name = 'ServiceUnavailable';
+  }
 }
 
 export interface ContextOptions {
@@ -132,10 +153,23 @@ export function createContext(opts: ContextOptions): GatewayContext {
   const base = baseTopic(settings.mqtt.topic_prefix, settings.till_id);
   const provided: Partial<Services> = {};
   const restarting = new Set<keyof Services>();
-  const waiting = new Map<keyof Services, (() => void)[]>();
-  const provided$ = <K extends keyof Services>(name: K) =>
-    new Promise<Services[K]>((resolve) => {
-      waiting.set(name, [...(waiting.get(name) ?? []), () => resolve(provided[name] as Services[K])]);
+  const waiting = new Map<keyof Services, Set<() => void>>();
+  const provided$ = <K extends keyof Services>(name: K, limitMs?: number) =>
+    new Promise<Services[K]>((resolve, reject) => {
+      const waiters = waiting.get(name) ?? new Set();
+      waiting.set(name, waiters);
+      const timer =
+        limitMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              waiters.delete(arrived);
+              reject(new ServiceUnavailable(name, true));
+            }, limitMs);
+      const arrived = () => {
+        clearTimeout(timer);
+        resolve(provided[name] as Services[K]);
+      };
+      waiters.add(arrived);
     });
   let config = opts.config;
   const ctx = {
@@ -162,6 +196,12 @@ export function createContext(opts: ContextOptions): GatewayContext {
         devices: () => ctx.devices.list(),
         system: () => ctx.system.current(),
       }),
+    whenProvided(name, limitMs) {
+      const service = provided[name];
+      if (service !== undefined) return Promise.resolve(service);
+      if (!restarting.has(name)) return Promise.reject(new ServiceUnavailable(name, false));
+      return provided$(name, limitMs);
+    },
     provide(name, service) {
       if (provided[name] !== undefined) throw new Error(`${name} is provided twice`);
       provided[name] = service;

@@ -1,5 +1,6 @@
 // The web part (DESIGN §7): the status page, the technician area and their live feed, on fastify,
 // over the running parts. Told on the bus when devices, the link or the outbox change.
+import { HOLD_LIMIT_MS } from '../mqtt/requests.ts';
 import type { WebContext } from '../web/context.ts';
 import { startWeb } from '../web/index.ts';
 import { liveView } from './live-view.ts';
@@ -16,6 +17,7 @@ export const webPart: Part = {
     const view: WebContext = liveView(ctx, ['config', 'broker', 'devices', 'loyalty', 'uplink'], {
       logger: ctx.logger.child({ part: 'http' }),
       scans: ctx.scans,
+      loyaltyReady: () => ctx.whenProvided('loyalty', HOLD_LIMIT_MS),
       health: () => ctx.health(),
       inventory: () => ctx.inventory.current(),
       metrics: () => ctx.metrics.render(),

@@ -32,6 +32,11 @@ export interface WebContext {
   devices: DeviceManager;
   scans: ScanPipeline;
   loyalty: LoyaltyService;
+  /**
+   * Loyalty once it is running: while it restarts to apply settings, waits for it as a till's
+   * request does (src/parts/apply.ts, at most HOLD_LIMIT_MS); rejects past that or when it is off.
+   */
+  loyaltyReady: () => Promise<LoyaltyService>;
   /** The one health document of the gateway (the same as `gateway/health` and ops get). */
   health: () => HealthDocument;
   /** The ops uplink (DESIGN §8); its link state is the status page's "ops link". */

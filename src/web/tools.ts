@@ -1,13 +1,19 @@
 // The technician's tools (issue 9): a test scan typed on the phone, connectivity tests with a
 // verdict and the reason, the outbox dead letters (list, retry, discard) and a redacted
 // diagnostics bundle for support. Everything behind the login; every write behind a CSRF token.
+//
+// The routes that reach loyalty (the outbox, the provider) wait while it restarts to apply
+// settings, as a till's MQTT request does: the page's buttons just take a moment longer instead of
+// failing. Past the same limit (10 s), or with loyalty not running, they answer 503 `unavailable`
+// with Retry-After, which the page shows as the reason.
 
 import { readFileSync } from 'node:fs';
 import { arch, platform, release } from 'node:os';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { frameFromText } from '../classify/frame.ts';
 import { redactSecrets } from '../config/secrets.ts';
 import { PROVIDER_ERRORS } from '../loyalty/provider.ts';
+import type { LoyaltyService } from '../loyalty/service.ts';
 import { describeJob } from '../outbox-cli.ts';
 import { probeUplink } from '../uplink/connection.ts';
 import { uplinkLogin } from '../uplink/login.ts';
@@ -25,6 +31,21 @@ export interface Verdict {
 }
 
 const PROBE_CODE = 'edge-gateway-connectivity-test';
+/** Seconds the page is told to wait before it tries again when loyalty is not back in time. */
+const RETRY_AFTER_S = 5;
+
+/** Loyalty, or null once a 503 is sent: the caller then returns `reply`. */
+async function loyaltyOr503(ctx: WebContext, reply: FastifyReply): Promise<LoyaltyService | null> {
+  try {
+    return await ctx.loyaltyReady();
+  } catch (err) {
+    reply
+      .code(503)
+      .header('retry-after', String(RETRY_AFTER_S))
+      .send({ error: 'unavailable', message: err instanceof Error ? err.message : String(err) });
+    return null;
+  }
+}
 
 export function toolRoutes(app: FastifyInstance, ctx: WebContext, hooks: { changed(): void }): void {
   const csrf = csrfGuard(app);
@@ -44,7 +65,10 @@ export function toolRoutes(app: FastifyInstance, ctx: WebContext, hooks: { chang
 
   app.post<{ Body: { target?: unknown } }>('/api/tools/connectivity', tech, async (req, reply) => {
     const target = req.body?.target;
-    if (target === 'provider') return providerVerdict(ctx);
+    if (target === 'provider') {
+      const loyalty = await loyaltyOr503(ctx, reply);
+      return loyalty ? providerVerdict(loyalty) : reply;
+    }
     if (target === 'ops') return opsVerdict(ctx);
     return reply
       .code(400)
@@ -57,9 +81,10 @@ export function toolRoutes(app: FastifyInstance, ctx: WebContext, hooks: { chang
     return { inventory: technicianInventory(ctx) };
   });
 
-  app.get('/api/dead', { preHandler: requireTechnician }, async () => ({
-    dead: ctx.loyalty.store.listDead().map(describeJob),
-  }));
+  app.get('/api/dead', { preHandler: requireTechnician }, async (_req, reply) => {
+    const loyalty = await loyaltyOr503(ctx, reply);
+    return loyalty ? { dead: loyalty.store.listDead().map(describeJob) } : reply;
+  });
 
   app.post<{ Params: { id: string }; Body: unknown }>('/api/dead/:id/:action', tech, async (req, reply) => {
     const id = Number(req.params.id);
@@ -67,7 +92,9 @@ export function toolRoutes(app: FastifyInstance, ctx: WebContext, hooks: { chang
     if (!Number.isInteger(id) || id < 1 || (action !== 'retry' && action !== 'discard')) {
       return reply.code(400).send({ error: 'bad_request', message: 'POST /api/dead/<id>/retry or /discard' });
     }
-    const store = ctx.loyalty.store;
+    const loyalty = await loyaltyOr503(ctx, reply);
+    if (!loyalty) return reply;
+    const store = loyalty.store;
     const r = action === 'retry' ? store.retryDead(id) : store.discardDead(id);
     if (!r.ok)
       return reply.code(r.code === 'store_error' ? 500 : 404).send({ error: r.code, message: r.message });
@@ -75,12 +102,14 @@ export function toolRoutes(app: FastifyInstance, ctx: WebContext, hooks: { chang
       id,
       transaction: r.job.key,
     });
-    if (action === 'retry') ctx.loyalty.dispatcher.kick();
+    if (action === 'retry') loyalty.dispatcher.kick();
     hooks.changed();
     return { ok: true, job: describeJob(r.job), revived_dependents: r.revived };
   });
 
   app.get('/api/diagnostics', { preHandler: requireTechnician }, async (_req, reply) => {
+    const loyalty = await loyaltyOr503(ctx, reply);
+    if (!loyalty) return reply;
     const { settings } = ctx.config;
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     reply.header(
@@ -95,19 +124,19 @@ export function toolRoutes(app: FastifyInstance, ctx: WebContext, hooks: { chang
       os: { platform: platform(), release: release(), arch: arch(), model: deviceModel() },
       config: scrubUrls(redactSecrets(settings)),
       status: statusDocument(ctx, true),
-      outbox: ctx.loyalty.store.stats(),
-      dead_letters: ctx.loyalty.store.listDead().map(describeJob),
+      outbox: loyalty.store.stats(),
+      dead_letters: loyalty.store.listDead().map(describeJob),
       logs: (ctx.host.logs?.lines() ?? []).map(scrubLine),
     };
   });
 }
 
-async function providerVerdict(ctx: WebContext): Promise<Verdict> {
+async function providerVerdict(loyalty: LoyaltyService): Promise<Verdict> {
   const started = performance.now();
   // A lookup of a code no customer has: any answer from the provider proves the link and the key.
-  const r = await ctx.loyalty.provider.lookup(PROBE_CODE, 'manual');
+  const r = await loyalty.provider.lookup(PROBE_CODE, 'manual');
   const ms = Math.round(performance.now() - started);
-  const where = ctx.loyalty.simulator ? 'the built-in simulator' : 'the provider';
+  const where = loyalty.simulator ? 'the built-in simulator' : 'the provider';
   if (r.ok || r.code === 'customer_not_found' || r.code === 'not_found') {
     return { target: 'provider', verdict: 'ok', reason: `${where} answered and accepted the API key`, ms };
   }

@@ -1,7 +1,7 @@
 // Real ttys from socat (docs/stack-notes.md): the gateway opens one end like a USB CDC scanner, the
 // test writes the scanner's bytes into the other.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './gateway.ts';
 
@@ -60,4 +60,32 @@ export async function startPtyPair(dir = tempDir('edge-pty-'), name = 'scanner')
     stop,
     restart: start,
   };
+}
+
+const FIONREAD = 0x541b;
+
+/**
+ * Bytes the scanner sent while nothing read the gateway's end (the gateway not running): written
+ * now and waited for until they sit in that tty's input queue (ioctl FIONREAD), not still in socat.
+ * A descriptor of the test's own holds the queue meanwhile (a last close may drop it); call the
+ * returned release once the reader under test has the tty open.
+ */
+export async function queuedBeforeOpen(pty: PtyPair, bytes: string): Promise<() => void> {
+  const { default: koffi } = await import('koffi');
+  const ioctl = koffi.load('libc.so.6').func('int ioctl(int fd, unsigned long request, _Out_ int *count)');
+  const fd = openSync(pty.device, constants.O_RDONLY | constants.O_NOCTTY | constants.O_NONBLOCK);
+  pty.write(bytes);
+  const queued = () => {
+    const count = [0];
+    if (ioctl(fd, FIONREAD, count) !== 0) throw new Error(`FIONREAD failed on ${pty.device}`);
+    return count[0] as number;
+  };
+  for (const start = Date.now(); queued() < bytes.length; ) {
+    if (Date.now() - start > 10_000) {
+      closeSync(fd);
+      throw new Error(`socat did not pass ${bytes.length} bytes on to ${pty.device}`);
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return () => closeSync(fd);
 }

@@ -30,14 +30,16 @@ export function createSerialPortBackend(): SerialBackend {
     },
     changeToken: () => directoryToken('/sys/class/tty', /^tty(ACM|USB)\d+$/),
     open(path, line) {
-      return needsLineSettings(path)
-        ? openWithLineSettings(path, line)
-        : Promise.resolve(openTtyDirect(path));
+      return needsLineSettings(path) ? openWithLineSettings(path, line) : openTtyDirect(path);
     },
   };
 }
 
-/** Through serialport, which sets the line (speed, data bits, parity, stop bits): RS-232 adapters. */
+/**
+ * Through serialport, which sets the line (speed, data bits, parity, stop bits): RS-232 adapters.
+ * Its open already discards what the port queued before (bindings-cpp flushes, tcflush TCIOFLUSH,
+ * as it sets the speed), as the direct reader does (src/devices/backends/discard-input.ts).
+ */
 export function openWithLineSettings(path: string, line: SerialLine): Promise<SerialHandle> {
   return new Promise((resolve, reject) => {
     const { baudRate, dataBits, parity, stopBits } = line;

@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
 import { recorder, tempDir } from '../../helpers/gateway.ts';
-import { startPtyPair } from '../../helpers/pty.ts';
+import { queuedBeforeOpen, startPtyPair } from '../../helpers/pty.ts';
 import { gatewayWithSerialScanner } from '../../helpers/serial-rig.ts';
 
 test('a serial scanner on a real tty: split writes give one scan; unplug marks it offline; replug re-attaches', async (t) => {
@@ -112,5 +112,30 @@ test('a device path that does not exist yet is waited for, and garbage never cra
       ['serial-scanner-tty', 'online'],
       ['serial-late-tty', 'online'],
     ],
+  );
+});
+
+test('a scan sent while the gateway was not reading the port is not published when it opens it; the next one is', async (t) => {
+  const devicePath = join(tempDir('edge-stale-'), 'stale-tty');
+  const { till } = await gatewayWithSerialScanner(t, {
+    extraSerial: [{ path: devicePath, profile: 'generic-serial' }],
+  });
+  const scans = await recorder(till, 'pos/T1/scan');
+  const availability = await recorder(till, 'pos/T1/device/serial-stale-tty/availability');
+  // Given a scanner that sent a scan before the gateway had its port open (here: before the
+  // configured path leads to it; at a box's start: while the gateway was not running) …
+  const pty = await startPtyPair(tempDir('edge-stale-pty-'), 'stale');
+  t.teardown(() => pty.stop());
+  const release = await queuedBeforeOpen(pty, 'STALE-1\r');
+  // … when the gateway opens the port, and the scanner sends another scan …
+  symlinkSync(pty.device, devicePath);
+  await availability.until((m) => m.payload.state === 'online', 10_000);
+  release();
+  pty.write('FRESH-1\r');
+  // … then only the scan made while the gateway reads is published.
+  await scans.until((m) => m.payload.text === 'FRESH-1', 10_000);
+  t.deepEqual(
+    scans.messages.filter((m) => m.payload.device_id === 'serial-stale-tty').map((m) => m.payload.text),
+    ['FRESH-1'],
   );
 });
