@@ -31,6 +31,15 @@ const mqttUser = z.object({
 /** MQTT over WebSocket in demo mode when `mqtt.ws_port` is unset (mosquitto's customary port). */
 export const DEMO_WS_PORT = 9001;
 
+/**
+ * Bounds on a till's persistent session while it is away (src/mqtt/offline-sessions.ts); also the
+ * broker's defaults when it is started without settings. Mosquitto's `max_queued_messages` is
+ * 1000 too; its `persistent_client_expiration` is off by default, but a box that runs for months
+ * must not keep the session of a till that never comes back, so 7 days (a long weekend and then
+ * some).
+ */
+export const MQTT_SESSION_DEFAULTS = { max_queued_messages: 1000, session_expiry_s: 7 * 86400 } as const;
+
 /** The outbox's settings; also the defaults of the outbox's dispatcher (one source for both). */
 export const outboxSettingsSchema = z.object({
   max_depth: z.number().int().min(1).default(100000),
@@ -93,6 +102,24 @@ export const settingsSchema = z.object({
         .default('pos'),
       users: z.array(mqttUser).default([]).describe('Till logins; none = demo mode (anonymous, loopback)'),
       max_payload_bytes: z.number().int().min(1024).max(1048576).default(65536),
+      max_queued_messages: z
+        .number()
+        .int()
+        .min(1)
+        .max(100000)
+        .default(MQTT_SESSION_DEFAULTS.max_queued_messages)
+        .describe(
+          'QoS 1 messages kept for a till with a persistent session while it is away; beyond it the oldest are dropped',
+        ),
+      session_expiry_s: z
+        .number()
+        .int()
+        .min(0)
+        .max(365 * 86400)
+        .default(MQTT_SESSION_DEFAULTS.session_expiry_s)
+        .describe(
+          'A persistent session offline this long is dropped with its queue and subscriptions; 0 = never',
+        ),
       login_limit: z
         .object({
           max_failures: z.number().int().min(1).max(10000).default(5),

@@ -19,6 +19,8 @@ export interface MetricsSources {
   cloudLink(): 'unknown' | 'up' | 'down';
   devices(): readonly Pick<DeviceState, 'id' | 'profile' | 'transport' | 'state'>[];
   uplink(): string;
+  /** The embedded broker's persistent sessions whose till is away (src/mqtt/offline-sessions.ts). */
+  offlineSessions(): { sessions: number; queued: number; dropped: number; expired: number };
 }
 
 export interface GatewayMetrics {
@@ -188,6 +190,48 @@ export function createGatewayMetrics(opts: { version: string; prefix?: string })
     collect() {
       const now = read('uplink') ?? 'disabled';
       for (const s of UPLINK_STATES) this.labels(s).set(s === now ? 1 : 0);
+    },
+  });
+
+  new Gauge({
+    name: `${p}mqtt_offline_sessions`,
+    help: 'Persistent till sessions whose client is away.',
+    registers: [registry],
+    collect() {
+      const s = read('offlineSessions');
+      if (s) this.set(s.sessions);
+    },
+  });
+  new Gauge({
+    name: `${p}mqtt_offline_queued_messages`,
+    help: 'QoS 1 messages waiting for tills that are away (at most mqtt.max_queued_messages each).',
+    registers: [registry],
+    collect() {
+      const s = read('offlineSessions');
+      if (s) this.set(s.queued);
+    },
+  });
+  // The broker keeps these counts (across its restarts); the counters take them at scrape time.
+  new Counter({
+    name: `${p}mqtt_offline_dropped_total`,
+    help: 'Messages dropped for tills that are away because their queue was full, the oldest first.',
+    registers: [registry],
+    collect() {
+      const s = read('offlineSessions');
+      if (!s) return;
+      this.reset();
+      this.inc(s.dropped);
+    },
+  });
+  new Counter({
+    name: `${p}mqtt_sessions_expired_total`,
+    help: 'Persistent till sessions dropped after mqtt.session_expiry_s offline.',
+    registers: [registry],
+    collect() {
+      const s = read('offlineSessions');
+      if (!s) return;
+      this.reset();
+      this.inc(s.expired);
     },
   });
 

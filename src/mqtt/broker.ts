@@ -7,9 +7,11 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Aedes, type Client } from 'aedes';
 import { verifyPassword } from '../config/password.ts';
+import { MQTT_SESSION_DEFAULTS } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import { createRequestAcks } from './acks.ts';
 import { createLoginGuard, type LoginGuardOptions } from './login-guard.ts';
+import { type OfflineLimits, trackOfflineSessions } from './offline-sessions.ts';
 import { loadQuickAck, type QuickAck } from './quick-ack.ts';
 import { keepSessions, type SessionOwner, type Sessions } from './sessions.ts';
 import { baseTopic, matchTopic, tillMayPublish, tillMaySubscribe, topicOf } from './topics.ts';
@@ -48,6 +50,8 @@ export interface BrokerOptions {
    * tills' persistent sessions (src/mqtt/sessions.ts).
    */
   sessions?: Sessions;
+  /** How many messages wait for a till that is away, and for how long (defaults: the schema's). */
+  offlineLimits?: OfflineLimits;
   logger: Logger;
 }
 
@@ -194,6 +198,13 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   // The catalogue, the bridge state, devices and health are retained once and republished only on
   // change: kept in the persistence handed on, a restarted broker holds them before any till connects.
   const persistence: unknown = (aedes as unknown as { persistence: unknown }).persistence;
+  // What waits for a till that is away, and for how long (src/mqtt/offline-sessions.ts).
+  const limits = opts.offlineLimits ?? {
+    maxQueued: MQTT_SESSION_DEFAULTS.max_queued_messages,
+    expiryS: MQTT_SESSION_DEFAULTS.session_expiry_s,
+  };
+  const offline = carried?.offline ?? trackOfflineSessions(persistence);
+  const detachOffline = offline.attach(aedes, owners, limits, log);
 
   aedes.on('subscribe', (subs, client) => acks.subscribed(client, subs));
   aedes.on('unsubscribe', (filters, client) => acks.unsubscribed(client, filters));
@@ -246,6 +257,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     } catch (err) {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      detachOffline();
       throw err;
     }
   }
@@ -290,7 +302,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
         ),
       );
     },
-    sessions: () => ({ persistence, owners }),
+    sessions: () => ({ persistence, owners, offline }),
     clientCount: () => aedes.connectedClients,
     async close() {
       // Answered requests still waiting for their PUBACK get it before the connections end.
@@ -298,6 +310,8 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // aedes.close() ends every client connection; then no socket keeps the server open.
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      // After the close: its disconnects mark the tills away, counted on by the next broker.
+      detachOffline();
       for (const s of sockets) s.destroy();
       await Promise.all([closed, ws?.close()]);
     },

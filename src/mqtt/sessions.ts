@@ -12,7 +12,11 @@
 // same till (a new password: the till logs in with it and finds its session). A session whose
 // username was removed, or now maps to another till's base, is dropped with everything queued for
 // it: its subscriptions were granted for what that login was allowed then.
+//
+// How much waits for a till that is away, and for how long, is bounded (src/mqtt/offline-sessions.ts);
+// that bookkeeping goes to the next broker with the persistence it counts.
 import type { Client } from 'aedes';
+import type { OfflineSessions } from './offline-sessions.ts';
 
 /** The login that holds a client id; `client` is its last connection (null after a hand-over). */
 export interface SessionOwner {
@@ -22,7 +26,7 @@ export interface SessionOwner {
 }
 
 /** The parts of aedes' persistence (aedes-persistence, promise API) used to drop a session. */
-interface SessionStore {
+export interface SessionStore {
   cleanSubscriptions(client: { id: string }): Promise<void>;
   outgoingStream(client: { id: string }): AsyncIterable<{ messageId?: number }>;
   outgoingClearMessageId(client: { id: string }, packet: { messageId?: number }): Promise<unknown>;
@@ -35,6 +39,8 @@ export interface Sessions {
   readonly persistence: unknown;
   /** client id → the login that holds it (connected, or a persistent session kept for it). */
   readonly owners: Map<string, SessionOwner>;
+  /** The sessions whose till is away: their queue cap and expiry. */
+  readonly offline: OfflineSessions;
 }
 
 /**
@@ -53,14 +59,15 @@ export async function keepSessions(
     if (baseOf(owner.username) === owner.base) {
       owners.set(id, { ...owner, client: null });
     } else {
+      carried.offline.forget(id);
       await dropSession(store, id);
     }
   }
-  return { persistence: carried.persistence, owners };
+  return { persistence: carried.persistence, owners, offline: carried.offline };
 }
 
 /** Forgets a client id's persistent session: subscriptions, queued and in-flight messages, will. */
-async function dropSession(store: SessionStore, id: string): Promise<void> {
+export async function dropSession(store: SessionStore, id: string): Promise<void> {
   const client = { id };
   await store.cleanSubscriptions(client);
   // aedes-persistence has no "drop the queue" call: clear it packet by packet, as aedes does for a

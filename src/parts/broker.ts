@@ -3,8 +3,9 @@
 // login taken away ends its connection. What it held is handed to the next broker: its retained
 // messages (catalogue, state, devices, health: nothing else republishes them until they change),
 // the tills' persistent sessions (subscriptions, QoS 1 messages queued meanwhile; src/mqtt/
-// sessions.ts), and the ports it was given when the settings asked for any free one (port 0), so
-// tills find it where it was.
+// sessions.ts) with the count of what waits for tills that are away (src/mqtt/offline-sessions.ts),
+// and the ports it was given when the settings asked for any free one (port 0), so tills find it
+// where it was.
 import { wsPortOf } from '../config/schema.ts';
 import { startBroker } from '../mqtt/broker.ts';
 import type { Sessions } from '../mqtt/sessions.ts';
@@ -18,7 +19,14 @@ interface Handover {
 
 export const brokerPart: Part = {
   name: 'broker',
-  settings: ['mqtt.host', 'mqtt.port', 'mqtt.ws_port', 'mqtt.users'],
+  settings: [
+    'mqtt.host',
+    'mqtt.port',
+    'mqtt.ws_port',
+    'mqtt.users',
+    'mqtt.max_queued_messages',
+    'mqtt.session_expiry_s',
+  ],
   async start(ctx, handover) {
     const { settings, demo } = ctx;
     const before = handover as Handover | undefined;
@@ -37,6 +45,10 @@ export const brokerPart: Part = {
         blockS: settings.mqtt.login_limit.block_s,
       },
       sessions: before?.sessions,
+      offlineLimits: {
+        maxQueued: settings.mqtt.max_queued_messages,
+        expiryS: settings.mqtt.session_expiry_s,
+      },
       logger: ctx.logger.child({ part: 'broker' }),
     });
     ctx.provide('broker', broker);

@@ -25,6 +25,7 @@ export const metricsPart: Part = {
       cloudLink: read(() => ctx.loyalty.health().link.state),
       devices: read(() => ctx.devices.list()),
       uplink: read(() => ctx.uplink.status().state),
+      offlineSessions: read(() => ctx.broker.sessions().offline.stats()),
     });
     const off = [
       ctx.scans.onScan((scan) => metrics.scan(scan.event.kind, (performance.now() - scan.startedAt) / 1000)),
