@@ -65,7 +65,10 @@ export interface Broker {
   readonly host: string;
   publish(topic: string, payload: unknown, opts: { retain: boolean; qos: 0 | 1 }): Promise<void>;
   subscribe(filter: string, handler: MessageHandler): Promise<void>;
-  /** What the next broker takes over when this one restarts (read after `close`). */
+  /**
+   * What the next broker takes over when this one restarts (read after `close`); while it runs, also
+   * the count of what waits for tills that are away (`offline.stats()`, for /metrics).
+   */
   sessions(): Sessions;
   clientCount(): number;
   close(): Promise<void>;

@@ -130,20 +130,23 @@ export function trackOfflineSessions(persistence: unknown): OfflineSessions {
 
   const enqueue = store.outgoingEnqueueCombi.bind(store);
   store.outgoingEnqueueCombi = (subs, packet) => {
-    if (away.size === 0 || !subs.some((sub) => away.has(sub.clientId))) return enqueue(subs, packet);
-    const done: Promise<void>[] = [
-      enqueue(
-        subs.filter((sub) => !away.has(sub.clientId)),
-        packet,
-      ),
-    ];
+    const queued = enqueue(subs, packet);
+    if (away.size === 0) return queued;
+    const full: string[] = [];
     for (const sub of subs) {
       const s = away.get(sub.clientId);
       if (s === undefined) continue;
       s.queued++;
-      done.push(enqueue([sub], packet).then(() => trim(sub.clientId, s)));
+      if (s.head !== null && s.queued > maxQueued) full.push(sub.clientId);
     }
-    return Promise.all(done).then(() => undefined);
+    if (full.length === 0) return queued;
+    // Once the packet is in: the oldest it pushes out may be the one before it.
+    return queued.then(() => {
+      for (const id of full) {
+        const s = away.get(id);
+        if (s !== undefined) trim(id, s);
+      }
+    });
   };
 
   const readQueue = async (id: string, s: Away) => {
