@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { outboxSettingsSchema } from '../config/schema.ts';
 import { type Logger, silentLogger } from '../log.ts';
 import { schemaErrorText } from '../util/schema-problems.ts';
+import { idleCheckpoints } from './checkpoint.ts';
 import { openDatabase, recover } from './database.ts';
 import { deadLetters } from './dead-letters.ts';
 import { OutboxError } from './errors.ts';
@@ -127,6 +128,8 @@ export function openOutboxStore(options: OutboxStoreOptions): OutboxStore {
   const reads = storeReads(stmt, now, maxDepth);
   const dead = deadLetters(db, stmt, now, log);
   log.info('outbox opened', { depth: reads.depth(), reset_inflight: recovered, max_depth: maxDepth });
+  // Off the commit a till waits for (src/outbox/checkpoint.ts): the writes below tell it.
+  const checkpoints = idleCheckpoints(db, { busyTimeoutMs, logger: log });
 
   const enqueueTx = db.transaction((input: EnqueueInput, at: number): EnqueueResult => {
     const existing = stmt.byKey.get(input.key);
@@ -196,26 +199,13 @@ export function openOutboxStore(options: OutboxStoreOptions): OutboxStore {
     if (batch.length === 0) return [];
     const run = () => settleTx.immediate(batch);
     const recorded = batch.some((s) => s.outcome !== 'retry') ? run() : relaxed(run);
-    if (batch.some((s) => s.outcome === 'delivered' && s.payload !== undefined)) forgetOldFrames();
+    checkpoints.wrote();
+    // A delivered job that gave up its payload for what it keeps (no token, DESIGN §2) still has
+    // its old page images in the WAL, and maybe in the database file from an earlier checkpoint.
+    // The new image has the freed bytes zeroed (secure_delete); a TRUNCATE checkpoint writes it over
+    // the file and empties the WAL. Only after such settlements (a turnover booked by scanned code).
+    if (batch.some((s) => s.outcome === 'delivered' && s.payload !== undefined)) checkpoints.truncate();
     return recorded;
-  }
-
-  /**
-   * A delivered job that gave up its payload for what it keeps (no token, DESIGN §2) still has its
-   * old page images in the WAL, and maybe in the database file from an earlier checkpoint. The new
-   * image has the freed bytes zeroed (secure_delete); a TRUNCATE checkpoint writes it over the file
-   * and empties the WAL. Only after such settlements (a turnover booked by scanned code), and
-   * without waiting for a reader in another process: then the next one does it.
-   */
-  function forgetOldFrames(): void {
-    try {
-      db.pragma('busy_timeout = 0');
-      db.pragma('wal_checkpoint(TRUNCATE)');
-    } catch (err) {
-      log.warn('outbox checkpoint failed', { err });
-    } finally {
-      db.pragma(`busy_timeout = ${busyTimeoutMs}`);
-    }
   }
 
   return {
@@ -230,7 +220,9 @@ export function openOutboxStore(options: OutboxStoreOptions): OutboxStore {
         return { ok: false, code: 'invalid_job', message };
       }
       try {
-        return enqueueTx.immediate(valid.data, now());
+        const result = enqueueTx.immediate(valid.data, now());
+        if (result.ok && result.created) checkpoints.wrote();
+        return result;
       } catch (err) {
         log.error('outbox enqueue failed', { err });
         return { ok: false, code: 'store_error', message: errMsg(err) };
@@ -245,8 +237,12 @@ export function openOutboxStore(options: OutboxStoreOptions): OutboxStore {
         synchronous: levels[Number(db.pragma('synchronous', { simple: true }))]!,
       };
     },
-    claimReady: (at, limit) =>
-      limit >= 1 ? relaxed(() => claimTx.immediate(at, Math.floor(limit))) : empty(),
+    claimReady(at, limit) {
+      if (limit < 1) return empty();
+      const claimed = relaxed(() => claimTx.immediate(at, Math.floor(limit)));
+      if (claimed.claimed.length + claimed.dependencyFailed.length > 0) checkpoints.wrote();
+      return claimed;
+    },
     settle,
     markDelivered: (id, result) => settle([{ id, outcome: 'delivered', result }])[0]!,
     markRetry: (id, nextAt, error) => settle([{ id, outcome: 'retry', nextAt, error }])[0]!,
@@ -259,10 +255,14 @@ export function openOutboxStore(options: OutboxStoreOptions): OutboxStore {
         // holds the event loop (and the till's next enqueue) for long.
         for (let n = PRUNE_BATCH; n === PRUNE_BATCH; total += n) n = s.run(cutoff, PRUNE_BATCH).changes;
       }
-      if (total > 0) log.debug('outbox pruned', { rows: total });
+      if (total > 0) {
+        checkpoints.wrote();
+        log.debug('outbox pruned', { rows: total });
+      }
       return total;
     },
     close() {
+      checkpoints.close();
       if (db.open) db.close();
     },
   };
