@@ -5,7 +5,7 @@
 // alternate between the two in ABBA order, so drift of this shared machine hits both alike.
 // Bars: gateway p50 ≤ 1 ms, p99 ≤ 5 ms; gateway/floor ≤ 1.2× at p50 and at p99.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -117,7 +117,7 @@ export async function startGateway(
   env: Record<string, string> = {},
   name = 'gateway',
 ): Promise<Target> {
-  const pty = await startPtyPair(dir, name);
+  const pty = await startPtyPair(deviceFolder(dir, name), name);
   const logFile = join(dir, `${name}.log`);
   const child = spawn(process.execPath, [...flags, BIN, 'start'], {
     env: {
@@ -157,6 +157,18 @@ export async function startGateway(
   return Object.assign(target, { httpPort: (await ready).http_port, logFile });
 }
 
+/**
+ * A folder of its own for each target's pty, as /dev holds device nodes only: the gateway watches
+ * the folder of its configured device for hotplug (src/devices/hotplug.ts), and with its log file
+ * (or the other target's pty) beside it every log write woke it once more per scan — work the box,
+ * whose log goes to journald, never does (measured: 1 inotify read and wake-up per scan).
+ */
+function deviceFolder(dir: string, name: string): string {
+  const folder = join(dir, `${name}-dev`);
+  mkdirSync(folder);
+  return folder;
+}
+
 /** Ends a target's till client, process and pty. */
 export async function stopTarget(t: Target): Promise<void> {
   await t.client.endAsync().catch(() => {});
@@ -169,7 +181,7 @@ export async function stopTarget(t: Target): Promise<void> {
 }
 
 async function startFloor(dir: string, flags: string[]): Promise<Target> {
-  const pty = await startPtyPair(dir, 'floor');
+  const pty = await startPtyPair(deviceFolder(dir, 'floor'), 'floor');
   const child = spawn(process.execPath, [...flags, '--import=tsx', FLOOR, pty.device, TOPIC], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -17,6 +17,10 @@ import type { WebHost } from './web/context.ts';
 import { createLogRing } from './web/log-ring.ts';
 import { createSessionStore } from './web/session-store.ts';
 
+// How long the running gateway holds info lines before writing them together (src/log.ts): well
+// past a scan's round trip, short enough that a kill -9 loses almost nothing.
+const LOG_HOLD_MS = 50;
+
 const HELP = `edge-gateway ${VERSION} — till edge gateway
 
 Usage:
@@ -167,12 +171,13 @@ async function start(configPath?: string, dataDir?: string): Promise<number> {
   }
   // Recent lines are kept for the page's diagnostics download.
   const logs = createLogRing();
-  const stdout = consoleWriter('stdout');
+  // Info lines (one per scan) are held briefly and written together (src/log.ts, scan latency).
+  const stdout = consoleWriter('stdout', { holdMs: LOG_HOLD_MS });
   const makeLogger = (level: LogLevel) =>
     createLogger({
       level,
-      write: (line, lineLevel) => {
-        stdout(line, lineLevel);
+      write: (line, lineLevel, urgent) => {
+        stdout(line, lineLevel, urgent);
         logs.push(line);
       },
     });

@@ -12,7 +12,7 @@ import type { Logger } from '../log.ts';
 import { createRequestAcks } from './acks.ts';
 import { createLoginGuard, type LoginGuardOptions } from './login-guard.ts';
 import { type OfflineLimits, trackOfflineSessions } from './offline-sessions.ts';
-import { loadQuickAck, type QuickAck } from './quick-ack.ts';
+import { deferredQuickAck, loadQuickAck, type QuickAck } from './quick-ack.ts';
 import { keepSessions, type SessionOwner, type Sessions } from './sessions.ts';
 import { baseTopic, matchTopic, tillMayPublish, tillMaySubscribe, topicOf } from './topics.ts';
 import { listenWebSocket, type WebSocketListener } from './websocket.ts';
@@ -74,6 +74,11 @@ export interface Broker {
   close(): Promise<void>;
 }
 
+// How long the quick ACK of a PUBACK other than an answer's may wait (src/mqtt/quick-ack.ts).
+const QUICK_ACK_DELAY_MS = 1;
+// A till that published within this long counts as busy with requests (its ACKs go at once).
+const REQUESTING_MS = 1000;
+
 const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
 
 export function isLoopback(address: string | undefined): boolean {
@@ -84,6 +89,8 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   const log = opts.logger;
   // Which base topic each authenticated connection may use.
   const baseOf = new WeakMap<Client, string>();
+  // When each connection last published (a request): its PUBACKs then get their ACK at once.
+  const publishedAt = new WeakMap<Client, number>();
   const ownBase = baseTopic(opts.prefix, opts.tillId);
   const acks = createRequestAcks(opts.answerAckWaitMs);
   // Which login a client id belongs to. MQTT lets a new connection with the same client id take
@@ -158,6 +165,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
       if (!client) return done(null); // the broker's own will handling
       const base = baseOf.get(client);
       if (base && tillMayPublish(base, packet.topic)) {
+        publishedAt.set(client, performance.now());
         // A retained request would be replayed to every later subscriber as if sent again.
         packet.retain = false;
         // Only this box's own till is answered here: a login for another till (its `till_id`) is
@@ -214,10 +222,16 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   // Loaded here, before anything is served: loading the FFI blocks the event loop for a moment
   // (tens of ms on a loaded machine), which must not fall on a request or a delivery in flight.
   const quickAck: QuickAck = await loadQuickAck(log);
+  const quickAckSoon = deferredQuickAck(quickAck, QUICK_ACK_DELAY_MS);
   aedes.on('ack', (_packet, client) => {
     acks.acked(client);
-    // The till's PUBACK needs no answer: ACK it now, not in 40 ms (src/mqtt/quick-ack.ts).
-    quickAck(client.conn as Duplex);
+    // The till's PUBACK needs no answer: ACK it soon, not in 40 ms (src/mqtt/quick-ack.ts); at
+    // once from a till busy with requests, whose next one is likely waiting behind it (Nagle).
+    // (Which message a PUBACK acknowledged is not known here: aedes keeps no copy of what it sent
+    // a clean session, so the till's own traffic decides.)
+    const last = publishedAt.get(client);
+    if (last !== undefined && performance.now() - last < REQUESTING_MS) quickAck(client.conn as Duplex);
+    else quickAckSoon(client.conn as Duplex);
   });
   aedes.on('clientDisconnect', (client) => {
     acks.closed(client);

@@ -124,6 +124,15 @@ test('no priority prefix when stdout is a file, also when JOURNAL_STREAM names a
   }
 });
 
+test('info lines still held when the gateway stops are written before it exits', async (t) => {
+  t.timeout(60_000);
+  const run = await runWithFiles(['start'], demoEnv(), () => undefined, /"msg":"ready"/);
+  t.is(run.code, 0);
+  // "stopping" and "stopped" are info lines, held (src/log.ts) until the exit writes them.
+  const msgs = lines(run.stdout).map((l) => JSON.parse(l).msg as string);
+  t.deepEqual(msgs.slice(-2), ['stopping', 'stopped']);
+});
+
 test('the unit sends stdout to the journal with priority prefixes honoured', (t) => {
   const unit = readFileSync(UNIT, 'utf8');
   // Defaults: StandardOutput=journal, SyslogLevelPrefix=yes. A change to either silently breaks -p.

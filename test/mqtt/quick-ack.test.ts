@@ -5,7 +5,7 @@ import { connect, createServer, type Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
 import test from 'ava';
 import { createLogger } from '../../src/log.ts';
-import { loadQuickAck } from '../../src/mqtt/quick-ack.ts';
+import { deferredQuickAck, loadQuickAck } from '../../src/mqtt/quick-ack.ts';
 
 test('a quick ACK is set on a TCP socket the broker accepted, and refused on a stream without one', async (t) => {
   const quickAck = await loadQuickAck(createLogger({ level: 'silent' }));
@@ -25,4 +25,28 @@ test('a quick ACK is set on a TCP socket the broker accepted, and refused on a s
     client.destroy();
     server.close();
   }
+});
+
+test('deferred quick ACKs wait for the delay, then go out once per connection from one timer', async (t) => {
+  const sent: PassThrough[] = [];
+  let fired: (() => void) | undefined;
+  const soon = deferredQuickAck((conn) => {
+    sent.push(conn as PassThrough);
+    if (sent.length === 2) fired?.();
+    return true;
+  }, 5);
+  const [a, b] = [new PassThrough(), new PassThrough()];
+  const done = new Promise<void>((resolve, reject) => {
+    const deadline = setTimeout(() => reject(new Error('no quick ACK within 10 s')), 10_000);
+    fired = () => {
+      clearTimeout(deadline);
+      resolve();
+    };
+  });
+  soon(a);
+  soon(a);
+  soon(b);
+  t.is(sent.length, 0, 'nothing is sent before the delay');
+  await done;
+  t.deepEqual(sent, [a, b], 'once per connection, however many PUBACKs came meanwhile');
 });
