@@ -109,7 +109,7 @@ export const settingsSchema = z.object({
         .max(100000)
         .default(MQTT_SESSION_DEFAULTS.max_queued_messages)
         .describe(
-          'QoS 1 messages kept for a till with a persistent session while it is away; beyond it the oldest are dropped',
+          'QoS 1 events kept for a till with a persistent session while it is away; beyond it the oldest are dropped (retained state documents wait beside them, the newest copy of each)',
         ),
       session_expiry_s: z
         .number()

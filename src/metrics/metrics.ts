@@ -208,7 +208,7 @@ export function createGatewayMetrics(opts: { version: string; prefix?: string })
   });
   new Gauge({
     name: `${p}mqtt_offline_queued_messages`,
-    help: 'QoS 1 messages waiting for tills that are away (at most mqtt.max_queued_messages each).',
+    help: 'QoS 1 messages waiting for tills that are away (each: at most mqtt.max_queued_messages events, and one copy of each retained state document).',
     registers: [registry],
     collect() {
       const s = read('offlineSessions');
@@ -218,7 +218,7 @@ export function createGatewayMetrics(opts: { version: string; prefix?: string })
   // The broker keeps these counts (across its restarts); the counters take them at scrape time.
   new Counter({
     name: `${p}mqtt_offline_dropped_total`,
-    help: 'Messages dropped for tills that are away because their queue was full, the oldest first.',
+    help: 'Events dropped for tills that are away because their queue was full, the oldest first.',
     registers: [registry],
     collect() {
       const s = read('offlineSessions');

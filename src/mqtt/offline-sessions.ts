@@ -4,8 +4,8 @@
 // (clean:false) without a bound, and keeps the session as long as the process, across broker
 // restarts too (src/mqtt/sessions.ts). A till that connected once with clean:false and never came
 // back (replaced, renamed, a developer's laptop) would grow the box's memory for months. So:
-//  - while a session's client is offline, at most `maxQueued` messages wait for it; one more drops
-//    the OLDEST. A connected client is never touched: aedes keeps its unacknowledged messages in
+//  - while a session's client is offline, at most `maxQueued` events wait for it (scans, answers,
+//    outcome events; state documents apart, below); one more drops the OLDEST. A connected client is never touched: aedes keeps its unacknowledged messages in
 //    the same queue, and those must all arrive however slowly it acknowledges.
 //  - a session offline for longer than `expiryS` is dropped with its queue and subscriptions.
 //
@@ -14,17 +14,28 @@
 // the latest window, ending at the present, so the cashier's last scan is among it and the stale
 // ones are what is missing. A till still checks a scan's `ts` before acting on it (README).
 //
+// Retained documents (gateway/state, gateway/info, gateway/health, devices, a device's
+// availability: the registry's retained topics) are state, not events: health alone is published
+// on every change and on its timer, and a till away overnight would find its cap full of healths
+// and its scans pushed out. So an away session holds only the newest copy of each state topic: a
+// new one removes the copy queued before it, and state copies never count towards the cap nor are
+// dropped by it. Back, the till has the latest state, as a fresh subscription would give it, and
+// every event the cap kept. A connected till gets every copy, as ever (aedes sends it at once).
+//
 // How: aedes hands every QoS 1 publish to `persistence.outgoingEnqueueCombi(subs, packet)` with
 // every stored subscription that matches, connected or not (aedes.js `enqueueOffline`); only that
 // method is wrapped. While no session is offline it calls straight through (one size check on a
-// scan's path). An offline session's count is its queue when it went (read once, at the
-// disconnect) plus what came since: aedes changes that queue only while the client is connected,
-// so the count stays exact without reading the queue again.
+// scan's path). For an offline session it keeps the identity (broker id and counter: aedes copies
+// both into each queue) of every queued event, oldest first, and of each state topic's one copy;
+// from the queue at the disconnect (read once) on, as aedes changes that queue only while the
+// client is connected. A packet is removed by that identity (`removeQueued`, below), so which one
+// goes is exact whatever else waits around it.
 import type { Logger } from '../log.ts';
 import { dropSession, type SessionOwner, type SessionStore } from './sessions.ts';
+import { TOPICS } from './topics.ts';
 
 export interface OfflineLimits {
-  /** Messages kept for an offline session (what was unacknowledged when it left counts too). */
+  /** Events kept for an offline session (what was unacknowledged when it left counts too). */
   maxQueued: number;
   /** Seconds a session may stay offline before it is dropped; 0 = never. */
   expiryS: number;
@@ -33,9 +44,9 @@ export interface OfflineLimits {
 export interface OfflineStats {
   /** Persistent sessions whose client is away now. */
   sessions: number;
-  /** Messages waiting for them. */
+  /** Messages waiting for them: events, and the one copy of each state document. */
   queued: number;
-  /** Messages dropped because a session's queue was full, since the process started. */
+  /** Events dropped because a session's queue was full, since the process started. */
   dropped: number;
   /** Sessions dropped because they were offline too long, since the process started. */
   expired: number;
@@ -71,14 +82,31 @@ export interface OfflineSessions {
   stats(): OfflineStats;
 }
 
+/** What aedes copies from a published packet into every queue it lands in, and the queue keeps. */
+interface Queued {
+  topic: string;
+  retain?: boolean;
+  brokerId: string;
+  brokerCounter: number;
+}
+
+/** One queued packet, as aedes-persistence finds it again: by broker id and counter. */
+interface Ref {
+  brokerId: string;
+  brokerCounter: number;
+}
+
 interface Away {
   /** performance.now() when it went: monotonic, as the Pi has no clock until NTP sets it. */
   since: number;
-  queued: number;
-  /** Message ids of the queue as it was at the disconnect, oldest first; null while being read. */
-  head: (number | undefined)[] | null;
-  /** How much of `head` is dropped already. */
+  /** Queued events, oldest first, from `at` on: two arrays of plain values, not one object each. */
+  ids: string[];
+  counters: number[];
   at: number;
+  /** The one queued copy of each state topic. */
+  state: Map<string, Ref>;
+  /** The queue at the disconnect is read: until then what comes is counted, never dropped. */
+  read: boolean;
   /** Dropped in this absence: the first one is logged, the total when the till is back. */
   dropped: number;
 }
@@ -89,6 +117,36 @@ interface Sub {
 
 interface QueueStore extends SessionStore {
   outgoingEnqueueCombi(subs: Sub[], packet: unknown): Promise<void>;
+  outgoingUpdate(client: { id: string }, packet: Ref & { messageId: number }): Promise<void>;
+}
+
+/** A registry pattern as a regular expression: `{x}` one level, `{x*}` one or more. */
+const levelsOf = (pattern: string) =>
+  pattern
+    .split('/')
+    .map((level) => {
+      if (/^\{\w+\*\}$/.test(level)) return '.+';
+      if (/^\{\w+\}$/.test(level)) return '[^/]+';
+      return level.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('/');
+
+/**
+ * The registry's retained till topics, matched at the end of a topic: one pattern for every till
+ * base (a login may serve another till's base). Built from TOPICS, so a topic made retained there
+ * is state here too.
+ */
+const STATE_TOPIC = new RegExp(
+  `/(?:${Object.values(TOPICS)
+    .filter((t) => t.retain && t.direction === 'box_to_till')
+    .map((t) => levelsOf(t.pattern))
+    .join('|')})$`,
+);
+
+/** A state document: published retained (the registry's flag, src/mqtt/publish.ts) on a retained topic. */
+function isStateMessage(packet: { topic: string; retain?: boolean }): boolean {
+  // The flag first: a scan (never retained) is not matched against the pattern.
+  return packet.retain === true && STATE_TOPIC.test(packet.topic);
 }
 
 /** Wraps `persistence` (aedes' memory persistence) once; the result goes with it to the next broker. */
@@ -102,22 +160,47 @@ export function trackOfflineSessions(persistence: unknown): OfflineSessions {
   let log: Logger | undefined;
   // Sweeps run one after the other: the timer may fire while a drop is still under way.
   let sweeps: Promise<unknown> = Promise.resolve();
+  // Marks for removeQueued, counting down from -1: never a packet id (1–65535), never used twice.
+  let mark = 0;
 
   const offlineS = (s: Away, now = performance.now()) => Math.round((now - s.since) / 1000);
 
-  /** Drops the oldest beyond the cap. aedes-persistence clears the first packet with the id given,
-   * and packets queued while offline have none yet: the head's ids first, then "no id" each time. */
+  /**
+   * Removes one packet from a client's queue. aedes-persistence removes only by message id (the
+   * first packet with the id asked for), and a packet queued while the client was away has none
+   * yet. But `outgoingUpdate` finds a packet by broker id and counter and sets its message id: so
+   * the packet gets a mark no other packet can have, and the mark is cleared. Both calls at once,
+   * not one after the other's promise: the memory persistence does each call's work when called,
+   * and two copies of one packet (a till subscribed twice over, e.g. `<base>/#` and `<base>/scan`)
+   * must each get their own mark before the next removal looks for that identity.
+   */
+  const removeQueued = (id: string, ref: Ref) => {
+    const client = { id };
+    const messageId = --mark;
+    const notRemoved = (err: unknown) =>
+      log?.debug('mqtt offline message not removed', { client_id: id, error: err });
+    store
+      .outgoingUpdate(client, { brokerId: ref.brokerId, brokerCounter: ref.brokerCounter, messageId })
+      .catch(notRemoved);
+    store.outgoingClearMessageId(client, { messageId }).catch(notRemoved);
+  };
+
+  /** Drops the oldest events beyond the cap; state copies stay. */
   const trim = (id: string, s: Away) => {
-    if (s.head === null || s.queued <= maxQueued || away.get(id) !== s) return;
+    if (!s.read || s.counters.length - s.at <= maxQueued || away.get(id) !== s) return;
     const first = s.dropped === 0;
-    for (let n = s.queued - maxQueued; n > 0; n--) {
-      const messageId = s.at < s.head.length ? s.head[s.at++] : undefined;
-      void store.outgoingClearMessageId({ id }, { messageId });
-      s.queued--;
+    for (let n = s.counters.length - s.at - maxQueued; n > 0; n--) {
+      removeQueued(id, { brokerId: s.ids[s.at]!, brokerCounter: s.counters[s.at]! });
+      s.at++;
       s.dropped++;
       totals.dropped++;
     }
-    if (s.at === s.head.length) s.head = [];
+    // The dropped part goes now and then, not on every drop: each splice moves what is left.
+    if (s.at >= 1024 && s.at * 2 >= s.counters.length) {
+      s.ids.splice(0, s.at);
+      s.counters.splice(0, s.at);
+      s.at = 0;
+    }
     if (first) {
       log?.warn('mqtt offline queue full: dropping the oldest messages', {
         client_id: id,
@@ -128,18 +211,35 @@ export function trackOfflineSessions(persistence: unknown): OfflineSessions {
     }
   };
 
+  /** A state copy now queued for an away session: the one queued before it (if any) goes. */
+  const keepNewest = (id: string, s: Away, topic: string, ref: Ref) => {
+    const older = s.state.get(topic);
+    s.state.set(topic, ref);
+    if (older !== undefined) removeQueued(id, older);
+  };
+
   const enqueue = store.outgoingEnqueueCombi.bind(store);
   store.outgoingEnqueueCombi = (subs, packet) => {
     const queued = enqueue(subs, packet);
     if (away.size === 0) return queued;
-    const full: string[] = [];
+    const p = packet as Queued;
+    // One reference for every away session a state document is queued for.
+    const state = isStateMessage(p) ? { brokerId: p.brokerId, brokerCounter: p.brokerCounter } : undefined;
+    let full: string[] | undefined;
     for (const sub of subs) {
       const s = away.get(sub.clientId);
       if (s === undefined) continue;
-      s.queued++;
-      if (s.head !== null && s.queued > maxQueued) full.push(sub.clientId);
+      if (state !== undefined) {
+        keepNewest(sub.clientId, s, p.topic, state);
+        continue;
+      }
+      s.ids.push(p.brokerId);
+      s.counters.push(p.brokerCounter);
+      if (!s.read || s.counters.length - s.at <= maxQueued) continue;
+      if (full === undefined) full = [sub.clientId];
+      else full.push(sub.clientId);
     }
-    if (full.length === 0) return queued;
+    if (full === undefined) return queued;
     // Once the packet is in: the oldest it pushes out may be the one before it.
     return queued.then(() => {
       for (const id of full) {
@@ -149,21 +249,49 @@ export function trackOfflineSessions(persistence: unknown): OfflineSessions {
     });
   };
 
+  /** The queue at the disconnect (the sent but unacknowledged, and what was not sent yet). */
   const readQueue = async (id: string, s: Away) => {
-    const head: (number | undefined)[] = [];
+    const ids: string[] = [];
+    const counters: number[] = [];
+    const state = new Map<string, Ref>();
     try {
-      for await (const packet of store.outgoingStream({ id })) head.push(packet.messageId);
+      for await (const packet of store.outgoingStream({ id }) as AsyncIterable<Queued>) {
+        const ref = { brokerId: packet.brokerId, brokerCounter: packet.brokerCounter };
+        if (!isStateMessage(packet)) {
+          ids.push(ref.brokerId);
+          counters.push(ref.brokerCounter);
+          continue;
+        }
+        const older = state.get(packet.topic);
+        state.set(packet.topic, ref);
+        if (older !== undefined && away.get(id) === s) removeQueued(id, older);
+      }
     } catch (err) {
       log?.debug('mqtt offline queue not read', { client_id: id, error: err });
     }
-    s.head = head;
-    s.queued += head.length;
+    if (away.get(id) !== s) return; // back already, or dropped
+    // All of it came before what was queued while it was read: a copy from then is the newer.
+    for (const [topic, ref] of state) {
+      if (s.state.has(topic)) removeQueued(id, ref);
+      else s.state.set(topic, ref);
+    }
+    s.ids = ids.concat(s.ids);
+    s.counters = counters.concat(s.counters);
+    s.read = true;
     trim(id, s);
   };
 
   const gone = (client: { id: string; clean: boolean }) => {
     if (client.clean) return; // a clean session ends with its connection
-    const s: Away = { since: performance.now(), queued: 0, head: null, at: 0, dropped: 0 };
+    const s: Away = {
+      since: performance.now(),
+      ids: [],
+      counters: [],
+      at: 0,
+      state: new Map(),
+      read: false,
+      dropped: 0,
+    };
     away.set(client.id, s);
     // outgoingStream copies the queue when called: what is enqueued after it is counted above.
     void readQueue(client.id, s);
@@ -181,6 +309,8 @@ export function trackOfflineSessions(persistence: unknown): OfflineSessions {
     }
   };
 
+  const waiting = (s: Away) => s.counters.length - s.at + s.state.size;
+
   const sweepOnce = async (now: number) => {
     const expired: string[] = [];
     if (expiryS === 0) return expired;
@@ -197,7 +327,7 @@ export function trackOfflineSessions(persistence: unknown): OfflineSessions {
         client_id: id,
         user,
         offline_s: offlineS(s, now),
-        dropped_messages: s.queued,
+        dropped_messages: waiting(s),
         session_expiry_s: expiryS,
       });
     }
@@ -237,7 +367,7 @@ export function trackOfflineSessions(persistence: unknown): OfflineSessions {
     },
     stats() {
       let queued = 0;
-      for (const s of away.values()) queued += s.queued;
+      for (const s of away.values()) queued += waiting(s);
       return { sessions: away.size, queued, ...totals };
     },
   };
