@@ -31,6 +31,7 @@
 // client is connected. A packet is removed by that identity (`removeQueued`, below), so which one
 // goes is exact whatever else waits around it.
 import type { Logger } from '../log.ts';
+import { onePerAwayClient } from './one-copy.ts';
 import { dropSession, type SessionOwner, type SessionStore } from './sessions.ts';
 import { TOPICS } from './topics.ts';
 
@@ -219,9 +220,11 @@ export function trackOfflineSessions(persistence: unknown): OfflineSessions {
   };
 
   const enqueue = store.outgoingEnqueueCombi.bind(store);
-  store.outgoingEnqueueCombi = (subs, packet) => {
+  const isAway = (id: string) => away.has(id);
+  store.outgoingEnqueueCombi = (matched, packet) => {
+    if (away.size === 0) return enqueue(matched, packet);
+    const subs = onePerAwayClient(matched, isAway);
     const queued = enqueue(subs, packet);
-    if (away.size === 0) return queued;
     const p = packet as Queued;
     // One reference for every away session a state document is queued for.
     const state = isStateMessage(p) ? { brokerId: p.brokerId, brokerCounter: p.brokerCounter } : undefined;
