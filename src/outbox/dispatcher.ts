@@ -183,7 +183,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       if (abandoned > 0) log.warn('outbox stopped with deliveries in flight', { abandoned });
       return { settled, abandoned };
     },
-    kick: pump,
+    kick() {
+      // An open circuit sends nothing before it turns half-open, and the armed timer wakes then
+      // (schedule arms it for reopensAt): a kick — every enqueue while the provider is down — would
+      // only clear that timer and arm the same one again.
+      if (timer !== undefined && circuit.state() === 'open') return;
+      pump();
+    },
     state() {
       return {
         circuit: circuit.state(),

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import test from 'ava';
 import Database from 'better-sqlite3';
 import { OutboxError } from '../../src/outbox/errors.ts';
+import { SCHEMA_VERSION } from '../../src/outbox/schema.ts';
 import { openOutboxStore } from '../../src/outbox/store.ts';
 import type { EnqueueInput } from '../../src/outbox/types.ts';
 import { fakeClock, mustEnqueue, openTemp, tempDir, turnover } from './helpers.ts';
@@ -306,7 +307,7 @@ test('the schema is versioned, and a database from a newer version is refused', 
   const { store, path } = openTemp(t);
   store.close();
   const raw = new Database(path);
-  t.is(raw.pragma('user_version', { simple: true }), 1);
+  t.is(raw.pragma('user_version', { simple: true }), SCHEMA_VERSION);
   raw.pragma('user_version = 99');
   raw.close();
 

@@ -22,8 +22,14 @@ export interface QueueInput {
 }
 
 export interface Queue {
-  /** The answer for a transaction the outbox already holds; undefined when it holds none. */
+  /**
+   * The answer for a transaction the outbox already holds; undefined when it holds none. `enqueue`
+   * answers a transaction it already holds the same way, without this second lookup (turnover, the
+   * hot path); redeem must ask first (it calls the provider before queueing), and stornos do, so
+   * that a transaction reused for another request is refused before its `dependsOn` is checked.
+   */
   known(key: string, request: ProviderRequest): Promise<unknown> | undefined;
+  /** Stores the request (or finds it stored under its key) and answers as `known` would for that. */
   enqueue(input: QueueInput): Promise<unknown>;
   /** Transactions whose till is still waiting inside the window (their answer carries the outcome). */
   readonly answering: ReadonlySet<string>;
@@ -94,8 +100,16 @@ export function createQueue(opts: {
         }
         throw new GatewayError('internal_error', `the outbox could not store the request (${result.code})`);
       }
-      if (!result.created && !result.samePayload && !isStored(result.job.payload, input.request)) {
-        throw new GatewayError('transaction_reused', 'this transaction was already used for another request');
+      if (!result.created) {
+        // Already in the outbox (a retry of the till's request): answered from there, now, as
+        // `known` would have — the store's enqueue looked the key up anyway, inside its transaction.
+        if (!result.samePayload && !isStored(result.job.payload, input.request)) {
+          throw new GatewayError(
+            'transaction_reused',
+            'this transaction was already used for another request',
+          );
+        }
+        return answer(result.job, 0);
       }
       // Committed and fsynced: from here on the request survives a crash (DESIGN §5).
       // The till waits for the provider only when this request can go out now; it hears `queued` at

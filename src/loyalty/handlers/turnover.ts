@@ -24,17 +24,15 @@ export function turnoverHandler(provider: LoyaltyProvider, queue: Queue, cardPre
       redeemed: args.redeemed,
     });
     if (!prepared.ok) throw providerError(prepared);
-    return (
-      queue.known(key, prepared.request) ??
-      queue.enqueue({
-        key,
-        kind: 'turnover',
-        // Per-customer FIFO (DESIGN §5): a customer's bookings and stornos keep their order. A code
-        // lane is named by the masked code: the lane outlives delivery in the row, the token must not
-        // (DESIGN §2); two codes that share their last characters merely share a lane.
-        orderKey: args.customer_ref ?? `code:${maskToken(args.code ?? '')}`,
-        request: prepared.request,
-      })
-    );
+    // A transaction the outbox already holds is answered from there (enqueue finds it by its key).
+    return queue.enqueue({
+      key,
+      kind: 'turnover',
+      // Per-customer FIFO (DESIGN §5): a customer's bookings and stornos keep their order. A code
+      // lane is named by the masked code: the lane outlives delivery in the row, the token must not
+      // (DESIGN §2); two codes that share their last characters merely share a lane.
+      orderKey: args.customer_ref ?? `code:${maskToken(args.code ?? '')}`,
+      request: prepared.request,
+    });
   };
 }

@@ -1,0 +1,166 @@
+// What one queued turnover costs the gateway, deterministically (issue 7 item 5): main-thread CPU
+// per request, bytes allocated per request and scavenges per run, for sequential turnovers over
+// MQTT with the provider down (each answered `queued`). Wall-clock percentiles on a shared machine
+// drift; these do not much, so a change to the request path can be judged by them.
+// Two gateway runs per repetition: with the unit's flags (CPU, scavenges — GC as on the box) and
+// with a new space large enough that no GC runs during the requests (bytes: the growth of the
+// used heap, nothing freed in between; the run is refused if a GC happened anyway).
+// Run alone: node --import=tsx bench/request-cost.ts [--requests N] [--runs N]
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import mqtt, { type MqttClient } from 'mqtt';
+import { unitNodeFlags } from './unit-flags.ts';
+
+const BIN =
+  process.env.BENCH_GATEWAY_BIN ?? fileURLToPath(new URL('../bin/edge-gateway.js', import.meta.url));
+const PROBE = fileURLToPath(new URL('./request-probe.mjs', import.meta.url));
+const BASE = 'pos/demo-till';
+const WARMUP = 300;
+
+interface Probe {
+  used: number;
+  minor: number;
+  major: number;
+  minorMs: number;
+}
+
+export async function benchRequestCost(opts: { requests?: number; runs?: number } = {}) {
+  const requests = opts.requests ?? 300;
+  const runs = opts.runs ?? 3;
+  const rows: Record<string, number>[] = [];
+  for (let r = 0; r < runs; r++) {
+    const prod = await measure([...unitNodeFlags(), ...extraFlags()], requests);
+    const big = await measure(['--max-semi-space-size=256', '--min-semi-space-size=256'], requests);
+    if (big.gcs !== 0) throw new Error(`a GC ran during the allocation run (${big.gcs})`);
+    rows.push({
+      cpu_us_per_request: round(prod.cpuUs / requests, 1),
+      kb_per_request: round(big.bytes / requests / 1024, 2),
+      scavenges: prod.scavenges,
+      scavenge_ms: round(prod.scavengeMs, 1),
+    });
+  }
+  console.log(JSON.stringify({ bench: 'request_cost', requests, runs: rows }));
+  return rows;
+}
+
+async function measure(flags: string[], requests: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-reqcost-'));
+  let child: ChildProcess | undefined;
+  let client: MqttClient | undefined;
+  try {
+    const started = await startGateway(dir, flags);
+    child = started.child;
+    const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${started.port}`, { reconnectPeriod: 0 });
+    client = c;
+    (c.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
+    await c.subscribeAsync(`${BASE}/response/loyalty/turnover`, { qos: 1 });
+    let arrived: (p: Buffer) => void = () => {};
+    c.on('message', (_t, p) => arrived(p));
+    const one = async (n: number) => {
+      const tx = `rc-${process.pid}-${n}`;
+      const answer = new Promise<Buffer>((resolve) => {
+        arrived = (p) => p.includes(tx) && resolve(p);
+      });
+      const payload = JSON.stringify({
+        transaction: tx,
+        customer_ref: `C-${1000 + (n % 50)}`,
+        receipt_number: `R-${n}`,
+        amount_cents: 1000 + n,
+        currency: 'EUR',
+      });
+      c.publish(`${BASE}/request/loyalty/turnover`, payload, { qos: 1 });
+      const body = JSON.parse((await answer).toString()) as { data?: { state?: string } };
+      if (body.data?.state !== 'queued') throw new Error(`not queued: ${JSON.stringify(body)}`);
+    };
+    for (let n = 0; n < WARMUP; n++) await one(n);
+    const p0 = await probe(child, dir, 0);
+    const cpu0 = mainThreadCpuUs(child.pid!);
+    for (let n = WARMUP; n < WARMUP + requests; n++) await one(n);
+    const cpuUs = mainThreadCpuUs(child.pid!) - cpu0;
+    const p1 = await probe(child, dir, 1);
+    return {
+      cpuUs,
+      bytes: p1.used - p0.used,
+      gcs: p1.minor + p1.major - p0.minor - p0.major,
+      scavenges: p1.minor - p0.minor,
+      scavengeMs: p1.minorMs - p0.minorMs,
+    };
+  } finally {
+    await client?.endAsync(true).catch(() => {});
+    child?.kill('SIGTERM');
+    if (child && child.exitCode === null) await new Promise((r) => child!.once('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function probe(child: ChildProcess, dir: string, n: number): Promise<Probe> {
+  child.kill('SIGUSR2');
+  const file = join(dir, `probe.${n}`);
+  for (let i = 0; i < 500 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 10));
+  return JSON.parse(readFileSync(file, 'utf8')) as Probe;
+}
+
+async function startGateway(dir: string, flags: string[]) {
+  const out = join(dir, 'gateway.log');
+  const fd = openSync(out, 'w');
+  const child = spawn(process.execPath, [...flags, `--import=${PROBE}`, BIN, 'start'], {
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: 'production',
+      EDGE_DATA_DIR: join(dir, 'gateway'),
+      EDGE_MQTT_PORT: '0',
+      EDGE_HTTP_PORT: '0',
+      // The provider is down: every turnover is `queued`.
+      EDGE_PROVIDER_URL: `http://127.0.0.1:${await closedPort()}`,
+      EDGE_PROVIDER_API_KEY: 'bench-key',
+      EDGE_LOG_LEVEL: 'info',
+      REQUEST_PROBE_OUT: join(dir, 'probe'),
+    },
+    stdio: ['ignore', fd, 'inherit'],
+  });
+  closeSync(fd);
+  for (let i = 0; i < 3000; i++) {
+    const line = readFileSync(out, 'utf8')
+      .split('\n')
+      .find((l) => l.includes('"msg":"ready"'));
+    if (line) return { child, port: JSON.parse(line).mqtt_port as number };
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`gateway did not start: ${readFileSync(out, 'utf8').slice(-2000)}`);
+}
+
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 9));
+    });
+  });
+}
+
+/** The main thread's CPU time (µs), where the request path runs; worker threads are not counted. */
+function mainThreadCpuUs(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e3;
+}
+
+const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({ options: { requests: { type: 'string' }, runs: { type: 'string' } } });
+  await benchRequestCost({
+    requests: values.requests ? Number(values.requests) : undefined,
+    runs: values.runs ? Number(values.runs) : undefined,
+  });
+}
+
+/** BENCH_EXTRA_FLAGS: added to the unit's flags for the CPU run (e.g. `--cpu-prof` to see where). */
+function extraFlags(): string[] {
+  return (process.env.BENCH_EXTRA_FLAGS ?? '').split(' ').filter(Boolean);
+}
