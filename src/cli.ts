@@ -1,7 +1,6 @@
 // `edge-gateway` command line (DESIGN §9). Exit codes come from the catalogue in errors.ts.
 import { parseArgs } from 'node:util';
 import { type Appliance, startAppliance } from './appliance/index.ts';
-import { DEFAULT_TRIM_SCHEDULE, loadMallocTrim, scheduleMallocTrim } from './appliance/malloc-trim.ts';
 import { ENVIRONMENT } from './config/env.ts';
 import { ConfigError } from './config/errors.ts';
 import { loadConfig } from './config/load.ts';
@@ -291,9 +290,6 @@ async function start(configPath?: string, dataDir?: string): Promise<number> {
     const serving = () => (gateway?.applying ? undefined : gateway);
     appliance = await startAppliance({ gateway: serving, logger: log.child({ part: 'systemd' }) });
     if (stopping) appliance.stopping(); // a signal came while the notify library loaded
-    // Start-up's freed C heap back to the kernel (src/appliance/malloc-trim.ts).
-    const trim = await loadMallocTrim(log);
-    if (trim) scheduleMallocTrim(trim, DEFAULT_TRIM_SCHEDULE, log.child({ part: 'memory' }));
   }
   return new Promise<number>(() => {}); // runs until a signal
 }
