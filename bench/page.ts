@@ -28,9 +28,9 @@ import { fileURLToPath } from 'node:url';
 import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { unitNodeFlags } from '../test/helpers/unit-flags.ts';
 import { scanOnce, startGateway, stopTarget, type Target } from './scan-latency.ts';
 import { percentiles } from './stats.ts';
-import { unitNodeFlags } from './unit-flags.ts';
 
 const ASSETS = fileURLToPath(new URL('../src/web/assets/', import.meta.url));
 const BIN = fileURLToPath(new URL('../bin/edge-gateway.js', import.meta.url));

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import { type PtyPair, startPtyPair } from '../test/helpers/pty.ts';
+import { unitNodeFlags } from '../test/helpers/unit-flags.ts';
 import { nowMs, percentiles } from './stats.ts';
-import { unitNodeFlags } from './unit-flags.ts';
 
 // BENCH_GATEWAY_BIN: another build's bin/edge-gateway.js, to compare before and after a change.
 const BIN =

@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { unitNodeFlags } from './unit-flags.ts';
+import { unitNodeFlags } from '../test/helpers/unit-flags.ts';
 
 const BIN = fileURLToPath(new URL('../bin/edge-gateway.js', import.meta.url));
 const TICKS_PER_S = 100; // USER_HZ on Linux

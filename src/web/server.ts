@@ -1,8 +1,9 @@
 // The HTTP server on the status port (DESIGN §7): fastify with the well-kept plugins for what must
 // not be hand-written — security headers (@fastify/helmet), cookies and server-side sessions
 // (@fastify/cookie, @fastify/session), CSRF tokens (@fastify/csrf-protection), login rate limits
-// (@fastify/rate-limit) and static assets (@fastify/static). Routes live with the parts that own
-// them (status, auth, provisioning, tools); this file only builds and runs the server.
+// (@fastify/rate-limit). The page's own files are served from memory (assets.ts). Routes live with
+// the parts that own them (status, auth, provisioning, tools); this file only builds and runs the
+// server.
 
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +12,6 @@ import csrf from '@fastify/csrf-protection';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import session from '@fastify/session';
-import fastifyStatic from '@fastify/static';
 import Fastify, {
   type FastifyInstance,
   type FastifyReply,
@@ -19,6 +19,7 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import type { Logger } from '../log.ts';
+import { registerAssets } from './assets.ts';
 import { fastifyLogger } from './fastify-log.ts';
 import type { SessionStore } from './session-store.ts';
 
@@ -151,14 +152,7 @@ export async function createWebServer(opts: WebServerOptions): Promise<FastifyIn
   });
   await app.register(csrf, { sessionPlugin: '@fastify/session', logLevel: 'info' });
   await app.register(rateLimit, { global: false });
-  await app.register(fastifyStatic, {
-    root: ASSETS_DIR,
-    prefix: '/assets/',
-    index: false,
-    cacheControl: true,
-    maxAge: '1h',
-  });
-  app.get('/', (_req, reply) => reply.header('cache-control', 'no-cache').sendFile('index.html'));
+  registerAssets(app, ASSETS_DIR);
   app.get('/healthz', async () => ({ status: 'ok' }));
   return app;
 }

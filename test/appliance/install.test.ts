@@ -25,6 +25,7 @@ import { openOutboxStore } from '../../src/outbox/store.ts';
 import { runGatewayProcess } from '../helpers/cli.ts';
 import { connect, recorder, tempDir } from '../helpers/gateway.ts';
 import { startPtyPair } from '../helpers/pty.ts';
+import { unitNodeFlags } from '../helpers/unit-flags.ts';
 import { notifySocket } from './helpers/notify-socket.ts';
 import { differences, type Entry, listing } from './helpers/root-listing.ts';
 import { allowedSyscalls, syscallsIn } from './helpers/syscalls.ts';
@@ -206,19 +207,7 @@ test.serial(
     const gateway = join(root, 'opt/edge-gateway/bin/edge-gateway.js');
     const gw = runGatewayProcess(
       'strace',
-      [
-        '-f',
-        '-qq',
-        '-u',
-        'nobody',
-        '-o',
-        trace,
-        '/usr/bin/node',
-        '--max-semi-space-size=2',
-        '--v8-pool-size=1',
-        gateway,
-        'start',
-      ],
+      ['-f', '-qq', '-u', 'nobody', '-o', trace, '/usr/bin/node', ...unitNodeFlags(), gateway, 'start'],
       {
         NODE_ENV: 'production',
         EDGE_DATA_DIR: dataDir,

@@ -18,6 +18,7 @@ import { provisionBox } from '../../durability/_box.ts';
 import { BIN, type Running, runGatewayProcess } from '../../helpers/cli.ts';
 import { sleep, tempDir, waitUntil } from '../../helpers/gateway.ts';
 import { freePort } from '../../helpers/mosquitto.ts';
+import { unitNodeFlags } from '../../helpers/unit-flags.ts';
 import { BUYERS, keyOf, waitForDrain } from '../../loyalty/crash/_rig.ts';
 import { type Scanners, startScanners } from './_scanners.ts';
 import { type SoakTill, startTill } from './_tills.ts';
@@ -84,8 +85,6 @@ const TILL_LOGINS = [
 ];
 const BASE = 'pos/T1';
 const SCANNERS = 3;
-/** The node flags of the systemd unit (systemd/edge-gateway.service). */
-const NODE_FLAGS = ['--max-semi-space-size=2', '--v8-pool-size=1'];
 
 export function openFiles(pid: number): OpenFiles {
   const fds = { total: 0, ttys: 0, sockets: 0, other: 0 };
@@ -134,7 +133,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakRun> {
   const start = async () => {
     box = runGatewayProcess(
       process.execPath,
-      [...NODE_FLAGS, BIN, 'start', '--config', join(dataDir, 'config.json')],
+      [...unitNodeFlags(), BIN, 'start', '--config', join(dataDir, 'config.json')],
       {
         EDGE_DATA_DIR: dataDir,
         EDGE_MQTT_PORT: String(ports.mqtt),

@@ -1,11 +1,12 @@
 // The node flags the systemd unit starts the gateway with (between `node` and the script in its
-// ExecStart), so a benchmark runs the process as the box does and cannot drift from the unit.
+// ExecStart), so benchmarks and the tests that run the production process (install, soak) run it as
+// the box does and cannot drift from the unit: the unit is the one place they are set.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const UNIT = fileURLToPath(new URL('../systemd/edge-gateway.service', import.meta.url));
+const UNIT = fileURLToPath(new URL('../../systemd/edge-gateway.service', import.meta.url));
 
-/** BENCH_NODE_FLAGS overrides them, to try other settings. */
+/** BENCH_NODE_FLAGS overrides them, to try other settings in a benchmark. */
 export function unitNodeFlags(): string[] {
   if (process.env.BENCH_NODE_FLAGS !== undefined)
     return process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean);
