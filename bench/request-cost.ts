@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
-import { unitNodeFlags } from './unit-flags.ts';
+import { unitNodeFlags } from '../test/helpers/unit-flags.ts';
 
 const BIN =
   process.env.BENCH_GATEWAY_BIN ?? fileURLToPath(new URL('../bin/edge-gateway.js', import.meta.url));
