@@ -106,8 +106,15 @@ test.serial(
     for (const dev of ['typescript', 'ava', '@biomejs/biome', 'playwright-core', '@types/better-sqlite3']) {
       t.false(l.has(`${opt}/node_modules/${dev}`), `development dependency ${dev} is not installed`);
     }
-    for (const absent of ['src', 'test', 'bench', '.git', '.ci', 'tsconfig.json'])
+    for (const absent of ['test', 'bench', '.git', '.ci', 'tsconfig.json'])
       t.false(l.has(`${opt}/${absent}`));
+    // Of src/ only the status page's files, which the web part serves (src/web/assets.ts); no code.
+    t.like(get(l, `${opt}/src/web/assets/index.html`), { type: 'file', mode: '0644', owner: 'root:root' });
+    t.deepEqual(
+      [...l.keys()].filter((p) => p.startsWith(`${opt}/src/`) && !p.startsWith(`${opt}/src/web`)),
+      [],
+    );
+    t.false([...l.keys()].some((p) => p.startsWith(`${opt}/src/`) && p.endsWith('.ts')));
     t.false([...l.keys()].some((p) => p.startsWith(`${opt}/dist/`) && p.endsWith('.map')));
     const writable = [...l].filter(
       ([p, e]) => p.startsWith(opt) && e.type !== 'link' && /[2367]/.test(e.mode.slice(2)),
