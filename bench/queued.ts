@@ -16,13 +16,14 @@
 // Run alone: node --import=tsx bench/queued.ts [--turnovers N]
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
 import { unitNodeFlags } from '../test/helpers/unit-flags.ts';
+import { closedPort, mainThreadCpuMs } from './proc.ts';
 import { nowMs, percentiles } from './stats.ts';
 
 // BENCH_GATEWAY_BIN: another build's bin/edge-gateway.js, to compare before and after a change.
@@ -360,21 +361,6 @@ async function startProcess<P>(
     });
   });
   return { child, port };
-}
-
-/** A loopback port nothing listens on: the provider that is down. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      s.close(() => resolve(typeof address === 'object' && address ? address.port : 9));
-    });
-  });
-}
-
-/** CPU time of a process's main thread so far: the event loop, where the request path runs. */
-function mainThreadCpuMs(pid: number): number {
-  return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
 }
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;

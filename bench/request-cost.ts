@@ -8,13 +8,13 @@
 // Run alone: node --import=tsx bench/request-cost.ts [--requests N] [--runs N]
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
 import { unitNodeFlags } from '../test/helpers/unit-flags.ts';
+import { closedPort, mainThreadCpuMs } from './proc.ts';
 
 const BIN =
   process.env.BENCH_GATEWAY_BIN ?? fileURLToPath(new URL('../bin/edge-gateway.js', import.meta.url));
@@ -79,9 +79,9 @@ async function measure(flags: string[], requests: number) {
     };
     for (let n = 0; n < WARMUP; n++) await one(n);
     const p0 = await probe(child, dir, 0);
-    const cpu0 = mainThreadCpuUs(child.pid!);
+    const cpu0 = mainThreadCpuMs(child.pid!) * 1e3;
     for (let n = WARMUP; n < WARMUP + requests; n++) await one(n);
-    const cpuUs = mainThreadCpuUs(child.pid!) - cpu0;
+    const cpuUs = mainThreadCpuMs(child.pid!) * 1e3 - cpu0;
     const p1 = await probe(child, dir, 1);
     return {
       cpuUs,
@@ -134,20 +134,6 @@ async function startGateway(dir: string, flags: string[]) {
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`gateway did not start: ${readFileSync(out, 'utf8').slice(-2000)}`);
-}
-
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 9));
-    });
-  });
-}
-
-/** The main thread's CPU time (µs), where the request path runs; worker threads are not counted. */
-function mainThreadCpuUs(pid: number): number {
-  return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e3;
 }
 
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
