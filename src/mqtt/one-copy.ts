@@ -21,9 +21,10 @@ export function onePerAwayClient<S extends Sub>(subs: S[], isAway: (clientId: st
   let out: S[] | undefined;
   for (let i = 0; i < subs.length; i++) {
     const sub = subs[i] as S;
-    const at = isAway(sub.clientId) ? seen.get(sub.clientId) : undefined;
+    const away = isAway(sub.clientId);
+    const at = away ? seen.get(sub.clientId) : undefined;
     if (at === undefined) {
-      if (isAway(sub.clientId)) seen.set(sub.clientId, out ? out.length : i);
+      if (away) seen.set(sub.clientId, out ? out.length : i);
       out?.push(sub);
       continue;
     }
