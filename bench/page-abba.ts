@@ -56,14 +56,6 @@ function cpuSpent(before: Map<number, number>, after: Map<number, number>): numb
   return ms;
 }
 
-export function commOf(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-  } catch {
-    return '';
-  }
-}
-
 /** `root` and every process below it (a browser's renderers, GPU and utility processes). */
 export function processTree(root: number): number[] {
   const parent = new Map<number, number>();

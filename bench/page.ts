@@ -7,7 +7,7 @@
 // (bench/page-abba.ts), between "closed" (Chromium stays running on about:blank, so its mere
 // presence loads both sides alike) and "open": headless Chromium on the page, logged in as the
 // technician (the heaviest stream: every scan's text and hex, drawn into the list and the chart)
-// plus SSE_CLIENTS public streams read in a process of their own (bench/sse-clients.mjs). Scans are
+// plus SSE_CLIENTS public streams, all in a process of their own (bench/page-clients.mjs). Scans are
 // paced gapMs apart, a fast scanning burst, so the page's live work lands between and during scans.
 // Chromium renders on the same 2 cores as the gateway, so that ratio holds Chromium's CPU too (a
 // technician's phone would not): the browser's CPU per scan is printed beside it. The SSE-only
@@ -30,14 +30,13 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
-import { type Browser, chromium, type Page } from 'playwright-core';
 import { unitNodeFlags } from '../test/helpers/unit-flags.ts';
-import { type AbbaPlan, abbaLive, commOf, type LiveView, processTree } from './page-abba.ts';
+import { type AbbaPlan, abbaLive, type LiveView, processTree } from './page-abba.ts';
 import { startGateway, stopTarget, type Target } from './scan-latency.ts';
 
 const ASSETS = fileURLToPath(new URL('../src/web/assets/', import.meta.url));
 const BIN = fileURLToPath(new URL('../bin/edge-gateway.js', import.meta.url));
-const SSE_READER = fileURLToPath(new URL('./sse-clients.mjs', import.meta.url));
+const PAGE_CLIENTS = fileURLToPath(new URL('./page-clients.mjs', import.meta.url));
 // 3,000 scans a side for the page (what a technician opens), 1,500 for the SSE-only figure: a p99
 // then rests on 30 (15) samples rather than 10, within ~90 s for the whole bench.
 const PAGE_PLAN: AbbaPlan = { repeats: 3, blocks: 8, block: 250, warmup: 200, gapMs: 5, settleMs: 150 };
@@ -63,21 +62,6 @@ function sseClient(base: string, cookie?: string) {
       await done;
     },
   };
-}
-
-async function openPage(page: Page, base: string): Promise<void> {
-  await page.goto(`${base}/`);
-  await page.waitForSelector('#live[data-state=live]');
-  await page.waitForSelector('#test-scan-form'); // the technician's view: scans with text and hex
-}
-
-async function claim(page: Page, base: string, logFile: string): Promise<void> {
-  await page.goto(`${base}/`);
-  await page.fill('#claim-form [name=code]', setupCode(logFile));
-  await page.fill('#claim-form [name=password]', PASSWORD);
-  await page.fill('#claim-form [name=password2]', PASSWORD);
-  await page.click('#claim-form button[type=submit]');
-  await page.waitForSelector('#test-scan-form');
 }
 
 function setupCode(logFile: string): string {
@@ -110,70 +94,67 @@ async function claimOverHttp(base: string, logFile: string): Promise<string> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
-/**
- * The page's streams in a process of their own (bench/sse-clients.mjs), as on a phone: a
- * technician's (with `cookie`) and `count` public ones, opened and closed per block.
- */
-function sseProcess(base: string, cookie: string | undefined, count: number) {
-  const child = spawn(process.execPath, [SSE_READER], { stdio: ['pipe', 'pipe', 'inherit'] });
+/** The page's side in a process of its own (bench/page-clients.mjs): Chromium and plain streams. */
+function pageClients() {
+  const child = spawn(process.execPath, [PAGE_CLIENTS], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-  const ask = async (command: string) => {
-    child.stdin!.write(`${command}\n`);
+  const ask = async (...command: (string | number)[]) => {
+    child.stdin!.write(`${command.join(' ')}\n`);
     const line = await lines.next();
-    if (line.done) throw new Error(`the stream reader exited (${child.exitCode})`);
-    return JSON.parse(line.value);
+    if (line.done) throw new Error(`the page clients exited (${child.exitCode})`);
+    const answer = JSON.parse(line.value);
+    if (answer.error) throw new Error(`${command[0]}: ${answer.error}`);
+    return answer;
   };
   return {
-    open: () => ask(`open ${base} ${cookie ?? '-'} ${count}`).then(() => undefined),
-    /** Bytes carried since `open`: the technician's stream (if any), then each public one. */
-    close: async (): Promise<number[]> => (await ask('close')).bytes,
+    ask,
+    /** The browser's processes (everything below the child but the child). */
+    browserPids: () => processTree(child.pid!).slice(1),
+    /** Bytes each stream carried since it opened: the technician's (if any), then the public ones. */
+    closeStreams: async (): Promise<number[]> => (await ask('close')).bytes,
     end: async () => {
       child.stdin!.end();
-      if (child.exitCode === null) await once(child, 'exit');
+      if (child.exitCode === null && child.signalCode === null) await once(child, 'exit');
     },
   };
 }
 
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
 async function latency(dir: string, flags: string[], plan: AbbaPlan) {
-  let browser: Browser | undefined;
   let gateway: Target | undefined;
-  let streams: ReturnType<typeof sseProcess> | undefined;
+  let clients: ReturnType<typeof pageClients> | undefined;
   try {
     gateway = await startGateway(dir, flags);
     const base = `http://127.0.0.1:${gateway.httpPort}`;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
-    const page = await browser.newPage({ viewport: { width: 360, height: 780 } });
-    await claim(page, base, gateway.logFile!);
-    await page.goto('about:blank');
-    streams = sseProcess(base, undefined, SSE_CLIENTS);
-    const sse = streams;
+    const c = pageClients();
+    clients = c;
+    await c.ask('browser');
+    await c.ask('claim', base, setupCode(gateway.logFile!), PASSWORD);
+    await c.ask('blank');
     await sleep(1500); // device attach (poll) and settling after start
-    // The browser is this process's one chromium child (playwright's Browser hides its pid).
-    const browserPid = processTree(process.pid).find((p) => commOf(p).startsWith('chrom'));
-    let pageRows = 0;
+    let rows = 0;
     const view: LiveView = {
       async open() {
-        await openPage(page, base);
-        await sse.open();
+        await c.ask('page', base);
+        await c.ask('streams', base, '-', SSE_CLIENTS);
         await sleep(200); // the page's first frames (status, history) drawn
       },
       async close() {
-        const bytes = await sse.close();
-        await page.goto('about:blank');
-        return { public: bytes.reduce((a, b) => a + b, 0) / bytes.length };
+        const bytes = await c.closeStreams();
+        await c.ask('blank');
+        return { public: mean(bytes) };
       },
       async check(lastText) {
         // The page really was live: the last scan of the block is drawn in its list, with its hex.
-        await page.waitForSelector(`#scans li .scan-text:text-is("${lastText}")`);
-        pageRows = await page.locator('#scans li .scan-hex').count();
+        rows = (await c.ask('check', lastText)).rows_with_hex;
       },
-      pids: () => (browserPid ? processTree(browserPid) : []),
+      pids: c.browserPids,
     };
     const result = await abbaLive(gateway, 'PAGE', view, plan);
-    return { ...result, live_check: { page_rows_with_hex_last_block: pageRows, streams: 1 + SSE_CLIENTS } };
+    return { ...result, live_check: { page_rows_with_hex_last_block: rows, streams: 1 + SSE_CLIENTS } };
   } finally {
-    await streams?.end();
-    await browser?.close();
+    await clients?.end();
     if (gateway) await stopTarget(gateway);
   }
 }
@@ -182,20 +163,21 @@ async function latency(dir: string, flags: string[], plan: AbbaPlan) {
 async function sseOnlyLatency(dir: string, flags: string[], plan: AbbaPlan) {
   const gateway = await startGateway(dir, flags, {}, 'sse-gateway');
   const base = `http://127.0.0.1:${gateway.httpPort}`;
-  let streams: ReturnType<typeof sseProcess> | undefined;
+  let clients: ReturnType<typeof pageClients> | undefined;
   try {
-    streams = sseProcess(base, await claimOverHttp(base, gateway.logFile!), SSE_CLIENTS);
-    const sse = streams;
+    const cookie = await claimOverHttp(base, gateway.logFile!);
+    const c = pageClients();
+    clients = c;
     await sleep(1500); // device attach (poll) and settling after start
     let techBytes = 0;
     const view: LiveView = {
-      open: () => sse.open(),
+      open: () => c.ask('streams', base, cookie, SSE_CLIENTS),
       async close() {
-        const [tech = 0, ...pub] = await sse.close();
+        const [tech = 0, ...pub] = await c.closeStreams();
         // The technician stream really carried the block's scans (text and hex of each).
         if (tech < plan.block * 40) throw new Error('the technician stream carried no scans');
         techBytes = tech;
-        return { technician: tech, public: pub.reduce((a, b) => a + b, 0) / pub.length };
+        return { technician: tech, public: mean(pub) };
       },
     };
     const result = await abbaLive(gateway, 'SSE', view, plan);
@@ -204,7 +186,7 @@ async function sseOnlyLatency(dir: string, flags: string[], plan: AbbaPlan) {
       live_check: { technician_stream_bytes_last_block: techBytes, streams: 1 + SSE_CLIENTS },
     };
   } finally {
-    await streams?.end();
+    await clients?.end();
     await stopTarget(gateway);
   }
 }
