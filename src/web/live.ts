@@ -2,12 +2,14 @@
 // than WebSocket: one-way is all the page needs, it passes through the same fastify routes, CSP and
 // session as every other request, and EventSource reconnects by itself after a restart.
 //
-// Cost on the box (stated in the report): nothing runs while no page is open. With pages open,
-// one status document is built at most once a second when something changed and every 5 s
-// otherwise, serialised once and written to every stream; scans are batched per 50 ms and sent
-// after the till's publish, so the scan path only pushes to an array. A scan's views (text, hex,
-// layout hint) are built at that flush, and only the kinds some open stream shows: with no page
-// open a scan costs one size check.
+// Cost on the box (stated in the report, measured by bench/page.ts): nothing runs while no page is
+// open. With pages open, one status document is built at most once a second when something changed
+// and every 5 s otherwise, serialised once and written to every stream; a scan is not such a change
+// (the page draws a device's last scan from the scan itself). Scans are sent after the till's
+// publish, all pending in one frame per 100 ms tick, so the scan path only pushes to an array. A
+// scan's views (text, hex, layout hint) are built at that flush, and only the kinds some open stream
+// shows, each serialised once for all the streams that show it: with no page open a scan costs one
+// size check.
 import type { ServerResponse } from 'node:http';
 import type { Logger } from '../log.ts';
 
@@ -36,6 +38,12 @@ export interface ScanViews {
 export function frame(event: string, data: unknown): string {
   return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
+
+/**
+ * Scans go out at most once per tick, all pending in one frame: on a busy scanner one write per
+ * stream and one serialisation per kind of stream per tick, however many scans it holds.
+ */
+const SCAN_TICK_MS = 100;
 
 const buildPub = (v: ScanViews) => v.pub();
 const buildDetail = (v: ScanViews) => v.detail();
@@ -112,8 +120,7 @@ export function createLiveHub(opts: {
     scan(views) {
       if (clients.size === 0) return;
       scanBatch.push(views);
-      scanTimer ??= setTimeout(flushScans, 50);
-      changed();
+      scanTimer ??= setTimeout(flushScans, SCAN_TICK_MS);
     },
     clients: () => clients.size,
     close() {

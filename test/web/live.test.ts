@@ -92,3 +92,36 @@ test('with no page open a scan builds neither view; with pages open each view on
   for (const s of both) t.deepEqual(s.calls, { pub: 1, detail: 1 });
   t.is(hub.clients(), 3);
 });
+
+test('a burst of scans goes out as one frame per stream, and scans alone build no status', async (t) => {
+  let statuses = 0;
+  const hub = createLiveHub({
+    status: () => {
+      statuses++;
+      return {};
+    },
+    logger: silentLogger,
+    tickMs: 60_000,
+  });
+  const server = await serve(hub);
+  t.teardown(() => {
+    hub.close();
+    server.closeAllConnections();
+    server.close();
+  });
+  const tech = await stream(server, '/?technician');
+  const burst = Array.from({ length: 30 }, (_, i) => counted(`burst-${i}`));
+  for (const s of burst) hub.scan(s.views);
+  const seen = await tech.waitFor('burst-29');
+  t.is(seen.split('event: scans').length - 1, 1);
+  const ids = JSON.parse(/event: scans\ndata: (.*)\n/.exec(seen)![1]!).map((s: { id: string }) => s.id);
+  t.deepEqual(
+    ids,
+    burst.map((_, i) => `burst-${i}`),
+  );
+  // A status is built for a change on the page (devices, link, outbox), not for each scan.
+  t.is(statuses, 0);
+  hub.changed();
+  await tech.waitFor('event: status');
+  t.is(statuses, 1);
+});

@@ -102,49 +102,92 @@ function renderDevices(devices) {
   $('devices').replaceChildren(h('table', {}, h('thead', {}, head), h('tbody', {}, body)));
 }
 
+// Scans arrive in batches (one event per server tick). They are counted at once, drawn in the next
+// animation frame (none while the tab is hidden: only the newest SCANS_SHOWN are kept meanwhile) and
+// the chart is redrawn at most once a second: its bars are per minute, and on a busy scanner a
+// redraw per batch was most of what the page cost (bench/page.ts prints the browser's CPU per scan).
+const SCANS_SHOWN = 20;
+const DRAW_GAP_MS = 250;
+let unseen = [];
+let drawPending = false;
+let drawnAt = 0;
+let chartTimer = null;
+
+function scheduleChart() {
+  if (chartTimer) return;
+  chartTimer = setTimeout(() => {
+    chartTimer = null;
+    drawChart($('chart'), history);
+  }, 1000);
+}
+
 function addScans(scans) {
+  // The batch counts in the current minute of the chart at once.
+  const now = Math.floor(Date.now() / 60000) * 60000;
+  let cur = history[history.length - 1];
+  if (!cur || cur.t !== now) {
+    cur = { t: now, scans: 0, latency_ms: null, depth: cur?.depth ?? 0 };
+    history.push(cur);
+  }
+  cur.scans += scans.length;
+  unseen.push(...scans);
+  if (unseen.length > SCANS_SHOWN) unseen = unseen.slice(-SCANS_SHOWN);
+  if (!drawPending) {
+    drawPending = true;
+    const wait = Math.max(0, drawnAt + DRAW_GAP_MS - Date.now());
+    setTimeout(() => requestAnimationFrame(drawScans), wait);
+  }
+  scheduleChart();
+}
+
+function drawScans() {
+  drawPending = false;
+  drawnAt = Date.now();
+  const batch = unseen;
+  unseen = [];
   const list = $('scans');
   $('scans-hint').hidden = true;
-  for (const sc of scans) {
-    const item = h(
-      'li',
-      { dataset: { scan: sc.id, kind: sc.kind } },
-      h(
-        'div',
-        { class: 'meta' },
-        `${time(sc.ts)} · ${sc.device_id} · ${sc.profile} · `,
-        h('span', { class: 'tag' }, sc.kind),
-        sc.symbology ? h('span', { class: 'tag' }, sc.symbology) : null,
-      ),
-    );
-    if ('text' in sc) {
-      // Native append() would write a null as the text "null": only the parts this scan has.
-      const details = [
-        h('div', { class: 'mono scan-text' }, sc.text ?? '(payment card: not shown, not stored)'),
-        sc.hex ? h('div', { class: 'mono hint scan-hex' }, sc.hex) : null,
-        sc.warnings.length
-          ? h(
-              'div',
-              {},
-              sc.warnings.map((w) => h('span', { class: 'tag warn' }, w)),
-            )
-          : null,
-        sc.layout_hint ? h('div', { class: 'layout-hint' }, sc.layout_hint) : null,
-      ];
-      item.append(...details.filter((d) => d !== null));
-    }
-    list.prepend(item);
-    // Each scan counts in the current minute of the chart at once.
-    const now = Math.floor(Date.now() / 60000) * 60000;
-    let cur = history[history.length - 1];
-    if (!cur || cur.t !== now) {
-      cur = { t: now, scans: 0, latency_ms: null, depth: cur?.depth ?? 0 };
-      history.push(cur);
-    }
-    cur.scans++;
+  list.prepend(...batch.reverse().map(scanItem));
+  while (list.children.length > SCANS_SHOWN) list.lastChild.remove();
+  // The devices' "last scan" without waiting for the next status (sent every few seconds).
+  const lastOf = new Map(batch.map((sc) => [sc.device_id, sc.ts]));
+  for (const [id, ts] of lastOf) {
+    const d = last?.devices.find((x) => x.id === id);
+    if (d) d.last_scan_at = ts;
+    const cell = document.querySelector(`#devices tr[data-device="${CSS.escape(id)}"] .last-scan`);
+    if (cell) cell.textContent = ago(ts);
   }
-  while (list.children.length > 20) list.lastChild.remove();
-  drawChart($('chart'), history);
+}
+
+function scanItem(sc) {
+  const item = h(
+    'li',
+    { dataset: { scan: sc.id, kind: sc.kind } },
+    h(
+      'div',
+      { class: 'meta' },
+      `${time(sc.ts)} · ${sc.device_id} · ${sc.profile} · `,
+      h('span', { class: 'tag' }, sc.kind),
+      sc.symbology ? h('span', { class: 'tag' }, sc.symbology) : null,
+    ),
+  );
+  if ('text' in sc) {
+    // Native append() would write a null as the text "null": only the parts this scan has.
+    const details = [
+      h('div', { class: 'mono scan-text' }, sc.text ?? '(payment card: not shown, not stored)'),
+      sc.hex ? h('div', { class: 'mono hint scan-hex' }, sc.hex) : null,
+      sc.warnings.length
+        ? h(
+            'div',
+            {},
+            sc.warnings.map((w) => h('span', { class: 'tag warn' }, w)),
+          )
+        : null,
+      sc.layout_hint ? h('div', { class: 'layout-hint' }, sc.layout_hint) : null,
+    ];
+    item.append(...details.filter((d) => d !== null));
+  }
+  return item;
 }
 
 function connect() {
