@@ -116,10 +116,11 @@ export async function startGateway(
   flags: string[],
   env: Record<string, string> = {},
   name = 'gateway',
+  bin = BIN,
 ): Promise<Target> {
   const pty = await startPtyPair(deviceFolder(dir, name), name);
   const logFile = join(dir, `${name}.log`);
-  const child = spawn(process.execPath, [...flags, BIN, 'start'], {
+  const child = spawn(process.execPath, [...flags, bin, 'start'], {
     env: {
       ...process.env,
       NODE_ENV: 'production',
@@ -180,7 +181,7 @@ export async function stopTarget(t: Target): Promise<void> {
   await t.pty.stop();
 }
 
-async function startFloor(dir: string, flags: string[]): Promise<Target> {
+export async function startFloor(dir: string, flags: string[]): Promise<Target> {
   const pty = await startPtyPair(deviceFolder(dir, 'floor'), 'floor');
   const child = spawn(process.execPath, [...flags, '--import=tsx', FLOOR, pty.device, TOPIC], {
     stdio: ['ignore', 'pipe', 'inherit'],

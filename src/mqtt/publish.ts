@@ -17,9 +17,20 @@ export type Publish = <N extends TopicName>(
 
 /** `broker` may hand a promise while the broker restarts; the usual path stays synchronous (scans). */
 export function createPublisher(broker: () => Broker | Promise<Broker>, base: string): Publish {
+  // A topic without parameters (scan, once per scan) is the same string every time: made once.
+  const fixed = new Map<TopicName, { topic: string; opts: { retain: boolean; qos: 0 | 1 } }>();
+  const route = (name: TopicName, params: Record<string, string> | undefined) => {
+    const known = params === undefined ? fixed.get(name) : undefined;
+    if (known) return known;
+    const r = {
+      topic: topicOf(base, name, params ?? {}),
+      opts: { retain: TOPICS[name].retain, qos: TOPICS[name].qos },
+    };
+    if (params === undefined) fixed.set(name, r);
+    return r;
+  };
   return (name, payload, ...params) => {
-    const topic = topicOf(base, name, params[0] ?? {});
-    const opts = { retain: TOPICS[name].retain, qos: TOPICS[name].qos };
+    const { topic, opts } = route(name, params[0]);
     const b = broker();
     return b instanceof Promise
       ? b.then((later) => later.publish(topic, payload, opts))

@@ -12,7 +12,9 @@ const UTF8_BOM = [0xef, 0xbb, 0xbf];
  * `charset: utf8-or-cp1252`). */
 export function decodePayloadText(bytes: Uint8Array): { text: string; utf8: boolean } {
   // Most scans are short ASCII: read as such without a call into the decoder (scan latency path).
-  if (bytes.length <= 64 && isAscii(bytes)) return { text: String.fromCharCode(...bytes), utf8: true };
+  // (apply, not a spread: a spread walks the bytes through the iterator protocol, ~5x slower.)
+  if (bytes.length <= 64 && isAscii(bytes))
+    return { text: String.fromCharCode.apply(null, bytes as unknown as number[]), utf8: true };
   try {
     return { text: utf8.decode(bytes), utf8: true };
   } catch {
