@@ -13,18 +13,31 @@ interface Sub {
 /** A few subscriptions match a message: a look at each pair is cheaper than a Map. */
 const FEW = 16;
 
-function repeats(subs: readonly Sub[]): boolean {
-  for (let i = 1; i < subs.length; i++) {
-    const id = (subs[i] as Sub).clientId;
-    for (let j = 0; j < i; j++) if ((subs[j] as Sub).clientId === id) return true;
-  }
-  return false;
+/** Where `clientId` is in `subs[0..end)`, or -1. */
+function indexOf(subs: readonly Sub[], end: number, clientId: string): number {
+  for (let j = 0; j < end; j++) if ((subs[j] as Sub).clientId === clientId) return j;
+  return -1;
 }
 
 /** `subs` with one entry per client id (the highest QoS kept); the same array when none repeats. */
 export function onePerClient<S extends Sub>(subs: S[]): S[] {
   // The usual case (one till, one matching subscription) pays one length check.
-  if (subs.length < 2 || (subs.length <= FEW && !repeats(subs))) return subs;
+  if (subs.length < 2) return subs;
+  if (subs.length > FEW) return onePerClientMany(subs);
+  let i = 1;
+  while (i < subs.length && indexOf(subs, i, (subs[i] as S).clientId) === -1) i++;
+  if (i === subs.length) return subs;
+  const out = subs.slice(0, i);
+  for (; i < subs.length; i++) {
+    const sub = subs[i] as S;
+    const at = indexOf(out, out.length, sub.clientId);
+    if (at === -1) out.push(sub);
+    else if ((sub.qos ?? 0) > ((out[at] as S).qos ?? 0)) out[at] = sub;
+  }
+  return out;
+}
+
+function onePerClientMany<S extends Sub>(subs: S[]): S[] {
   const at = new Map<string, number>();
   const out: S[] = [];
   for (const sub of subs) {
