@@ -111,6 +111,8 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     // The previous broker's subscriptions, queued QoS 1 messages and retained messages.
     ...(carried ? { persistence: carried.persistence } : {}),
     authenticate(client, username, password, done) {
+      // Before aedes restores a persistent session's subscriptions (src/mqtt/replay.ts).
+      offline.replays.begin(client);
       const remote = remoteAddress(client);
       if (opts.demo) {
         if (!isLoopback(remote)) {

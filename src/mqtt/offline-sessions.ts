@@ -24,14 +24,16 @@
 //
 // How: aedes hands every QoS 1 publish to `persistence.outgoingEnqueueCombi(subs, packet)` with
 // every stored subscription that matches, connected or not (aedes.js `enqueueOffline`); only that
-// method is wrapped. While no session is offline it calls straight through (one size check on a
-// scan's path). For an offline session it keeps the identity (broker id and counter: aedes copies
-// both into each queue) of every queued event, oldest first, and of each state topic's one copy;
-// from the queue at the disconnect (read once) on, as aedes changes that queue only while the
-// client is connected. A packet is removed by that identity (`removeQueued`, below), so which one
-// goes is exact whatever else waits around it.
+// method is wrapped. It queues one copy per client (src/mqtt/one-copy.ts), tells the tills logging
+// in what was queued for them (src/mqtt/replay.ts), and while no session is offline calls straight
+// through (two size checks on a scan's path). For an offline session it keeps the identity (broker
+// id and counter: aedes copies both into each queue) of every queued event, oldest first, and of
+// each state topic's one copy; from the queue at the disconnect (read once) on, as aedes changes
+// that queue only while the client is connected. A packet is removed by that identity
+// (`removeQueued`, below), so which one goes is exact whatever else waits around it.
 import type { Logger } from '../log.ts';
-import { onePerAwayClient } from './one-copy.ts';
+import { onePerClient } from './one-copy.ts';
+import { type ReplayEvents, type Replays, trackReplays } from './replay.ts';
 import { dropSession, type SessionOwner, type SessionStore } from './sessions.ts';
 import { TOPICS } from './topics.ts';
 
@@ -54,7 +56,7 @@ export interface OfflineStats {
 }
 
 /** The broker events this listens to (aedes: a client registered, a registered client gone). */
-interface BrokerEvents {
+interface ClientEvents {
   on(
     event: 'client' | 'clientDisconnect',
     listener: (client: { id: string; clean: boolean }) => void,
@@ -64,6 +66,7 @@ interface BrokerEvents {
     listener: (client: { id: string; clean: boolean }) => void,
   ): unknown;
 }
+type BrokerEvents = ClientEvents & ReplayEvents;
 
 export interface OfflineSessions {
   /**
@@ -81,6 +84,8 @@ export interface OfflineSessions {
   /** A session dropped elsewhere (src/mqtt/sessions.ts) is no longer counted. */
   forget(id: string): void;
   stats(): OfflineStats;
+  /** Tills coming back: their queue first, then live (`begin` at each login). */
+  readonly replays: Pick<Replays, 'begin'>;
 }
 
 /** What aedes copies from a published packet into every queue it lands in, and the queue keeps. */
@@ -219,11 +224,12 @@ export function trackOfflineSessions(persistence: unknown): OfflineSessions {
     if (older !== undefined) removeQueued(id, older);
   };
 
+  const replays = trackReplays(removeQueued);
   const enqueue = store.outgoingEnqueueCombi.bind(store);
-  const isAway = (id: string) => away.has(id);
   store.outgoingEnqueueCombi = (matched, packet) => {
-    if (away.size === 0) return enqueue(matched, packet);
-    const subs = onePerAwayClient(matched, isAway);
+    const subs = onePerClient(matched);
+    if (replays.loggingIn !== 0) replays.queued(subs, packet as Ref);
+    if (away.size === 0) return enqueue(subs, packet);
     const queued = enqueue(subs, packet);
     const p = packet as Queued;
     // One reference for every away session a state document is queued for.
@@ -350,6 +356,7 @@ export function trackOfflineSessions(persistence: unknown): OfflineSessions {
       for (const [id, s] of away) trim(id, s); // a lower cap applies to those already away
       broker.on('clientDisconnect', gone);
       broker.on('client', back);
+      const detachReplays = replays.attach(broker);
       // A coarse check: a few per expiry period, at most one a minute, none on any message's path.
       const everyMs = Math.min(60_000, Math.max(1000, (expiryS * 1000) / 4));
       const timer =
@@ -360,6 +367,7 @@ export function trackOfflineSessions(persistence: unknown): OfflineSessions {
             }, everyMs).unref();
       return () => {
         clearInterval(timer);
+        detachReplays();
         broker.off('clientDisconnect', gone);
         broker.off('client', back);
       };
@@ -368,6 +376,7 @@ export function trackOfflineSessions(persistence: unknown): OfflineSessions {
     forget(id) {
       away.delete(id);
     },
+    replays,
     stats() {
       let queued = 0;
       for (const s of away.values()) queued += waiting(s);

@@ -34,7 +34,7 @@ async function healths(broker: Broker, ...texts: string[]) {
 
 /**
  * Back with a persistent session: `queued` messages, then a live scan, so that whatever else was
- * queued has arrived too (a scan published while the queue is sent may overtake its end).
+ * queued has arrived too (live deliveries wait until the queue is sent: src/mqtt/replay.ts).
  */
 async function backAndHeard(t: any, rig: Rig, clientId: string, queued: number) {
   const back = await sessionTill(t, rig.url, clientId);

@@ -1,0 +1,201 @@
+// A till back with a persistent session (clean:false) hears what waited for it first, then the
+// live messages, each once and in the order the box published them (DESIGN §1: every scan once).
+//
+// aedes connects such a client in this order (lib/handlers/connect.js): login, restore the stored
+// subscriptions (live deliveries start here), register the client, write the CONNACK, and only then
+// read the queue and send it (`emptyQueue`), finishing with `clientReady`. A message published
+// from the restore on went out live at once and was in the queue read after it (heard twice), and
+// one published during the sending overtook the queue's end. So from the login until `clientReady`
+// a persistent till's live deliveries are held here, then delivered in the order they came, without
+// those queued before aedes read the queue: the queue brought them, or the connection this one took
+// over acknowledged them, or the cap dropped them (src/mqtt/offline-sessions.ts).
+//
+// And for every persistent till, connected or not, the queue's bookkeeping is exact. aedes queues a
+// message for a till once per matching subscription and delivers it once per subscription; the
+// first delivery sends it, each further one (a till subscribed to `<base>/#` and `<base>/scan`) is
+// a repeat that clears "the oldest copy never sent" (`outgoingClearMessageId` without an id, in
+// client.js `deliverQoS`). With two messages under way that is the other one's copy, whose own
+// delivery then fails (`no such packet`) and aedes closes the till's connection. Here a till gets
+// one copy (src/mqtt/one-copy.ts) and a repeat clears nothing, except when the message went out at
+// QoS 0 first (a QoS 0 subscription matched first): then its one copy goes, found by its identity.
+//
+// Cost on the way of every message: for a persistent till's delivery, a check of its hold and of
+// aedes' duplicate counter; for every QoS 1 publish, a count of the tills logging in. What aedes
+// relies on here, and the one case left (docs/stack-notes.md): a delivery aedes' emitter postpones
+// beyond its 100 messages under way, past the end of the hold.
+import { finished } from 'node:stream';
+import type { Client } from 'aedes';
+
+/** A message as aedes hands it to a client's delivery functions. */
+interface Delivered {
+  qos: number;
+  brokerId?: string | null;
+  brokerCounter: number;
+}
+
+type Deliver = (packet: Delivered, cb: () => void) => void;
+
+/** The parts of an aedes client (lib/client.js) this works with. */
+interface AedesClient {
+  id: string;
+  clean: boolean;
+  conn: NodeJS.ReadableStream | NodeJS.WritableStream;
+  /** What a subscription at QoS 1 (and a retained message on SUBSCRIBE) is delivered through. */
+  deliverQoS: Deliver;
+  /** What a subscription at QoS 0 is delivered through. */
+  deliver0: Deliver;
+  /** The highest broker counter delivered, per broker id: aedes' guard against repeats. */
+  duplicates: Record<string, number>;
+}
+
+/** One queued copy, as aedes-persistence finds it: by broker id and counter. */
+export interface QueuedRef {
+  brokerId: string;
+  brokerCounter: number;
+}
+
+interface Till {
+  client: AedesClient;
+  qos: Deliver;
+  zero: Deliver;
+  /** Deliveries held until the queue is sent, in the order they came; null: delivered at once. */
+  held: { qos: boolean; packet: Delivered }[] | null;
+  /** What was queued for it from the login until aedes read its queue (`key`). */
+  before: Set<string> | null;
+  /** The message delivered last (its first delivery), and whether at QoS 1. */
+  lastId: string | undefined;
+  lastCounter: number;
+  lastQoS: boolean;
+}
+
+/** The broker events this listens to (aedes: CONNACK written, queue sent). */
+export interface ReplayEvents {
+  on(event: 'connackSent', listener: (connack: unknown, client: Client) => void): unknown;
+  on(event: 'clientReady', listener: (client: Client) => void): unknown;
+  off(event: 'connackSent', listener: (connack: unknown, client: Client) => void): unknown;
+  off(event: 'clientReady', listener: (client: Client) => void): unknown;
+}
+
+export interface Replays {
+  /** Persistent tills between their login and the moment aedes reads their queue. */
+  readonly loggingIn: number;
+  /** Called (while `loggingIn` > 0) with what a QoS 1 publish is queued for. */
+  queued(subs: readonly { clientId: string }[], packet: QueuedRef): void;
+  /** A connection at its login (id and clean flag known, subscriptions not yet restored). */
+  begin(client: Client): void;
+  /** Follows one broker's connects; returns the undo. */
+  attach(broker: ReplayEvents): () => void;
+}
+
+const key = (p: { brokerId: string; brokerCounter: number }) => `${p.brokerCounter} ${p.brokerId}`;
+const noop = () => {};
+
+/** `remove` takes one queued copy out of a client's queue, found by its identity. */
+export function trackReplays(remove: (clientId: string, ref: QueuedRef) => void): Replays {
+  // By client id: what is queued names the client id only.
+  const atLogin = new Map<string, Till>();
+  const tills = new WeakMap<Client, Till>();
+
+  const viaQoS = (till: Till, packet: Delivered, cb: () => void) => {
+    const { client } = till;
+    const id = packet.brokerId;
+    // QoS 0 (aedes passes it on to deliver0) and retained messages on SUBSCRIBE: no queued copy.
+    if (packet.qos === 0 || !id) return till.qos(packet, cb);
+    if ((client.duplicates[id] ?? 0) < packet.brokerCounter) {
+      till.lastId = id;
+      till.lastCounter = packet.brokerCounter;
+      till.lastQoS = true;
+      return till.qos(packet, cb);
+    }
+    // A repeat (aedes would send nothing and clear some other copy): the one copy was sent by the
+    // first delivery, unless that went at QoS 0; a message aedes drops as older than one delivered
+    // since (not the last one) is never sent, so its copy goes too.
+    const repeat = till.lastId === id && till.lastCounter === packet.brokerCounter;
+    if (!repeat || !till.lastQoS) remove(client.id, { brokerId: id, brokerCounter: packet.brokerCounter });
+    if (repeat) till.lastQoS = true;
+    setImmediate(cb);
+  };
+
+  const viaZero = (till: Till, packet: Delivered, cb: () => void) => {
+    const id = packet.brokerId;
+    if (id && (till.client.duplicates[id] ?? 0) < packet.brokerCounter) {
+      till.lastId = id;
+      till.lastCounter = packet.brokerCounter;
+      till.lastQoS = false;
+    }
+    till.zero(packet, cb);
+  };
+
+  const hold = (till: Till, qos: boolean, packet: Delivered, cb: () => void) => {
+    till.held!.push({ qos, packet });
+    // The publisher does not wait for the till: the message is in its queue, or QoS 0.
+    setImmediate(cb);
+  };
+
+  /** The queue is sent: what was held goes now, before anything newer. */
+  const release = (till: Till) => {
+    const { held, before } = till;
+    if (held === null) return;
+    till.held = null;
+    till.before = null;
+    for (const { qos, packet } of held) {
+      if (packet.brokerId && before?.has(key(packet as QueuedRef))) continue;
+      // One turn for all: each delivery writes in a later turn, in the order called.
+      if (qos) viaQoS(till, packet, noop);
+      else viaZero(till, packet, noop);
+    }
+  };
+
+  const queueRead = (_connack: unknown, client: Client) => {
+    const till = tills.get(client);
+    if (till !== undefined && atLogin.get(client.id) === till) atLogin.delete(client.id);
+  };
+  const ready = (client: Client) => {
+    const till = tills.get(client);
+    if (till !== undefined) release(till);
+  };
+
+  return {
+    get loggingIn() {
+      return atLogin.size;
+    },
+    queued(subs, packet) {
+      for (const sub of subs) atLogin.get(sub.clientId)?.before?.add(key(packet));
+    },
+    begin(aedesClient) {
+      const client = aedesClient as unknown as AedesClient;
+      if (client.clean) return;
+      const till: Till = {
+        client,
+        qos: client.deliverQoS,
+        zero: client.deliver0,
+        held: [],
+        before: new Set(),
+        lastId: undefined,
+        lastCounter: 0,
+        lastQoS: false,
+      };
+      // Before aedes restores the subscriptions: each takes the delivery function it finds then.
+      client.deliverQoS = (packet, cb) =>
+        till.held === null ? viaQoS(till, packet, cb) : hold(till, true, packet, cb);
+      client.deliver0 = (packet, cb) =>
+        till.held === null ? viaZero(till, packet, cb) : hold(till, false, packet, cb);
+      tills.set(aedesClient, till);
+      atLogin.set(client.id, till);
+      finished(client.conn, () => {
+        // Gone before its queue was sent: what was held is in its queue still, or was QoS 0.
+        till.held = null;
+        till.before = null;
+        if (atLogin.get(client.id) === till) atLogin.delete(client.id);
+      });
+    },
+    attach(broker) {
+      broker.on('connackSent', queueRead);
+      broker.on('clientReady', ready);
+      return () => {
+        broker.off('connackSent', queueRead);
+        broker.off('clientReady', ready);
+      };
+    },
+  };
+}
