@@ -19,7 +19,9 @@
 // On this shared 2-core VM most of the remaining slow round trips were a process that was runnable
 // but waited for a CPU another tenant held (run-queue wait, /proc/<pid>/schedstat): a box runs
 // nothing else. So the bench gives its processes (the till, the gateway, the floor, the C ping-pong,
-// all alike) SCHED_FIFO when it may (root, chrt), and prints the run-queue wait each series saw.
+// all alike) real-time round-robin scheduling (SCHED_RR) when it may (root, chrt), and prints the
+// run-queue wait each series saw. (Not SCHED_FIFO: a FIFO thread that spins starves its siblings;
+// not the bench's own tsx process either, whose loader thread spun once under it.)
 // BENCH_SCHED=normal measures without it.
 // Run alone: node --import=tsx bench/queued.ts [--turnovers N]
 import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
@@ -35,7 +37,7 @@ import { nowMs, percentiles } from './stats.ts';
 // BENCH_GATEWAY_BIN: another build's bin/edge-gateway.js, to compare before and after a change.
 const BIN =
   process.env.BENCH_GATEWAY_BIN ?? fileURLToPath(new URL('../bin/edge-gateway.js', import.meta.url));
-const FLOOR = fileURLToPath(new URL('./queued-floor.ts', import.meta.url));
+const FLOOR = fileURLToPath(new URL('./queued-floor.mjs', import.meta.url));
 const TILL = fileURLToPath(new URL('./queued-till.mjs', import.meta.url));
 const PING_PONG_C = fileURLToPath(new URL('./tcp-ping-pong.c', import.meta.url));
 const BAR = { p50_ms: 1, p99_ms: 2 };
@@ -76,19 +78,25 @@ export async function benchQueued(opts: { turnovers?: number } = {}): Promise<Re
   const dir = mkdtempSync(join(tmpdir(), 'bench-queued-'));
   const flags = unitNodeFlags();
   const procs: ChildProcess[] = [];
-  // Before any child starts: they inherit it.
-  const scheduling = prioritise();
+  let scheduling = process.env.BENCH_SCHED === 'normal' ? 'normal (BENCH_SCHED=normal)' : 'SCHED_RR';
+  const prioritise = (pid: number) => {
+    if (scheduling !== 'SCHED_RR') return;
+    const r = spawnSync('chrt', ['-a', '-r', '-p', '1', String(pid)], { encoding: 'utf8' });
+    if (r.status !== 0)
+      scheduling = `normal (chrt refused: ${(r.stderr || r.error?.message || '').trim().slice(0, 80)})`;
+  };
   let till: Till | undefined;
   try {
     const fsync = fdatasyncFloor(join(dir, 'fsync-floor.bin'), turnovers);
     const floor = await startProcess(
-      [...flags, '--import=tsx', FLOOR, dir],
+      [...flags, FLOOR, dir],
       { ...process.env, NODE_ENV: 'production' },
       join(dir, 'floor.out'),
       (line) =>
         line.startsWith('{"port"') ? (JSON.parse(line) as { port: number; echo_port: number }) : undefined,
     );
     procs.push(floor.child);
+    prioritise(floor.child.pid!);
     const downPort = await closedPort();
     const gateway = await startProcess(
       [...flags, BIN, 'start'],
@@ -108,7 +116,9 @@ export async function benchQueued(opts: { turnovers?: number } = {}): Promise<Re
       (line) => (line.includes('"msg":"ready"') ? { port: JSON.parse(line).mqtt_port as number } : undefined),
     );
     procs.push(gateway.child);
+    prioritise(gateway.child.pid!);
     till = startTill();
+    prioritise(till.pid);
 
     const series: Series[] = [];
     const add = async (s: Omit<Series, 'samples' | 'waits' | 'unexpected' | 'cpuMs' | 'requests'>) => {
@@ -132,7 +142,7 @@ export async function benchQueued(opts: { turnovers?: number } = {}): Promise<Re
     await add({ name: 'floor_default_qos1', target: 'floor', mode: 'sync', qos: 1, tuned: false, server: f });
 
     const echo = { samples: [] as number[], waits: [] as number[] };
-    const c = compilePingPong(dir);
+    const c = compilePingPong(dir, scheduling === 'SCHED_RR');
     const cSamples: number[] = [];
     const runEcho = (count: number) =>
       till!.call({ cmd: 'echo', port: floor.port.echo_port, count, serverPid: f.pid }) as Promise<Block>;
@@ -164,7 +174,10 @@ export async function benchQueued(opts: { turnovers?: number } = {}): Promise<Re
       bench: 'queued_answer_over_mqtt_ms',
       turnovers_per_series: series[0]!.samples.length,
       provider: 'down (connection refused)',
-      scheduling,
+      scheduling:
+        scheduling === 'SCHED_RR'
+          ? 'SCHED_RR 1 for the till, gateway, floor and C ping-pong alike'
+          : scheduling,
       floor: {
         loopback_round_trip_c: c ? percentiles(cSamples) : 'no C compiler (cc) on this machine',
         loopback_round_trip_node: percentiles(echo.samples),
@@ -217,18 +230,8 @@ function cpuWait(s: { samples: number[]; waits: number[] }) {
   };
 }
 
-/**
- * SCHED_FIFO for this process (and so every child it starts): the bench's processes run ahead of
- * the other tenants of a shared machine, as the gateway runs alone on its box. Said in the output.
- */
-function prioritise(): string {
-  if (process.env.BENCH_SCHED === 'normal') return 'normal (BENCH_SCHED=normal)';
-  const r = spawnSync('chrt', ['-a', '-f', '-p', '1', String(process.pid)], { encoding: 'utf8' });
-  if (r.status === 0) return 'SCHED_FIFO 1 for the till, gateway and floor processes alike';
-  return `normal (chrt -f refused: ${(r.stderr || r.error?.message || '').trim().slice(0, 80)})`;
-}
-
 interface Till {
+  pid: number;
   call(msg: Record<string, unknown>): Promise<unknown>;
   end(): Promise<void>;
 }
@@ -252,6 +255,7 @@ function startTill(): Till {
       child.send(msg);
     });
   return {
+    pid: child.pid!,
     call,
     async end() {
       if (child.exitCode !== null) return;
@@ -263,12 +267,14 @@ function startTill(): Till {
 }
 
 /** The C round trip (bench/tcp-ping-pong.c), built with the machine's cc; undefined without one. */
-function compilePingPong(dir: string): ((count: number) => number[]) | undefined {
+function compilePingPong(dir: string, rr: boolean): ((count: number) => number[]) | undefined {
   const bin = join(dir, 'tcp-ping-pong');
   const built = spawnSync('cc', ['-O2', '-o', bin, PING_PONG_C], { stdio: 'ignore' });
   if (built.status !== 0) return undefined;
   return (count) => {
-    const run = spawnSync(bin, [String(count)], { encoding: 'utf8' });
+    const run = rr
+      ? spawnSync('chrt', ['-r', '1', bin, String(count)], { encoding: 'utf8' })
+      : spawnSync(bin, [String(count)], { encoding: 'utf8' });
     if (run.status !== 0) throw new Error(`tcp-ping-pong exited ${run.status}`);
     return run.stdout
       .trim()
