@@ -10,18 +10,26 @@
 // TCP round trips over loopback with no MQTT, from Node (an echo in the floor process) and from C
 // (bench/tcp-ping-pong.c, when the machine has a C compiler): the jitter of the machine itself,
 // so a p99 can be read against what this VM gives any process. The gateway runs as
-// on the box: compiled dist/ (npm run bench builds it), NODE_ENV=production, --max-semi-space-size=2,
+// on the box: compiled dist/ (npm run bench builds it), NODE_ENV=production, the unit's node flags,
 // logs to a file. Series run in alternating blocks so that the load of a shared machine falls on
 // all of them alike. Benchmarks print figures; they never fail a build.
+//
+// Every till is driven from one lean process of its own (bench/queued-till.mjs): a till is another
+// machine, and the bench's own process as the client added its scavenges (1–2 ms) to the tail.
+// On this shared 2-core VM most of the remaining slow round trips were a process that was runnable
+// but waited for a CPU another tenant held (run-queue wait, /proc/<pid>/schedstat): a box runs
+// nothing else. So the bench gives its processes (the till, the gateway, the floor, the C ping-pong,
+// all alike) real-time round-robin scheduling (SCHED_RR) when it may (root, chrt), and prints the
+// run-queue wait each series saw. (Not SCHED_FIFO: a FIFO thread that spins starves its siblings;
+// not the bench's own tsx process either, whose loader thread spun once under it.)
+// BENCH_SCHED=normal measures without it.
 // Run alone: node --import=tsx bench/queued.ts [--turnovers N]
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import mqtt, { type MqttClient } from 'mqtt';
 import { unitNodeFlags } from '../test/helpers/unit-flags.ts';
 import { closedPort, mainThreadCpuMs } from './proc.ts';
 import { nowMs, percentiles } from './stats.ts';
@@ -29,30 +37,39 @@ import { nowMs, percentiles } from './stats.ts';
 // BENCH_GATEWAY_BIN: another build's bin/edge-gateway.js, to compare before and after a change.
 const BIN =
   process.env.BENCH_GATEWAY_BIN ?? fileURLToPath(new URL('../bin/edge-gateway.js', import.meta.url));
-const FLOOR = fileURLToPath(new URL('./queued-floor.ts', import.meta.url));
+const FLOOR = fileURLToPath(new URL('./queued-floor.mjs', import.meta.url));
+const TILL = fileURLToPath(new URL('./queued-till.mjs', import.meta.url));
 const PING_PONG_C = fileURLToPath(new URL('./tcp-ping-pong.c', import.meta.url));
 const BAR = { p50_ms: 1, p99_ms: 2 };
 const BLOCKS = 6;
 /** Requests at the start of each block that are not counted (first answers after subscribing). */
 const SETTLE = 2;
-const BASE = 'pos/demo-till';
+/** A sample during which the till or the server waited this long (ms) for a CPU was delayed by it. */
+const WAITED_MS = 0.5;
 
 type Stats = ReturnType<typeof percentiles>;
 
 interface Series {
   name: string;
-  client: MqttClient;
-  /** The request for sample n, and the filter its answer arrives on. */
-  request(n: number): { topic: string; payload: string; answer: string };
-  subscribe: string;
+  target: 'gateway' | 'floor';
+  /** Floor only: fdatasync then answer, or answer straight away. */
+  mode?: 'sync' | 'echo';
   qos: 0 | 1;
-  samples: number[];
-  unexpected: string[];
-  onGateway: boolean;
+  /** Nagle off on the till's socket. */
+  tuned: boolean;
   /** The serving process (gateway or floor), whose main-thread CPU time is counted per block. */
   server: ChildProcess;
+  samples: number[];
+  waits: number[];
+  unexpected: string[];
   cpuMs: number;
   requests: number;
+}
+
+interface Block {
+  samples: number[];
+  waits: number[];
+  unexpected: string[];
 }
 
 export async function benchQueued(opts: { turnovers?: number } = {}): Promise<Record<string, unknown>> {
@@ -61,17 +78,25 @@ export async function benchQueued(opts: { turnovers?: number } = {}): Promise<Re
   const dir = mkdtempSync(join(tmpdir(), 'bench-queued-'));
   const flags = unitNodeFlags();
   const procs: ChildProcess[] = [];
-  const clients: MqttClient[] = [];
+  let scheduling = process.env.BENCH_SCHED === 'normal' ? 'normal (BENCH_SCHED=normal)' : 'SCHED_RR';
+  const prioritise = (pid: number) => {
+    if (scheduling !== 'SCHED_RR') return;
+    const r = spawnSync('chrt', ['-a', '-r', '-p', '1', String(pid)], { encoding: 'utf8' });
+    if (r.status !== 0)
+      scheduling = `normal (chrt refused: ${(r.stderr || r.error?.message || '').trim().slice(0, 80)})`;
+  };
+  let till: Till | undefined;
   try {
     const fsync = fdatasyncFloor(join(dir, 'fsync-floor.bin'), turnovers);
     const floor = await startProcess(
-      [...flags, '--import=tsx', FLOOR, dir],
+      [...flags, FLOOR, dir],
       { ...process.env, NODE_ENV: 'production' },
       join(dir, 'floor.out'),
       (line) =>
         line.startsWith('{"port"') ? (JSON.parse(line) as { port: number; echo_port: number }) : undefined,
     );
     procs.push(floor.child);
+    prioritise(floor.child.pid!);
     const downPort = await closedPort();
     const gateway = await startProcess(
       [...flags, BIN, 'start'],
@@ -91,78 +116,48 @@ export async function benchQueued(opts: { turnovers?: number } = {}): Promise<Re
       (line) => (line.includes('"msg":"ready"') ? { port: JSON.parse(line).mqtt_port as number } : undefined),
     );
     procs.push(gateway.child);
+    prioritise(gateway.child.pid!);
+    till = startTill();
+    prioritise(till.pid);
 
-    const connectTill = async (port: number, tuned: boolean) => {
-      const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0 });
-      // What a till developer sets (README "For till developers"); mqtt.js has no option for it.
-      if (tuned) setNoDelay(c);
-      clients.push(c);
-      return c;
+    const series: Series[] = [];
+    const add = async (s: Omit<Series, 'samples' | 'waits' | 'unexpected' | 'cpuMs' | 'requests'>) => {
+      const port = s.target === 'gateway' ? gateway.port.port : floor.port.port;
+      await till!.call({ cmd: 'connect', name: s.name, port, tuned: s.tuned });
+      series.push({ ...s, samples: [], waits: [], unexpected: [], cpuMs: 0, requests: 0 });
     };
-    const turnover = (till: string, n: number) =>
-      JSON.stringify({
-        transaction: `${till}-${process.pid}-${n}`,
-        customer_ref: `C-${1000 + (n % 50)}`,
-        receipt_number: `R-${till}-${n}`,
-        amount_cents: 1000 + n,
-        currency: 'EUR',
-      });
-    const gatewaySeries = (name: string, client: MqttClient, qos: 0 | 1): Series => ({
-      name,
-      client,
-      qos,
-      onGateway: true,
-      server: gateway.child,
-      cpuMs: 0,
-      requests: 0,
-      subscribe: `${BASE}/response/loyalty/turnover`,
-      request: (n) => ({
-        topic: `${BASE}/request/loyalty/turnover`,
-        payload: turnover(name, n),
-        answer: `${BASE}/response/loyalty/turnover`,
-      }),
-      samples: [],
-      unexpected: [],
-    });
-    const floorSeries = (name: string, client: MqttClient, mode: 'sync' | 'echo'): Series => ({
-      name,
-      client,
+    const [g, f] = [gateway.child, floor.child];
+    await add({ name: 'floor_tuned', target: 'floor', mode: 'sync', qos: 1, tuned: true, server: f });
+    await add({
+      name: 'floor_mqtt_only_tuned',
+      target: 'floor',
+      mode: 'echo',
       qos: 1,
-      onGateway: false,
-      server: floor.child,
-      cpuMs: 0,
-      requests: 0,
-      subscribe: `res/${name}/#`,
-      request: (n) => ({
-        topic: `req/${mode}/${name}/${n}`,
-        payload: turnover(name, n),
-        answer: `res/${name}/${n}`,
-      }),
-      samples: [],
-      unexpected: [],
+      tuned: true,
+      server: f,
     });
-    const series: Series[] = [
-      floorSeries('floor_tuned', await connectTill(floor.port.port, true), 'sync'),
-      floorSeries('floor_mqtt_only_tuned', await connectTill(floor.port.port, true), 'echo'),
-      gatewaySeries('gateway_tuned', await connectTill(gateway.port.port, true), 1),
-      gatewaySeries('gateway_default_qos1', await connectTill(gateway.port.port, false), 1),
-      gatewaySeries('gateway_default_qos0', await connectTill(gateway.port.port, false), 0),
-      floorSeries('floor_default_qos1', await connectTill(floor.port.port, false), 'sync'),
-    ];
+    await add({ name: 'gateway_tuned', target: 'gateway', qos: 1, tuned: true, server: g });
+    await add({ name: 'gateway_default_qos1', target: 'gateway', qos: 1, tuned: false, server: g });
+    await add({ name: 'gateway_default_qos0', target: 'gateway', qos: 0, tuned: false, server: g });
+    await add({ name: 'floor_default_qos1', target: 'floor', mode: 'sync', qos: 1, tuned: false, server: f });
 
-    const echo = await tcpPingPong(floor.port.echo_port);
-    const raw: RawSeries[] = [{ name: 'node', run: echo.run, samples: [] }];
-    const c = compilePingPong(dir);
-    if (c) raw.push({ name: 'c', run: c, samples: [] });
+    const echo = { samples: [] as number[], waits: [] as number[] };
+    const c = compilePingPong(dir, scheduling === 'SCHED_RR');
+    const cSamples: number[] = [];
+    const runEcho = (count: number) =>
+      till!.call({ cmd: 'echo', port: floor.port.echo_port, count, serverPid: f.pid }) as Promise<Block>;
 
     // Warm-up (JIT, the outbox file, the provider circuit opening), not counted.
-    for (const s of series) await runBlock(s, 30, -1);
-    for (const r of raw) await r.run(30);
+    for (const s of series) await runBlock(till, s, 30, -1);
+    await runEcho(30);
+    c?.(30);
     for (let b = 0; b < BLOCKS; b++) {
-      for (const s of series) await runBlock(s, perBlock + SETTLE, b);
-      for (const r of raw) r.samples.push(...(await r.run(perBlock + SETTLE)).slice(SETTLE));
+      for (const s of series) await runBlock(till, s, perBlock + SETTLE, b);
+      const e = await runEcho(perBlock + SETTLE);
+      echo.samples.push(...e.samples.slice(SETTLE));
+      echo.waits.push(...e.waits.slice(SETTLE));
+      if (c) cSamples.push(...c(perBlock + SETTLE).slice(SETTLE));
     }
-    echo.close();
     const cpuPerRequest = (name: string) => {
       const s = series.find((x) => x.name === name)!;
       return round(s.cpuMs / s.requests, 3);
@@ -179,9 +174,13 @@ export async function benchQueued(opts: { turnovers?: number } = {}): Promise<Re
       bench: 'queued_answer_over_mqtt_ms',
       turnovers_per_series: series[0]!.samples.length,
       provider: 'down (connection refused)',
+      scheduling:
+        scheduling === 'SCHED_RR'
+          ? 'SCHED_RR 1 for the till, gateway, floor and C ping-pong alike'
+          : scheduling,
       floor: {
-        tcp_round_trip_node: percentiles(raw[0]!.samples),
-        tcp_round_trip_c: c ? percentiles(raw[1]!.samples) : 'no C compiler (cc) on this machine',
+        loopback_round_trip_c: c ? percentiles(cSamples) : 'no C compiler (cc) on this machine',
+        loopback_round_trip_node: percentiles(echo.samples),
         fdatasync_small_write: fsync,
         mqtt_round_trip_bare_aedes: stats.floor_mqtt_only_tuned,
         bare_aedes_fdatasync_then_answer: floorP,
@@ -203,6 +202,11 @@ export async function benchQueued(opts: { turnovers?: number } = {}): Promise<Re
         gateway_tuned_till: cpuPerRequest('gateway_tuned'),
         ratio: round(cpuPerRequest('gateway_tuned') / cpuPerRequest('floor_tuned')),
       },
+      // How much of each series the machine delayed: samples in which the till's or the server's
+      // main thread waited ≥ WAITED_MS for a CPU, and that wait's share of all the series' time.
+      cpu_wait: Object.fromEntries(
+        [...series, { name: 'loopback_round_trip_node', ...echo }].map((s) => [s.name, cpuWait(s)]),
+      ),
       unexpected_answers: series.flatMap((s) => s.unexpected.slice(0, 3)),
       bar: `tuned till p50 ≤ ${BAR.p50_ms} ms, p99 ≤ ${BAR.p99_ms} ms`,
       pass: tuned.p50 <= BAR.p50_ms && tuned.p99 <= BAR.p99_ms,
@@ -210,55 +214,67 @@ export async function benchQueued(opts: { turnovers?: number } = {}): Promise<Re
     console.log(JSON.stringify(out, null, 2));
     return out;
   } finally {
-    await Promise.all(clients.map((c) => c.endAsync().catch(() => {})));
+    await till?.end();
     for (const p of procs) p.kill('SIGTERM');
     await Promise.all(procs.map((p) => (p.exitCode === null ? new Promise((r) => p.once('exit', r)) : null)));
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** Plain round trips, timed in ms each: no MQTT, no disk. */
-interface RawSeries {
-  name: string;
-  run: (count: number) => Promise<number[]> | number[];
-  samples: number[];
+function cpuWait(s: { samples: number[]; waits: number[] }) {
+  const total = s.samples.reduce((a, b) => a + b, 0);
+  const waited = s.waits.reduce((a, b) => a + b, 0);
+  return {
+    delayed_samples: s.waits.filter((w) => w >= WAITED_MS).length,
+    share_of_time: round(waited / total, 3),
+  };
 }
 
-/** 200-byte messages to the floor process's echo and back, one at a time, Nagle off. */
-async function tcpPingPong(port: number): Promise<{ run: RawSeries['run']; close: () => void }> {
-  const socket: Socket = connect({ port, host: '127.0.0.1', noDelay: true });
-  await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-  const message = Buffer.alloc(200, 0x61);
-  const once = () =>
-    new Promise<number>((resolve) => {
-      let got = 0;
-      const t0 = nowMs();
-      const onData = (d: Buffer) => {
-        got += d.length;
-        if (got < message.length) return;
-        socket.off('data', onData);
-        resolve(nowMs() - t0);
-      };
-      socket.on('data', onData);
-      socket.write(message);
+interface Till {
+  pid: number;
+  call(msg: Record<string, unknown>): Promise<unknown>;
+  end(): Promise<void>;
+}
+
+/** The lean till process (bench/queued-till.mjs); one command at a time, one answer each. */
+function startTill(): Till {
+  const child = fork(TILL, [], {
+    // Collected between blocks, never inside one: a young generation no block fills.
+    execArgv: ['--expose-gc', '--min-semi-space-size=32', '--max-semi-space-size=32'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const call = (msg: Record<string, unknown>) =>
+    new Promise<unknown>((resolve, reject) => {
+      const onExit = (code: number) => reject(new Error(`the till process exited ${code}`));
+      child.once('exit', onExit);
+      child.once('message', (m: { ok: boolean; result?: unknown; error?: string }) => {
+        child.off('exit', onExit);
+        if (m.ok) resolve(m.result);
+        else reject(new Error(m.error));
+      });
+      child.send(msg);
     });
   return {
-    async run(count) {
-      const out: number[] = [];
-      for (let i = 0; i < count; i++) out.push(await once());
-      return out;
+    pid: child.pid!,
+    call,
+    async end() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      await call({ cmd: 'end' }).catch(() => {});
+      await exited;
     },
-    close: () => socket.destroy(),
   };
 }
 
 /** The C round trip (bench/tcp-ping-pong.c), built with the machine's cc; undefined without one. */
-function compilePingPong(dir: string): RawSeries['run'] | undefined {
+function compilePingPong(dir: string, rr: boolean): ((count: number) => number[]) | undefined {
   const bin = join(dir, 'tcp-ping-pong');
   const built = spawnSync('cc', ['-O2', '-o', bin, PING_PONG_C], { stdio: 'ignore' });
   if (built.status !== 0) return undefined;
   return (count) => {
-    const run = spawnSync(bin, [String(count)], { encoding: 'utf8' });
+    const run = rr
+      ? spawnSync('chrt', ['-r', '1', bin, String(count)], { encoding: 'utf8' })
+      : spawnSync(bin, [String(count)], { encoding: 'utf8' });
     if (run.status !== 0) throw new Error(`tcp-ping-pong exited ${run.status}`);
     return run.stdout
       .trim()
@@ -267,45 +283,25 @@ function compilePingPong(dir: string): RawSeries['run'] | undefined {
   };
 }
 
-/** One block of sequential requests: subscribed only for the block, so tills never hear each other. */
-async function runBlock(s: Series, count: number, block: number): Promise<void> {
-  await s.client.subscribeAsync(s.subscribe, { qos: 1 });
-  let expected = '';
-  let arrived: (payload: Buffer) => void = () => {};
-  const onMessage = (topic: string, payload: Buffer) => {
-    if (topic === expected) arrived(payload);
-  };
-  s.client.on('message', onMessage);
+/** One block of sequential requests in the till process; the server's CPU time counted around it. */
+async function runBlock(till: Till, s: Series, count: number, block: number): Promise<void> {
   const cpu0 = mainThreadCpuMs(s.server.pid!);
-  try {
-    for (let i = 0; i < count; i++) {
-      const n = (block + 1) * 10_000 + i;
-      const req = s.request(n);
-      expected = req.answer;
-      const tx = s.onGateway ? (JSON.parse(req.payload) as { transaction: string }).transaction : undefined;
-      const answer = new Promise<Buffer>((resolve) => {
-        arrived = (payload) => {
-          if (tx === undefined || payload.includes(tx)) resolve(payload);
-        };
-      });
-      const t0 = nowMs();
-      s.client.publish(req.topic, req.payload, { qos: s.qos });
-      const payload = await answer;
-      const dt = nowMs() - t0;
-      if (block >= 0 && i >= SETTLE) s.samples.push(dt);
-      if (s.onGateway) {
-        const body = JSON.parse(payload.toString()) as { status: string; data?: { state?: string } };
-        if (body.status !== 'ok' || body.data?.state !== 'queued') s.unexpected.push(payload.toString());
-      }
-    }
-    if (block >= 0) {
-      s.cpuMs += mainThreadCpuMs(s.server.pid!) - cpu0;
-      s.requests += count;
-    }
-  } finally {
-    s.client.off('message', onMessage);
-    await s.client.unsubscribeAsync(s.subscribe);
-  }
+  const r = (await till.call({
+    cmd: 'block',
+    name: s.name,
+    target: s.target,
+    mode: s.mode,
+    qos: s.qos,
+    count,
+    n0: (block + 1) * 10_000,
+    serverPid: s.server.pid,
+  })) as Block;
+  if (block < 0) return;
+  s.cpuMs += mainThreadCpuMs(s.server.pid!) - cpu0;
+  s.requests += count;
+  s.samples.push(...r.samples.slice(SETTLE));
+  s.waits.push(...r.waits.slice(SETTLE));
+  s.unexpected.push(...r.unexpected);
 }
 
 /** fdatasync of a small write into a preallocated file: the disk's share of the floor. */
@@ -326,12 +322,6 @@ function fdatasyncFloor(path: string, n: number): Stats {
   } finally {
     closeSync(fd);
   }
-}
-
-function setNoDelay(client: MqttClient): void {
-  const apply = () => (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
-  apply();
-  client.on('connect', apply);
 }
 
 /** Starts a process whose stdout goes to a file (as logs go to journald), polling it for a line. */

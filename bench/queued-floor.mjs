@@ -5,7 +5,8 @@
 // No parsing, validation, idempotency, SQLite or provider logic: what is left is MQTT and the disk.
 // Beside it, a plain TCP echo (Nagle off): a Node round trip with no MQTT at all, the jitter of
 // this machine's Node processes that every series above sits on.
-// Usage: node bench/queued-floor.ts DIR   (prints {"port":N,"echo_port":M} when both listen)
+// Plain Node, no loader, as lean as the till (bench/queued-till.mjs).
+// Usage: node bench/queued-floor.mjs DIR   (prints {"port":N,"echo_port":M} when both listen)
 import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -26,7 +27,7 @@ aedes.subscribe(
   (packet, cb) => {
     const [, mode, till, n] = packet.topic.split('/');
     if (mode === 'sync') {
-      const buf = packet.payload as Buffer;
+      const buf = packet.payload;
       writeSync(fd, buf, 0, buf.length, offset);
       offset = (offset + 4096) % RING; // a ring, as a WAL reuses its pages
       fdatasyncSync(fd);
@@ -48,13 +49,11 @@ aedes.subscribe(
 );
 const server = createServer({ noDelay: true }, aedes.handle);
 const echo = createServer({ noDelay: true }, (socket) => socket.on('data', (d) => socket.write(d)));
-const portOf = (s: typeof server) => {
+const portOf = (s) => {
   const address = s.address();
   return typeof address === 'object' && address ? address.port : 0;
 };
-await Promise.all(
-  [server, echo].map((s) => new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve))),
-);
+await Promise.all([server, echo].map((s) => new Promise((resolve) => s.listen(0, '127.0.0.1', resolve))));
 process.stdout.write(`${JSON.stringify({ port: portOf(server), echo_port: portOf(echo) })}\n`);
 process.on('SIGTERM', () => {
   server.close();
