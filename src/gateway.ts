@@ -81,6 +81,7 @@ export async function startGateway(opts: GatewayOptions, parts = PARTS): Promise
   const hardware = { hid: opts.hidBackend, serial: opts.serialBackend };
   const ctx = createContext({ ...opts, signal, hardware, webHost: opts.web });
   const started = await startParts(parts, ctx);
+  ctx.bus.emit('started', undefined);
   // Logged at start and after every apply: scripts and tests wait for it ("serving now").
   const ready = (fields: Record<string, unknown> = {}) => {
     const { till_id, branch_id, data_dir } = ctx.settings;

@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { Aedes, type Client } from 'aedes';
+import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
 import { verifyPassword } from '../config/password.ts';
 import { MQTT_SESSION_DEFAULTS } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
@@ -64,7 +64,8 @@ export interface Broker {
   readonly wsPort: number | null;
   readonly host: string;
   publish(topic: string, payload: unknown, opts: { retain: boolean; qos: 0 | 1 }): Promise<void>;
-  subscribe(filter: string, handler: MessageHandler): Promise<void>;
+  /** Resolves once subscribed, with the function that ends the subscription. */
+  subscribe(filter: string, handler: MessageHandler): Promise<() => Promise<void>>;
   /**
    * What the next broker takes over when this one restarts (read after `close`); while it runs, also
    * the count of what waits for tills that are away (`offline.stats()`, for /metrics).
@@ -301,25 +302,22 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
       );
     },
     subscribe(filter, handler) {
-      return new Promise((resolve) =>
-        aedes.subscribe(
-          filter,
-          (packet, cb) => {
-            const payload = packet.payload as Buffer;
-            let handled: unknown;
-            try {
-              handled = handler(packet.topic, payload);
-            } catch (err) {
-              log.error('mqtt handler failed', { topic: packet.topic, error: err });
-            }
-            cb();
-            const answered = () => acks.answered(payload);
-            if (handled instanceof Promise) handled.then(answered, answered);
-            else answered();
-          },
-          () => resolve(),
-        ),
-      );
+      const deliver = (packet: AedesPublishPacket, cb: () => void) => {
+        const payload = packet.payload as Buffer;
+        let handled: unknown;
+        try {
+          handled = handler(packet.topic, payload);
+        } catch (err) {
+          log.error('mqtt handler failed', { topic: packet.topic, error: err });
+        }
+        cb();
+        const answered = () => acks.answered(payload);
+        if (handled instanceof Promise) handled.then(answered, answered);
+        else answered();
+      };
+      const unsubscribe = () =>
+        new Promise<void>((resolve) => aedes.unsubscribe(filter, deliver, () => resolve()));
+      return new Promise((resolve) => aedes.subscribe(filter, deliver, () => resolve(unsubscribe)));
     },
     sessions: () => ({ persistence, owners, offline }),
     clientCount: () => aedes.connectedClients,

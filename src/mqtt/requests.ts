@@ -29,8 +29,8 @@ export interface RequestRouter {
   handle<K extends OpName>(op: K, handler: Handler<K>): () => void;
   dispatch(op: string, payload: Buffer): Promise<void>;
   /**
-   * Requests wait before their handler runs until the returned release is called (parts restart
-   * to apply settings), at most `HOLD_LIMIT_MS`: then they run against whatever is registered.
+   * Requests wait before their handler runs until the returned release is called (parts start, or
+   * restart to apply settings), at most `HOLD_LIMIT_MS`: then they run against whatever is registered.
    */
   hold(): () => void;
   /** From now on every request is answered `unavailable` (the gateway is stopping). */

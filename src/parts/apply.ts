@@ -71,7 +71,7 @@ export async function applyParts(
 ): Promise<void> {
   const began = performance.now();
   // Till requests arriving meanwhile wait for the restarted parts instead of hearing
-  // `unavailable`; the router itself is new only when its own part restarts.
+  // `unavailable`. A router that its own part restarts is new, and holds itself until `applied`.
   const release = plan.restart.includes(PROVIDED_BY.router) ? () => {} : ctx.router.hold();
   ctx.applying = true;
   try {

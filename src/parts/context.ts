@@ -44,6 +44,8 @@ export interface GatewayEvents {
   answered: { op: string; response: ResponseEnvelope };
   /** A loyalty provider call finished; `code` is null on success. */
   provider: { call: string; seconds: number; code: string | null };
+  /** Every part of the gateway has started (its start, not an apply). */
+  started: undefined;
   /** Settings were applied by restarting these parts (the others kept running). */
   applied: { restarted: string[] };
 }

@@ -1,10 +1,13 @@
 // The till's requests (DESIGN §3): one router answers every request exactly once. Two parts: the
 // router (handlers register on it), and its subscription on the till broker, started before the
-// slower parts so a request that arrives early is answered (an op whose part is not up yet gets
-// `unavailable`), never dropped. Split so that a broker restart (new till logins) re-subscribes
-// without a new router: loyalty keeps its handlers and the replay cache keeps its answers. The
-// router is closed by the `online` part, which stops first: requests are refused before the
-// outbox closes.
+// slower parts so a request that arrives early is answered, never dropped. A new router holds its
+// requests until the parts after it are up (the gateway's start, or the apply that made it new):
+// a till reconnecting to a restarted box resends at once, and a turnover answered `unavailable`
+// because loyalty had not registered yet is a booking the till gives up on. Only an op whose part
+// is still not up after the hold limit hears `unavailable`. Split so that a broker restart (new
+// till logins) re-subscribes without a new router: loyalty keeps its handlers and the replay cache
+// keeps its answers. The router is closed by the `online` part, which stops first: requests are
+// refused before the outbox closes.
 import { frameFromText } from '../classify/index.ts';
 import { createRequestRouter } from '../mqtt/requests.ts';
 import { filterOf, matchTopic } from '../mqtt/topics.ts';
@@ -29,8 +32,16 @@ export const requestsPart: Part = {
       );
       return { scan_id: scan?.event.id ?? null };
     });
+    // Released once every part is up; at the latest after HOLD_LIMIT_MS (src/mqtt/requests.ts).
+    const release = router.hold();
+    const off = [ctx.bus.on('started', release), ctx.bus.on('applied', release)];
     ctx.provide('router', router);
-    return {};
+    return {
+      stop() {
+        for (const o of off) o();
+        release();
+      },
+    };
   },
 };
 
@@ -39,11 +50,13 @@ export const tillRequestsPart: Part = {
   uses: ['broker', 'router'],
   async start(ctx) {
     const router = ctx.router;
-    await ctx.broker.subscribe(filterOf(ctx.base, 'request'), (topic, payload) => {
+    const unsubscribe = await ctx.broker.subscribe(filterOf(ctx.base, 'request'), (topic, payload) => {
       const op = matchTopic(ctx.base, 'request', topic)?.op;
       // Settles once answered: a QoS 1 request is acknowledged then (src/mqtt/acks.ts).
       return op === undefined ? undefined : router.dispatch(op, payload);
     });
-    return {};
+    // Ended when the router is new (an apply restarts both): else the old router, its loyalty
+    // handlers gone, would answer every request a second time, `unavailable`.
+    return { stop: unsubscribe };
   },
 };

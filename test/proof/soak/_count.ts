@@ -71,7 +71,9 @@ export function countSoak(run: SoakRun): SoakCount {
   const unanswered = requests.filter((r) => r.answers.length === 0).map((r) => r.transaction);
   const okTurnover = (a: { status: string; data?: { state?: string } }) =>
     a.status === 'ok' && (a.data?.state === 'booked' || a.data?.state === 'queued');
-  const refused = turnovers.filter((r) => !r.answers.every(okTurnover)).map((r) => r.transaction);
+  const refused = turnovers
+    .filter((r) => !r.answers.every(okTurnover))
+    .map((r) => `${r.transaction}: ${r.answers.map((a) => JSON.stringify(a.error ?? a.data)).join(', ')}`);
 
   const effects = run.sim.ledger.effects();
   const perTransaction = new Map<string, number>();

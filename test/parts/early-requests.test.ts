@@ -1,0 +1,217 @@
+// A till's request that arrives while the gateway's parts are still starting (DESIGN §3 "exactly one
+// answer", turnover "ok booked or queued"): the till broker and the router's subscription come up
+// before the slower parts, so a till that reconnects after a restart (mqtt.js resends its
+// unacknowledged publishes at once, the till software its unanswered requests) reaches the router
+// before loyalty has registered its ops. That request waits for the parts, as one during an apply
+// does, instead of hearing `unavailable` — which a till takes as the answer, so the sale's booking
+// was lost. The same window opens when an apply makes the router new (its own setting changed):
+// then also the old router must no longer hear requests, or it answers each a second time. The
+// loyalty part is held at a gate here, so the request surely arrives in that window.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import test from 'ava';
+import type { MqttClient } from 'mqtt';
+import { loadConfig } from '../../src/config/load.ts';
+import { type Gateway, PARTS, startGateway } from '../../src/gateway.ts';
+import { filterOf } from '../../src/mqtt/topics.ts';
+import type { GatewayContext } from '../../src/parts/context.ts';
+import type { Part } from '../../src/parts/part.ts';
+import { withDeadline } from '../helpers/deadline.ts';
+import {
+  collectingLogger,
+  connect,
+  type Recorder,
+  recorder,
+  STOP_DEADLINE_MS,
+  tempDir,
+  waitUntil,
+} from '../helpers/gateway.ts';
+import { freePort } from '../helpers/mosquitto.ts';
+import { turnover, tx } from '../loyalty/flows/_setup.ts';
+
+const BASE = 'pos/T1';
+
+/**
+ * A gate the loyalty part's start waits at while closed. Before it waits, it subscribes on the
+ * box's own broker next to the router: the broker hands a request to its in-process subscribers one
+ * after the other, so once `arrived(transaction)` resolves the router has that request too.
+ */
+function deferred() {
+  let resolve: () => void = () => {};
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+function gate() {
+  let open = true;
+  let opened: () => void = () => {};
+  let reached = deferred();
+  const seen = new Set<string>();
+  const waiting = new Map<string, () => void>();
+  const spied = new WeakSet<object>();
+  return {
+    close() {
+      open = false;
+      reached = deferred();
+    },
+    /** Resolves once a start of the loyalty part waits at the closed gate. */
+    reached: () => reached.promise,
+    arrived: (transaction: string) =>
+      seen.has(transaction) ? Promise.resolve() : new Promise<void>((r) => waiting.set(transaction, r)),
+    open() {
+      open = true;
+      opened();
+    },
+    async pass(ctx: GatewayContext) {
+      if (open) return;
+      if (!spied.has(ctx.broker)) {
+        spied.add(ctx.broker);
+        await ctx.broker.subscribe(filterOf(ctx.base, 'request'), (_topic, payload) => {
+          const transaction = String(JSON.parse(payload.toString()).transaction);
+          seen.add(transaction);
+          waiting.get(transaction)?.();
+        });
+      }
+      const opening = new Promise<void>((resolve) => {
+        opened = resolve;
+      });
+      reached.resolve();
+      await opening;
+    },
+  };
+}
+
+/** The gateway's parts with the loyalty part's start held at `g` while it is closed. */
+const gatedParts = (g: ReturnType<typeof gate>): Part[] =>
+  PARTS.map((p) =>
+    p.name !== 'loyalty'
+      ? p
+      : {
+          ...p,
+          async start(ctx, handover) {
+            await g.pass(ctx);
+            return p.start(ctx, handover);
+          },
+        },
+  );
+
+/** A demo-mode gateway's config (anonymous tills on loopback, the built-in simulator) on `mqttPort`. */
+function demoConfig(mqttPort: number) {
+  const { logger, lines } = collectingLogger();
+  const dataDir = tempDir();
+  const configPath = join(dataDir, 'config.json');
+  const write = (config: Record<string, any>) => writeFileSync(configPath, JSON.stringify(config));
+  const config = {
+    till_id: 'T1',
+    mqtt: { port: mqttPort, ws_port: 0 },
+    http: { port: 0 },
+    devices: { hid: false },
+  };
+  write(config);
+  return {
+    logger,
+    lines,
+    load: () => loadConfig({ configPath, dataDir, env: {}, logger }),
+    /** A technician's edit of the file. */
+    edit(change: (c: typeof config) => void) {
+      const next = structuredClone(config);
+      change(next);
+      write(next);
+    },
+  };
+}
+
+/** A till (demo mode: anonymous on loopback), once the broker listens. */
+async function till(t: any, url: string): Promise<{ client: MqttClient; responses: Recorder }> {
+  const client = await connect(url);
+  client.on('error', () => {});
+  t.teardown(() => client.endAsync(true));
+  return { client, responses: await recorder(client, `${BASE}/response/#`) };
+}
+
+/** A turnover's answer as the till judges it: `ok` (booked or queued), or the error heard. */
+const judged = (p: any) =>
+  p.status === 'ok' && ['booked', 'queued'].includes(p.data?.state)
+    ? 'ok'
+    : JSON.stringify(p.error ?? p.data);
+
+async function answeredOnceOk(
+  t: any,
+  gw: Gateway,
+  pos: Awaited<ReturnType<typeof till>>,
+  transaction: string,
+) {
+  const first = await pos.responses.until((m) => m.payload.transaction === transaction, 30_000);
+  t.is(judged(first.payload), 'ok', 'the first answer');
+  // Booked once with the provider (the demo mode's simulator), and the outbox empty: whatever
+  // handled the request is done with it.
+  const sim = gw.loyalty.simulator!;
+  const booked = () => sim.ledger.effects().filter((e) => e.transaction_id === transaction).length;
+  await waitUntil(() => booked() > 0 && gw.loyalty.health().outbox.depth === 0, 'booked', 30_000);
+  // Exactly one answer: counted once the till has heard the answer to a later request.
+  const marker = tx('marker');
+  pos.client.publish(`${BASE}/request/gateway/test_scan`, JSON.stringify({ transaction: marker, text: 'x' }));
+  await pos.responses.until((m) => m.payload.transaction === marker, 30_000);
+  const answers = pos.responses.messages.filter((m) => m.payload.transaction === transaction);
+  t.deepEqual(
+    answers.map((m) => judged(m.payload)),
+    ['ok'],
+  );
+  t.is(booked(), 1, 'booked exactly once');
+}
+
+test('a turnover that reaches the box while its loyalty part still starts is answered ok once the part is up, not unavailable', async (t) => {
+  t.timeout(90_000);
+  const port = await freePort();
+  const { load, lines, logger } = demoConfig(port);
+  const g = gate();
+  g.close();
+  const starting = startGateway({ config: await load(), logger }, gatedParts(g));
+  // Whatever fails first, the gateway starts to the end and stops again.
+  t.teardown(async () => {
+    g.open();
+    const gw = await starting.catch(() => undefined);
+    await withDeadline(
+      gw?.stop() ?? Promise.resolve(),
+      STOP_DEADLINE_MS,
+      () => `stop: ${lines.slice(-5).join('\n')}`,
+    );
+  });
+  await g.reached(); // the broker and the router's subscription are up; loyalty waits
+  const pos = await till(t, `mqtt://127.0.0.1:${port}`);
+  const transaction = tx('early');
+  pos.client.publish(`${BASE}/request/loyalty/turnover`, JSON.stringify(turnover(transaction)), { qos: 1 });
+  await g.arrived(transaction);
+  g.open();
+  const gw = await starting;
+  await answeredOnceOk(t, gw, pos, transaction);
+});
+
+test('a turnover sent while an apply makes the router new and restarts loyalty is answered once, ok: not unavailable by the new router, nor again by the old one', async (t) => {
+  t.timeout(90_000);
+  const port = await freePort();
+  const config = demoConfig(port);
+  const g = gate();
+  const gw = await startGateway({ config: await config.load(), logger: config.logger }, gatedParts(g));
+  t.teardown(() => {
+    g.open();
+    return withDeadline(gw.stop(), STOP_DEADLINE_MS, () => `stop: ${config.lines.slice(-5).join('\n')}`);
+  });
+  const pos = await till(t, `mqtt://127.0.0.1:${port}`);
+  // The request size limit is the router's own setting: the router is new, and with it every part
+  // that registered on it (loyalty).
+  config.edit((c) => Object.assign(c.mqtt, { max_payload_bytes: 32_768 }));
+  const next = await config.load();
+  t.like(gw.plan(next), { kind: 'parts', restart: ['requests', 'till-requests', 'loyalty', 'info'] });
+  g.close();
+  const applying = gw.apply(next);
+  await g.reached();
+  const transaction = tx('applying');
+  pos.client.publish(`${BASE}/request/loyalty/turnover`, JSON.stringify(turnover(transaction)), { qos: 1 });
+  await g.arrived(transaction);
+  g.open();
+  await applying;
+  await answeredOnceOk(t, gw, pos, transaction);
+});
