@@ -17,7 +17,7 @@ const count = Number(countArg);
 const keepalive = Number(keepaliveArg);
 const intervalS = Number(intervalArg);
 
-const base = settingsSchema.parse({
+const base = settingsSchema().parse({
   uplink: {
     url,
     keepalive_s: keepalive,

@@ -69,7 +69,7 @@ export async function loadConfig(opts: LoadOptions): Promise<LoadedConfig> {
     sources.set('data_dir', '--data-dir');
   }
 
-  const parsed = (foundEmpty ? settingsWithLostSecretsSchema : settingsSchema).safeParse(input);
+  const parsed = (foundEmpty ? settingsWithLostSecretsSchema() : settingsSchema()).safeParse(input);
   if (!parsed.success) {
     throw new ConfigError(problemsFromZod(parsed.error.issues, input, sources, configPath), configPath);
   }

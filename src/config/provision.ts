@@ -114,7 +114,7 @@ export async function provision(target: ProvisionTarget, patch: ProvisionPatch):
   }
   // Validated as the gateway will see it at start: environment overrides applied, same messages.
   const { input, sources } = applyEnv(next, target.env);
-  const parsed = settingsSchema.safeParse(input);
+  const parsed = settingsSchema().safeParse(input);
   const problems = [
     ...extra,
     ...(parsed.success ? [] : problemsFromZod(parsed.error.issues, input, sources, target.configPath)),

@@ -7,12 +7,12 @@
 // happen; everything that is a state (outbox, devices, uplink, cloud link) is read only when
 // Prometheus scrapes. Independent of the HTTP framework: `render()` returns the body and its
 // content type, and any server mounts it with one route.
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { classificationKinds } from '../classify/classification.ts';
 import type { DeviceState } from '../devices/manager.ts';
 import { PROVIDER_ERRORS, WRITE_OPS } from '../loyalty/provider.ts';
 import { OPS } from '../mqtt/ops.ts';
 import type { ResponseEnvelope, ScanEvent } from '../mqtt/topics.ts';
+import { Counter, collectProcessMetrics, Gauge, Histogram, Registry } from './prom.ts';
 
 export interface MetricsSources {
   outbox(): { depth: number; oldest_age_s: number; dead: number };
@@ -54,7 +54,7 @@ function processMetrics(): Registry {
     // an idle box 100 times a second and lands ticks between a scan's read and its publish. 100 ms
     // still catches any stall that matters to a till (the bars are in milliseconds per request,
     // stalls worth alerting on are longer) at a tenth of the wake-ups.
-    collectDefaultMetrics({ register: processRegistry, eventLoopMonitoringPrecision: 100 });
+    collectProcessMetrics(processRegistry, 100);
   }
   return processRegistry;
 }

@@ -130,7 +130,7 @@ test('a plain HTTP GET on the WebSocket port is told what the port is for', asyn
 });
 
 test('the WebSocket port: on by default in demo mode, off when provisioned unless set, null turns it off', (t) => {
-  const parse = (input: object) => settingsSchema.parse(input);
+  const parse = (input: object) => settingsSchema().parse(input);
   const user = { username: 'u', password_hash: 'scrypt$16384$8$1$c2FsdA==$aGFzaA==' };
   t.is(wsPortOf(parse({})), DEMO_WS_PORT);
   t.is(wsPortOf(parse({ mqtt: { port: 0 } })), 0);

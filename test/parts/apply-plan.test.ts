@@ -10,7 +10,7 @@ import type { Part } from '../../src/parts/part.ts';
 const LOGIN = { username: 'till-1', password_hash: 'scrypt$16384$8$1$c2FsdHNhbHQ=$aGFzaGhhc2g=' };
 
 function loaded(input: Record<string, unknown>, where = '/box'): LoadedConfig {
-  const settings = { ...settingsSchema.parse(input), data_dir: `${where}/data` };
+  const settings = { ...settingsSchema().parse(input), data_dir: `${where}/data` };
   return {
     settings,
     configPath: `${where}/config.json`,

@@ -12,7 +12,7 @@ import { defaultProfilesDir, loadProfiles, replayFixture } from '../../../src/de
 import { classifyOptionsFor, createClassifier } from '../../../src/scans/classifier.ts';
 
 const { profiles, errors } = loadProfiles(defaultProfilesDir);
-const loyalty = settingsSchema.parse({}).loyalty;
+const loyalty = settingsSchema().parse({}).loyalty;
 
 test('every shipped profile loads and builds a classifier without error', (t) => {
   t.deepEqual(errors, []);
