@@ -77,6 +77,12 @@ export interface Broker {
 
 // How long the quick ACK of a PUBACK other than an answer's may wait (src/mqtt/quick-ack.ts).
 const QUICK_ACK_DELAY_MS = 1;
+// How long aedes waits for a client's full socket to drain before it closes the connection. aedes
+// delivers at most `concurrency` (100) messages at a time, and a delivery to a full socket holds its
+// slot until that socket drains: one till that stops reading (a frozen POS tab, a peer that never
+// reads) would hold every slot and stall scans and answers to every other till for aedes' default
+// 60 s (test/mqtt/stuck-till.test.ts). A live till drains a full socket in milliseconds.
+const DRAIN_TIMEOUT_MS = 5000;
 // A till that published within this long counts as busy with requests (its ACKs go at once).
 const REQUESTING_MS = 1000;
 
@@ -111,6 +117,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   const aedes = await Aedes.createBroker({
     // The previous broker's subscriptions, queued QoS 1 messages and retained messages.
     ...(carried ? { persistence: carried.persistence } : {}),
+    drainTimeout: DRAIN_TIMEOUT_MS,
     authenticate(client, username, password, done) {
       // Before aedes restores a persistent session's subscriptions (src/mqtt/replay.ts).
       offline.replays.begin(client);
@@ -241,9 +248,19 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     // A clean session ends with its connection; a takeover by the same login has re-bound the id.
     if (client.clean && owners.get(client.id)?.client === client) owners.delete(client.id);
   });
-  aedes.on('clientError', (client, err) =>
-    log.debug('mqtt client error', { client_id: client.id, error: err }),
-  );
+  // aedes ends the connection of a till that did not read for DRAIN_TIMEOUT_MS with this error, and
+  // reports it again for every delivery that was waiting: said once per connection.
+  const undrained = new WeakSet<Client>();
+  aedes.on('clientError', (client, err) => {
+    if (err.message === 'drain timeout') {
+      if (undrained.has(client)) return;
+      undrained.add(client);
+      log.warn('mqtt till stopped reading: connection closed', {
+        client_id: client.id,
+        drain_timeout_ms: DRAIN_TIMEOUT_MS,
+      });
+    } else log.debug('mqtt client error', { client_id: client.id, error: err });
+  });
   aedes.on('connectionError', (_client, err) => log.debug('mqtt connection error', { error: err }));
 
   const host = opts.demo && !isLoopback(opts.host) && opts.host !== 'localhost' ? '127.0.0.1' : opts.host;

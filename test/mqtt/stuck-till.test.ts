@@ -1,0 +1,116 @@
+// A till that stops reading its socket (a frozen POS web app, a peer that never reads) must not
+// hold up scans and answers to the other tills. aedes delivers at most `concurrency` messages at a
+// time, and a delivery to a client whose socket is full waits for it to drain (`drainTimeout`):
+// without a short limit, a stuck till's deliveries fill every slot. Real gateway, real mqtt.js for
+// the healthy till, a raw TCP socket that says CONNECT + SUBSCRIBE and then never reads.
+import { createConnection, type Socket } from 'node:net';
+import test from 'ava';
+import mqttPacket from 'mqtt-packet';
+import type { ScanEvent } from '../../src/mqtt/topics.ts';
+import { connect, recorder, startTestGateway } from '../helpers/gateway.ts';
+
+const TILL = 'A';
+const SCAN_TOPIC = `pos/${TILL}/scan`;
+/** Scans of about 1 KB, enough of them to fill the stuck socket's buffers many times over. */
+const FLOOD = 6000;
+/**
+ * How long the healthy till may take to hear the whole flood, then a scan and an answer: a few
+ * seconds on a loaded 2-core machine, plus the broker's drain limit (src/mqtt/broker.ts) once.
+ */
+const DEADLINE_MS = 20_000;
+
+function scan(seq: number): ScanEvent {
+  return {
+    id: `flood-${seq}`,
+    seq,
+    ts: new Date(0).toISOString(),
+    device_id: 'flood',
+    profile: 'generic',
+    transport: 'hid',
+    symbology: null,
+    aim: null,
+    kind: 'text',
+    text: 'x'.repeat(900),
+    warnings: [],
+  };
+}
+
+/** Connects, subscribes to the scans at `qos`, waits for the SUBACK, then never reads again. */
+async function stuckTill(port: number, qos: 0 | 1): Promise<Socket> {
+  const socket = createConnection({ host: '127.0.0.1', port });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
+  const parser = mqttPacket.parser({ protocolVersion: 4 });
+  const subacked = new Promise<void>((resolve, reject) => {
+    parser.on('packet', (p) => {
+      if (p.cmd === 'connack' && p.returnCode !== 0) reject(new Error(`refused: ${p.returnCode}`));
+      if (p.cmd === 'suback') resolve();
+    });
+  });
+  socket.on('data', (d) => parser.parse(d));
+  socket.on('error', () => {}); // the broker may end it: that is the point
+  socket.write(
+    mqttPacket.generate({
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion: 4,
+      clientId: `stuck-q${qos}`,
+      clean: true,
+      keepalive: 0,
+    }),
+  );
+  socket.write(
+    mqttPacket.generate({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: SCAN_TOPIC, qos }] }),
+  );
+  await subacked;
+  socket.removeAllListeners('data');
+  socket.pause();
+  return socket;
+}
+
+for (const qos of [0, 1] as const) {
+  test(`a till that stops reading (subscribed at QoS ${qos}) does not stall scans and answers to another till`, async (t) => {
+    const gw = await startTestGateway({ config: { till_id: TILL, mqtt: { ws_port: null } } });
+    t.teardown(() => gw.stop());
+    const stuck = await stuckTill(gw.gateway.mqttPort, qos);
+    t.teardown(() => void stuck.destroy());
+    const healthy = await connect(gw.url, { clientId: 'healthy' });
+    t.teardown(() => healthy.endAsync());
+    const scans = await recorder(healthy, SCAN_TOPIC);
+    const answers = await recorder(healthy, `pos/${TILL}/response/gateway/test_scan`);
+
+    // The product's own scan path (the registry publisher); not awaited one by one: a publish
+    // settles only once every subscriber's delivery is done, which is what may stall.
+    const started = performance.now();
+    const published = Array.from({ length: FLOOD }, (_, i) => gw.gateway.publish('scan', scan(i)));
+    for (const p of published) p.catch(() => {});
+    // Behind the flood, a request: its scan event and its answer.
+    healthy.publish(
+      `pos/${TILL}/request/gateway/test_scan`,
+      JSON.stringify({ transaction: 'after-flood', text: 'after-flood' }),
+      { qos: 1 },
+    );
+    const left = () => Math.max(1, DEADLINE_MS - (performance.now() - started));
+    const answer = await answers
+      .until((m) => m.payload.transaction === 'after-flood', left())
+      .catch(() => undefined);
+    const scanned = await scans.until((m) => m.payload.text === 'after-flood', left()).catch(() => undefined);
+    const waited = Math.round(performance.now() - started);
+    const heard = scans.messages.filter((m) => m.payload.device_id === 'flood').length;
+    t.log(`after ${waited} ms the healthy till heard ${heard}/${FLOOD} flood scans, answer: ${!!answer}`);
+    t.truthy(answer, `no answer within ${DEADLINE_MS} ms (heard ${heard}/${FLOOD} flood scans)`);
+    t.truthy(scanned, `no scan within ${DEADLINE_MS} ms (heard ${heard}/${FLOOD} flood scans)`);
+    t.is(heard, FLOOD, 'every flood scan once');
+    t.is(answers.messages.filter((m) => m.payload.transaction === 'after-flood').length, 1);
+    // The stuck till's connection was closed, said once, naming it.
+    const warned = gw.lines
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.msg === 'mqtt till stopped reading: connection closed');
+    t.deepEqual(
+      warned.map((l) => [l.level, l.client_id]),
+      [['warn', `stuck-q${qos}`]],
+    );
+  });
+}
