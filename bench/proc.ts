@@ -1,6 +1,7 @@
 // Small process helpers the request benches share (bench/queued.ts, bench/request-cost.ts).
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 
 /** A loopback port nothing listens on: the provider that is down. */
 export function closedPort(): Promise<number> {
@@ -15,4 +16,22 @@ export function closedPort(): Promise<number> {
 /** CPU time (ms) of a process's main thread so far: the event loop, where the request path runs. */
 export function mainThreadCpuMs(pid: number): number {
   return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+}
+
+/**
+ * The environment of a production gateway for the request benches: data under `dir`, ports the
+ * kernel picks, and a provider that is down (connections refused), so every turnover is `queued`.
+ */
+export async function downProviderGatewayEnv(dir: string): Promise<NodeJS.ProcessEnv> {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'production',
+    EDGE_DATA_DIR: join(dir, 'gateway'),
+    EDGE_MQTT_PORT: '0',
+    EDGE_HTTP_PORT: '0',
+    EDGE_PROVIDER_URL: `http://127.0.0.1:${await closedPort()}`,
+    EDGE_PROVIDER_API_KEY: 'bench-key',
+    EDGE_LOG_LEVEL: 'info',
+  };
 }

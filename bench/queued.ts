@@ -31,7 +31,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { unitNodeFlags } from '../test/helpers/unit-flags.ts';
-import { closedPort, mainThreadCpuMs } from './proc.ts';
+import { downProviderGatewayEnv, mainThreadCpuMs } from './proc.ts';
 import { nowMs, percentiles } from './stats.ts';
 
 // BENCH_GATEWAY_BIN: another build's bin/edge-gateway.js, to compare before and after a change.
@@ -97,21 +97,9 @@ export async function benchQueued(opts: { turnovers?: number } = {}): Promise<Re
     );
     procs.push(floor.child);
     prioritise(floor.child.pid!);
-    const downPort = await closedPort();
     const gateway = await startProcess(
       [...flags, BIN, 'start'],
-      {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        NODE_ENV: 'production',
-        EDGE_DATA_DIR: join(dir, 'gateway'),
-        EDGE_MQTT_PORT: '0',
-        EDGE_HTTP_PORT: '0',
-        // The provider is down: connections to it are refused, so every turnover is `queued`.
-        EDGE_PROVIDER_URL: `http://127.0.0.1:${downPort}`,
-        EDGE_PROVIDER_API_KEY: 'bench-key',
-        EDGE_LOG_LEVEL: 'info',
-      },
+      await downProviderGatewayEnv(dir),
       join(dir, 'gateway.log'),
       (line) => (line.includes('"msg":"ready"') ? { port: JSON.parse(line).mqtt_port as number } : undefined),
     );

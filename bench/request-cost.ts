@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
 import { unitNodeFlags } from '../test/helpers/unit-flags.ts';
-import { closedPort, mainThreadCpuMs } from './proc.ts';
+import { downProviderGatewayEnv, mainThreadCpuMs } from './proc.ts';
 
 const BIN =
   process.env.BENCH_GATEWAY_BIN ?? fileURLToPath(new URL('../bin/edge-gateway.js', import.meta.url));
@@ -110,16 +110,7 @@ async function startGateway(dir: string, flags: string[]) {
   const fd = openSync(out, 'w');
   const child = spawn(process.execPath, [...flags, `--import=${PROBE}`, BIN, 'start'], {
     env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: 'production',
-      EDGE_DATA_DIR: join(dir, 'gateway'),
-      EDGE_MQTT_PORT: '0',
-      EDGE_HTTP_PORT: '0',
-      // The provider is down: every turnover is `queued`.
-      EDGE_PROVIDER_URL: `http://127.0.0.1:${await closedPort()}`,
-      EDGE_PROVIDER_API_KEY: 'bench-key',
-      EDGE_LOG_LEVEL: 'info',
+      ...(await downProviderGatewayEnv(dir)),
       REQUEST_PROBE_OUT: join(dir, 'probe'),
     },
     stdio: ['ignore', fd, 'inherit'],
