@@ -18,7 +18,8 @@ export type Handler<K extends OpName> = (args: OpArgs<K>, ctx: RequestContext) =
 
 export interface RequestRouterOptions {
   logger: Logger;
-  maxPayloadBytes: number;
+  /** The request size limit, read at each request: applying a new one does not make a new router. */
+  maxPayloadBytes: () => number;
   respond: (op: string, response: ResponseEnvelope) => void | Promise<void>;
   /** How many answered transactions are remembered for replay (in memory; the outbox keeps its own). */
   replayCapacity?: number;
@@ -106,7 +107,7 @@ export function createRequestRouter(opts: RequestRouterOptions): RequestRouter {
       closed = true;
     },
     async dispatch(op, payload) {
-      const parsed = parseRequest(op, payload, opts.maxPayloadBytes);
+      const parsed = parseRequest(op, payload, opts.maxPayloadBytes());
       let answer: ResponseEnvelope;
       if (closed) {
         // Stopping: the parts behind the handlers may already be gone; the till may retry later.

@@ -22,8 +22,12 @@ import type { Part, StartedParts } from './part.ts';
 /** Settings whose change restarts everything (see above). */
 export const WHOLE_RESTART_SETTINGS = ['till_id', 'branch_id', 'mqtt.topic_prefix', 'data_dir', 'log_level'];
 
-/** Settings no part keeps: read from the files at each use (the technician's password hash). */
-export const READ_AT_USE_SETTINGS = ['technician'];
+/**
+ * Settings no part keeps: read at each use, from the files (the technician's password hash) or from
+ * the context's settings (the request size limit: the router outlives every apply, see
+ * src/parts/requests.ts).
+ */
+export const READ_AT_USE_SETTINGS = ['technician', 'mqtt.max_payload_bytes'];
 
 export type ApplyPlan =
   | { kind: 'unchanged' }
@@ -71,8 +75,8 @@ export async function applyParts(
 ): Promise<void> {
   const began = performance.now();
   // Till requests arriving meanwhile wait for the restarted parts instead of hearing
-  // `unavailable`. A router that its own part restarts is new, and holds itself until `applied`.
-  const release = plan.restart.includes(PROVIDED_BY.router) ? () => {} : ctx.router.hold();
+  // `unavailable`. The router is never among them (it reads its one setting at each request).
+  const release = ctx.router.hold();
   ctx.applying = true;
   try {
     ctx.reconfigure(next);

@@ -6,7 +6,11 @@
 // because loyalty had not registered yet is a booking the till gives up on. Only an op whose part
 // is still not up after the hold limit hears `unavailable`. Split so that a broker restart (new
 // till logins) re-subscribes without a new router: loyalty keeps its handlers and the replay cache
-// keeps its answers. The router is closed by the `online` part, which stops first: requests are
+// keeps its answers. The router itself is never restarted by applying settings: it reads its one
+// setting (the request size limit) at each request. A new router would mean a moment with no
+// subscription on the request topics (a request then is heard by nobody, and a QoS 1 one never
+// acknowledged, so never resent), and an old router whose loyalty handlers are gone before its
+// subscription ends (test/parts/apply-gap.test.ts); kept, it is held by the apply instead. The router is closed by the `online` part, which stops first: requests are
 // refused before the outbox closes.
 import { frameFromText } from '../classify/index.ts';
 import { createRequestRouter } from '../mqtt/requests.ts';
@@ -15,11 +19,10 @@ import type { Part } from './part.ts';
 
 export const requestsPart: Part = {
   name: 'requests',
-  settings: ['mqtt.max_payload_bytes'],
   start(ctx) {
     const router = createRequestRouter({
       logger: ctx.logger.child({ part: 'requests' }),
-      maxPayloadBytes: ctx.settings.mqtt.max_payload_bytes,
+      maxPayloadBytes: () => ctx.settings.mqtt.max_payload_bytes,
       respond: (op, response) => {
         ctx.bus.emit('answered', { op, response });
         return ctx.publish('response', response, { op });
@@ -34,11 +37,11 @@ export const requestsPart: Part = {
     });
     // Released once every part is up; at the latest after HOLD_LIMIT_MS (src/mqtt/requests.ts).
     const release = router.hold();
-    const off = [ctx.bus.on('started', release), ctx.bus.on('applied', release)];
+    const off = ctx.bus.on('started', release);
     ctx.provide('router', router);
     return {
       stop() {
-        for (const o of off) o();
+        off();
         release();
       },
     };
@@ -55,8 +58,7 @@ export const tillRequestsPart: Part = {
       // Settles once answered: a QoS 1 request is acknowledged then (src/mqtt/acks.ts).
       return op === undefined ? undefined : router.dispatch(op, payload);
     });
-    // Ended when the router is new (an apply restarts both): else the old router, its loyalty
-    // handlers gone, would answer every request a second time, `unavailable`.
+    // Ended when the broker restarts (its subscriptions end with it) and when the gateway stops.
     return { stop: unsubscribe };
   },
 };

@@ -8,7 +8,7 @@ test('once closed, every request is answered unavailable and no handler runs', a
   const answers: [string, ResponseEnvelope][] = [];
   const router = createRequestRouter({
     logger: collectingLogger().logger,
-    maxPayloadBytes: 65536,
+    maxPayloadBytes: () => 65536,
     respond: (op, response) => {
       answers.push([op, response]);
     },

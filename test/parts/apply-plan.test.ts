@@ -81,8 +81,15 @@ test("a part holding a restarted part's service restarts with it: the scan pipel
     'web',
     'info',
   ]);
-  t.deepEqual(parts({ mqtt: { max_payload_bytes: 4096 } }), ['requests', 'till-requests', 'loyalty', 'info']);
   t.deepEqual(parts({ http: { port: 8081 } }), ['web', 'info']);
+});
+
+test('no setting restarts the request router: its size limit is read at each request', (t) => {
+  // A new router would leave the request topics without a subscriber for a moment (test/parts/
+  // apply-gap.test.ts); so its part reads no setting at start and holds no other part's service.
+  t.deepEqual(parts({ mqtt: { max_payload_bytes: 4096 } }), ['info']);
+  const router = PARTS.find((p) => p.name === 'requests');
+  t.deepEqual([router?.settings ?? [], router?.uses ?? []], [[], []]);
 });
 
 test('till id, branch, topic prefix, data dir, log level and demo mode on or off restart the whole gateway', (t) => {

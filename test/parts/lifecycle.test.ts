@@ -173,7 +173,7 @@ test('once the router is closed (the online part stopping) every request is answ
   const answers: ResponseEnvelope[] = [];
   const router = createRequestRouter({
     logger,
-    maxPayloadBytes: 1024,
+    maxPayloadBytes: () => 1024,
     respond: (_op, r) => void answers.push(r),
   });
   router.handle('gateway/test_scan', () => ({ scan_id: 'x' }));

@@ -208,7 +208,7 @@ function routerUnderTest(registered: OpName[], behaviours: Behaviour[]) {
   let next = 0;
   const router = createRequestRouter({
     logger: createLogger({ level: 'debug', write: () => {} }),
-    maxPayloadBytes: MAX_BYTES,
+    maxPayloadBytes: () => MAX_BYTES,
     respond: (name, response) => {
       responses.push({ op: name, response });
     },
