@@ -21,6 +21,8 @@ export interface MetricsSources {
   uplink(): string;
   /** The embedded broker's persistent sessions whose till is away (src/mqtt/offline-sessions.ts). */
   offlineSessions(): { sessions: number; queued: number; dropped: number; expired: number };
+  /** What the embedded broker counted since the process started (src/mqtt/broker.ts). */
+  broker(): { stuckClosed: number };
 }
 
 export interface GatewayMetrics {
@@ -236,6 +238,17 @@ export function createGatewayMetrics(opts: { version: string; prefix?: string })
       if (!s) return;
       this.reset();
       this.inc(s.expired);
+    },
+  });
+  new Counter({
+    name: `${p}mqtt_stuck_tills_closed_total`,
+    help: 'Till connections closed because the till stopped reading what the box sent it for 5 s (a frozen POS app or tab); it reconnects.',
+    registers: [registry],
+    collect() {
+      const s = read('broker');
+      if (!s) return;
+      this.reset();
+      this.inc(s.stuckClosed);
     },
   });
 

@@ -52,7 +52,15 @@ export interface BrokerOptions {
   sessions?: Sessions;
   /** How many messages wait for a till that is away, and for how long (defaults: the schema's). */
   offlineLimits?: OfflineLimits;
+  /** The broker before this one's `counts()`: counted on from there (a restart resets nothing). */
+  counts?: BrokerCounts;
   logger: Logger;
+}
+
+/** What the broker counts for /metrics, since the process started. */
+export interface BrokerCounts {
+  /** Till connections closed because the till stopped reading (DRAIN_TIMEOUT_MS). */
+  stuckClosed: number;
 }
 
 /** A handler may return a promise: for a till's request, settled once the request is answered. */
@@ -71,6 +79,7 @@ export interface Broker {
    * the count of what waits for tills that are away (`offline.stats()`, for /metrics).
    */
   sessions(): Sessions;
+  counts(): BrokerCounts;
   clientCount(): number;
   close(): Promise<void>;
 }
@@ -251,10 +260,12 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   // aedes ends the connection of a till that did not read for DRAIN_TIMEOUT_MS with this error, and
   // reports it again for every delivery that was waiting: said once per connection.
   const undrained = new WeakSet<Client>();
+  const counts = opts.counts ?? { stuckClosed: 0 };
   aedes.on('clientError', (client, err) => {
     if (err.message === 'drain timeout') {
       if (undrained.has(client)) return;
       undrained.add(client);
+      counts.stuckClosed++;
       log.warn('mqtt till stopped reading: connection closed', {
         client_id: client.id,
         drain_timeout_ms: DRAIN_TIMEOUT_MS,
@@ -337,6 +348,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
       return new Promise((resolve) => aedes.subscribe(filter, deliver, () => resolve(unsubscribe)));
     },
     sessions: () => ({ persistence, owners, offline }),
+    counts: () => counts,
     clientCount: () => aedes.connectedClients,
     async close() {
       // Answered requests still waiting for their PUBACK get it before the connections end.

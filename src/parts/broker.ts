@@ -4,15 +4,16 @@
 // messages (catalogue, state, devices, health: nothing else republishes them until they change),
 // the tills' persistent sessions (subscriptions, QoS 1 messages queued meanwhile; src/mqtt/
 // sessions.ts) with the count of what waits for tills that are away (src/mqtt/offline-sessions.ts),
-// and the ports it was given when the settings asked for any free one (port 0), so tills find it
+// what it counted for /metrics, and the ports it was given when the settings asked for any free one (port 0), so tills find it
 // where it was.
 import { wsPortOf } from '../config/schema.ts';
-import { startBroker } from '../mqtt/broker.ts';
+import { type BrokerCounts, startBroker } from '../mqtt/broker.ts';
 import type { Sessions } from '../mqtt/sessions.ts';
 import type { Part } from './part.ts';
 
 interface Handover {
   sessions: Sessions;
+  counts: BrokerCounts;
   port: number;
   wsPort: number | null;
 }
@@ -45,6 +46,7 @@ export const brokerPart: Part = {
         blockS: settings.mqtt.login_limit.block_s,
       },
       sessions: before?.sessions,
+      counts: before?.counts,
       offlineLimits: {
         maxQueued: settings.mqtt.max_queued_messages,
         expiryS: settings.mqtt.session_expiry_s,
@@ -55,7 +57,12 @@ export const brokerPart: Part = {
     return {
       async stop(): Promise<Handover> {
         await broker.close();
-        return { sessions: broker.sessions(), port: broker.port, wsPort: broker.wsPort };
+        return {
+          sessions: broker.sessions(),
+          counts: broker.counts(),
+          port: broker.port,
+          wsPort: broker.wsPort,
+        };
       },
       ready: { mqtt_port: broker.port, mqtt_ws_port: broker.wsPort },
     };

@@ -26,6 +26,7 @@ export const metricsPart: Part = {
       devices: read(() => ctx.devices.list()),
       uplink: read(() => ctx.uplink.status().state),
       offlineSessions: read(() => ctx.broker.sessions().offline.stats()),
+      broker: read(() => ctx.broker.counts()),
     });
     const off = [
       ctx.scans.onScan((scan) => metrics.scan(scan.event.kind, (performance.now() - scan.startedAt) / 1000)),

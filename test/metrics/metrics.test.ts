@@ -54,6 +54,7 @@ const EXPECTED: Record<string, Family['type']> = {
   edge_mqtt_offline_queued_messages: 'GAUGE',
   edge_mqtt_offline_dropped_total: 'COUNTER',
   edge_mqtt_sessions_expired_total: 'COUNTER',
+  edge_mqtt_stuck_tills_closed_total: 'COUNTER',
   process_cpu_seconds_total: 'COUNTER',
   process_resident_memory_bytes: 'GAUGE',
   nodejs_eventloop_lag_seconds: 'GAUGE',

@@ -1,11 +1,16 @@
 // A till that stops reading its socket (a frozen POS web app, a peer that never reads) must not
 // hold up scans and answers to the other tills. aedes delivers at most `concurrency` messages at a
 // time, and a delivery to a client whose socket is full waits for it to drain (`drainTimeout`):
-// without a short limit, a stuck till's deliveries fill every slot. Real gateway, real mqtt.js for
-// the healthy till, a raw TCP socket that says CONNECT + SUBSCRIBE and then never reads.
+// without a short limit, a stuck till's deliveries fill every slot. The same over WebSocket (a
+// browser till's frozen tab). Real gateway, real mqtt.js for the healthy till; the stuck one is a
+// raw TCP socket, or a WebSocket, that says CONNECT + SUBSCRIBE and then never reads. Each close
+// is counted on /metrics (`edge_mqtt_stuck_tills_closed_total`), where ops see a till that keeps
+// freezing.
 import { createConnection, type Socket } from 'node:net';
 import test from 'ava';
 import mqttPacket from 'mqtt-packet';
+import parse from 'parse-prometheus-text-format';
+import { WebSocket } from 'ws';
 import type { ScanEvent } from '../../src/mqtt/topics.ts';
 import { connect, recorder, startTestGateway } from '../helpers/gateway.ts';
 
@@ -35,13 +40,10 @@ function scan(seq: number): ScanEvent {
   };
 }
 
-/** Connects, subscribes to the scans at `qos`, waits for the SUBACK, then never reads again. */
-async function stuckTill(port: number, qos: 0 | 1): Promise<Socket> {
-  const socket = createConnection({ host: '127.0.0.1', port });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('error', reject);
-  });
+type Transport = 'tcp' | 'ws';
+
+/** The CONNECT and SUBSCRIBE a stuck till sends, and a parser that resolves on its SUBACK. */
+function handshake(clientId: string, qos: 0 | 1) {
   const parser = mqttPacket.parser({ protocolVersion: 4 });
   const subacked = new Promise<void>((resolve, reject) => {
     parser.on('packet', (p) => {
@@ -49,32 +51,76 @@ async function stuckTill(port: number, qos: 0 | 1): Promise<Socket> {
       if (p.cmd === 'suback') resolve();
     });
   });
-  socket.on('data', (d) => parser.parse(d));
-  socket.on('error', () => {}); // the broker may end it: that is the point
-  socket.write(
+  const packets = [
     mqttPacket.generate({
       cmd: 'connect',
       protocolId: 'MQTT',
       protocolVersion: 4,
-      clientId: `stuck-q${qos}`,
+      clientId,
       clean: true,
       keepalive: 0,
     }),
-  );
-  socket.write(
     mqttPacket.generate({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: SCAN_TOPIC, qos }] }),
-  );
-  await subacked;
-  socket.removeAllListeners('data');
-  socket.pause();
-  return socket;
+  ];
+  return { parser, subacked, packets };
 }
 
-for (const qos of [0, 1] as const) {
-  test(`a till that stops reading (subscribed at QoS ${qos}) does not stall scans and answers to another till`, async (t) => {
-    const gw = await startTestGateway({ config: { till_id: TILL, mqtt: { ws_port: null } } });
+/**
+ * Connects, subscribes to the scans at `qos`, waits for the SUBACK, then never reads again: over
+ * TCP, or over WebSocket with its TCP socket paused (a browser tab frozen in the debugger or by
+ * the OS stops reading the same way).
+ */
+async function stuckTill(transport: Transport, port: number, qos: 0 | 1): Promise<{ destroy(): void }> {
+  const { parser, subacked, packets } = handshake(`stuck-${transport}-q${qos}`, qos);
+  if (transport === 'tcp') {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    socket.on('data', (d) => parser.parse(d));
+    socket.on('error', () => {}); // the broker may end it: that is the point
+    for (const p of packets) socket.write(p);
+    await subacked;
+    socket.removeAllListeners('data');
+    socket.pause();
+    return socket;
+  }
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/mqtt`, 'mqtt');
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  ws.on('message', (d: Buffer) => parser.parse(d));
+  ws.on('error', () => {});
+  for (const p of packets) ws.send(p);
+  await subacked;
+  ws.removeAllListeners('message');
+  (ws as unknown as { _socket: Socket })._socket.pause();
+  return { destroy: () => ws.terminate() };
+}
+
+async function counted(httpPort: number, name: string): Promise<number | undefined> {
+  const res = await fetch(`http://127.0.0.1:${httpPort}/metrics`);
+  const family = parse(await res.text()).find((f) => f.name === name);
+  return family?.metrics.reduce((n, s) => n + Number(s.value), 0);
+}
+
+for (const [transport, qos] of [
+  ['tcp', 0],
+  ['tcp', 1],
+  ['ws', 0],
+  ['ws', 1],
+] as const) {
+  test(`a till that stops reading (${transport === 'ws' ? 'WebSocket' : 'TCP'}, subscribed at QoS ${qos}) does not stall scans and answers to another till, and is counted`, async (t) => {
+    const gw = await startTestGateway({
+      config: { till_id: TILL, mqtt: { ws_port: transport === 'ws' ? 0 : null } },
+    });
     t.teardown(() => gw.stop());
-    const stuck = await stuckTill(gw.gateway.mqttPort, qos);
+    const metric = 'edge_mqtt_stuck_tills_closed_total';
+    t.is(await counted(gw.gateway.httpPort, metric), 0, 'none closed before');
+    const port = transport === 'ws' ? gw.gateway.mqttWsPort! : gw.gateway.mqttPort;
+    const stuck = await stuckTill(transport, port, qos);
     t.teardown(() => void stuck.destroy());
     const healthy = await connect(gw.url, { clientId: 'healthy' });
     t.teardown(() => healthy.endAsync());
@@ -110,7 +156,8 @@ for (const qos of [0, 1] as const) {
       .filter((l) => l.msg === 'mqtt till stopped reading: connection closed');
     t.deepEqual(
       warned.map((l) => [l.level, l.client_id]),
-      [['warn', `stuck-q${qos}`]],
+      [['warn', `stuck-${transport}-q${qos}`]],
     );
+    t.is(await counted(gw.gateway.httpPort, metric), 1, 'the close counted once');
   });
 }
