@@ -16,7 +16,7 @@ import { loyaltyPart } from './parts/loyalty.ts';
 import { metricsPart } from './parts/metrics.ts';
 import { onlinePart } from './parts/online.ts';
 import { type Part, startParts } from './parts/part.ts';
-import { requestsPart, tillRequestsPart } from './parts/requests.ts';
+import { requestsPart } from './parts/requests.ts';
 import { runMarkerPart } from './parts/run-marker.ts';
 import { scansPart } from './parts/scans.ts';
 import { systemPart } from './parts/system.ts';
@@ -29,10 +29,9 @@ export const PARTS: readonly Part[] = [
   dataDirPart,
   runMarkerPart, // stops last: its marker says the whole stop was clean
   requestsPart, // the router; outlives a broker restart, so loyalty keeps its handlers
-  brokerPart,
+  brokerPart, // serves the till's requests (through the router) from its first connection
   scansPart,
   metricsPart, // right after scans: its scan listener is the first, so it times the till's copy
-  tillRequestsPart, // before the slower parts: an early request is answered, never dropped
   devicesPart,
   systemPart,
   loyaltyPart,

@@ -14,7 +14,7 @@ import { createLoginGuard, type LoginGuardOptions } from './login-guard.ts';
 import { type OfflineLimits, trackOfflineSessions } from './offline-sessions.ts';
 import { deferredQuickAck, loadQuickAck, type QuickAck } from './quick-ack.ts';
 import { keepSessions, type SessionOwner, type Sessions } from './sessions.ts';
-import { baseTopic, matchTopic, tillMayPublish, tillMaySubscribe, topicOf } from './topics.ts';
+import { baseTopic, filterOf, matchTopic, tillMayPublish, tillMaySubscribe, topicOf } from './topics.ts';
 import { listenWebSocket, type WebSocketListener } from './websocket.ts';
 
 // mqtt-packet (aedes' and mqtt.js' encoder, one shared module) by default builds a cache of all
@@ -52,6 +52,12 @@ export interface BrokerOptions {
   sessions?: Sessions;
   /** How many messages wait for a till that is away, and for how long (defaults: the schema's). */
   offlineLimits?: OfflineLimits;
+  /**
+   * The handler of this till's requests (`<base>/request/#`), subscribed before the listeners open:
+   * a till that reconnects at once to a (re)started broker must find its requests served, or a
+   * QoS 0 request is heard by nobody and a QoS 1 one never acknowledged (src/mqtt/acks.ts).
+   */
+  requests?: MessageHandler;
   /** The broker before this one's `counts()`: counted on from there (a restart resets nothing). */
   counts?: BrokerCounts;
   logger: Logger;
@@ -274,6 +280,27 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   });
   aedes.on('connectionError', (_client, err) => log.debug('mqtt connection error', { error: err }));
 
+  const subscribe: Broker['subscribe'] = (filter, handler) => {
+    const deliver = (packet: AedesPublishPacket, cb: () => void) => {
+      const payload = packet.payload as Buffer;
+      let handled: unknown;
+      try {
+        handled = handler(packet.topic, payload);
+      } catch (err) {
+        log.error('mqtt handler failed', { topic: packet.topic, error: err });
+      }
+      cb();
+      const answered = () => acks.answered(payload);
+      if (handled instanceof Promise) handled.then(answered, answered);
+      else answered();
+    };
+    const unsubscribe = () =>
+      new Promise<void>((resolve) => aedes.unsubscribe(filter, deliver, () => resolve()));
+    return new Promise((resolve) => aedes.subscribe(filter, deliver, () => resolve(unsubscribe)));
+  };
+  // Ends with this broker (its close): a restarted broker subscribes its own before it listens.
+  if (opts.requests) await subscribe(filterOf(ownBase, 'request'), opts.requests);
+
   const host = opts.demo && !isLoopback(opts.host) && opts.host !== 'localhost' ? '127.0.0.1' : opts.host;
   if (host !== opts.host) log.warn('demo mode: broker bound to loopback only', { configured: opts.host });
   const sockets = new Set<Socket>();
@@ -329,24 +356,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
         aedes.publish(packet, (err) => (err ? reject(err) : resolve())),
       );
     },
-    subscribe(filter, handler) {
-      const deliver = (packet: AedesPublishPacket, cb: () => void) => {
-        const payload = packet.payload as Buffer;
-        let handled: unknown;
-        try {
-          handled = handler(packet.topic, payload);
-        } catch (err) {
-          log.error('mqtt handler failed', { topic: packet.topic, error: err });
-        }
-        cb();
-        const answered = () => acks.answered(payload);
-        if (handled instanceof Promise) handled.then(answered, answered);
-        else answered();
-      };
-      const unsubscribe = () =>
-        new Promise<void>((resolve) => aedes.unsubscribe(filter, deliver, () => resolve()));
-      return new Promise((resolve) => aedes.subscribe(filter, deliver, () => resolve(unsubscribe)));
-    },
+    subscribe,
     sessions: () => ({ persistence, owners, offline }),
     counts: () => counts,
     clientCount: () => aedes.connectedClients,

@@ -9,6 +9,7 @@
 import { wsPortOf } from '../config/schema.ts';
 import { type BrokerCounts, startBroker } from '../mqtt/broker.ts';
 import type { Sessions } from '../mqtt/sessions.ts';
+import { matchTopic } from '../mqtt/topics.ts';
 import type { Part } from './part.ts';
 
 interface Handover {
@@ -44,6 +45,11 @@ export const brokerPart: Part = {
         maxFailures: settings.mqtt.login_limit.max_failures,
         windowS: settings.mqtt.login_limit.window_s,
         blockS: settings.mqtt.login_limit.block_s,
+      },
+      requests: (topic, payload) => {
+        const op = matchTopic(ctx.base, 'request', topic)?.op;
+        // Settles once answered: a QoS 1 request is acknowledged then (src/mqtt/acks.ts).
+        return op === undefined ? undefined : ctx.router.dispatch(op, payload);
       },
       sessions: before?.sessions,
       counts: before?.counts,

@@ -76,16 +76,19 @@ function gate() {
   };
 }
 
-/** The gateway's parts, each start held at `g` while it is closed. */
+/** The gateway's parts, each start but the broker's held at `g` while it is closed. */
 const gatedParts = (g: ReturnType<typeof gate>): Part[] =>
   PARTS.map(
-    (p): Part => ({
-      ...p,
-      async start(ctx, handover) {
-        await g.pass(ctx);
-        return p.start(ctx, handover);
-      },
-    }),
+    (p): Part =>
+      p.name === 'broker'
+        ? p
+        : {
+            ...p,
+            async start(ctx, handover) {
+              await g.pass(ctx);
+              return p.start(ctx, handover);
+            },
+          },
   );
 
 async function demoGateway(t: any, parts: Part[]) {
@@ -97,17 +100,16 @@ async function demoGateway(t: any, parts: Part[]) {
   const load = () => loadConfig({ configPath, dataDir, env: {}, logger });
   const gw = await startGateway({ config: await load(), logger }, parts);
   t.teardown(() => withDeadline(gw.stop(), STOP_DEADLINE_MS, () => `stop: ${lines.slice(-5).join('\n')}`));
-  /** The router's own setting, the request size limit, changed in the file. */
-  const nextWithLimit = async (maxPayloadBytes: number) => {
-    writeFileSync(
-      configPath,
-      JSON.stringify({ ...config, mqtt: { ...config.mqtt, max_payload_bytes: maxPayloadBytes } }),
-    );
+  /** MQTT settings changed in the file, applied part-wise. */
+  const nextWith = async (mqtt: Record<string, unknown>) => {
+    writeFileSync(configPath, JSON.stringify({ ...config, mqtt: { ...config.mqtt, ...mqtt } }));
     const next = await load();
     t.like(gw.plan(next), { kind: 'parts' });
     return next;
   };
-  return { gw, lines, nextWithLimit };
+  /** The router's own setting, the request size limit, changed in the file. */
+  const nextWithLimit = (maxPayloadBytes: number) => nextWith({ max_payload_bytes: maxPayloadBytes });
+  return { gw, lines, nextWith, nextWithLimit };
 }
 
 async function till(t: any, gw: Gateway): Promise<{ client: MqttClient; responses: Recorder }> {
@@ -251,5 +253,26 @@ test('a burst of requests at QoS 0 and 1 across two applies of the request size 
   sending = false;
   await sender;
   t.true(sent.length > 10, `${sent.length} requests sent`);
+  await answeredOnceEach(t, gw, pos, sent);
+});
+
+test('a till that reconnects to a broker restarted by an apply and sends at once is answered once per request: the request topics are served before the broker listens', async (t) => {
+  t.timeout(120_000);
+  const g = gate();
+  const { gw, nextWith } = await demoGateway(t, gatedParts(g));
+  t.teardown(() => g.open());
+  // A broker setting: the broker restarts (its tills reconnect), the router does not.
+  const next = await nextWith({ max_queued_messages: 500 });
+  const plan = gw.plan(next);
+  t.true(plan.kind === 'parts' && plan.restart[0] === 'broker', JSON.stringify(plan));
+  g.close();
+  const applying = gw.apply(next);
+  await g.reached(); // the new broker listens; the part after it waits
+  const pos = await till(t, gw);
+  const sent = burst('reconnect', 24);
+  for (const s of sent) send(pos.client, s);
+  await g.arrived(sent.map((s) => s.transaction));
+  g.open();
+  await applying;
   await answeredOnceEach(t, gw, pos, sent);
 });

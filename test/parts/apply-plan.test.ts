@@ -59,10 +59,10 @@ test('a new provider URL or key restarts loyalty and republishes the catalogue; 
   t.deepEqual(parts({ outbox: { concurrency: 2 } }), ['loyalty', 'info']);
 });
 
-test('new till logins restart the broker and its request subscription only', (t) => {
+test('new till logins restart the broker (with its request subscription) only', (t) => {
   const other = { ...LOGIN, username: 'till-2' };
-  t.deepEqual(parts({ mqtt: { users: [LOGIN, other] } }), ['broker', 'till-requests', 'info']);
-  t.deepEqual(parts({ mqtt: { port: 1884 } }), ['broker', 'till-requests', 'info']);
+  t.deepEqual(parts({ mqtt: { users: [LOGIN, other] } }), ['broker', 'info']);
+  t.deepEqual(parts({ mqtt: { port: 1884 } }), ['broker', 'info']);
 });
 
 test('an uplink change restarts the uplink only; its intervals restart the sampler that reads them', (t) => {

@@ -103,7 +103,7 @@ test('a till with a persistent session gets every scan published while the broke
   await dropped;
   // Scanned while the broker is down or just back, before the till reconnects.
   pty.write('GAP-1\r');
-  t.like(await applying, { kind: 'parts', restart: ['broker', 'till-requests', 'info'] });
+  t.like(await applying, { kind: 'parts', restart: ['broker', 'info'] });
   const witness = await recorder(await connect(gw.url, OTHER), 'pos/T1/scan');
   t.teardown(() => witness.client.endAsync(true));
   await scan(pty, witness, 'GAP-2', 'GAP-3');
@@ -129,7 +129,7 @@ test('a removed login loses its session: given back later, the till starts witho
 
   t.like(await provisionAndApply(gw, { 'mqtt.users': [{ username: TILL.username }] }), {
     kind: 'parts',
-    restart: ['broker', 'till-requests', 'info'],
+    restart: ['broker', 'info'],
   });
   await dropped;
   const witness = await recorder(await connect(gw.url, TILL), 'pos/T1/scan');
