@@ -224,7 +224,7 @@ export function trackOfflineSessions(persistence: unknown): OfflineSessions {
     if (older !== undefined) removeQueued(id, older);
   };
 
-  const replays = trackReplays(removeQueued);
+  const replays = trackReplays(removeQueued, store);
   const enqueue = store.outgoingEnqueueCombi.bind(store);
   store.outgoingEnqueueCombi = (matched, packet) => {
     const subs = onePerClient(matched);

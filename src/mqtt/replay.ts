@@ -19,10 +19,19 @@
 // one copy (src/mqtt/one-copy.ts) and a repeat clears nothing, except when the message went out at
 // QoS 0 first (a QoS 0 subscription matched first): then its one copy goes, found by its identity.
 //
+// And when aedes' emitter is backed up (it runs 100 messages at a time; a till that stops reading
+// holds slots until the broker closes it, src/mqtt/broker.ts), a message queued for the till before
+// it came back may reach its restored subscription only after the hold, even seconds later: sent by
+// the queue, then again live, after newer ones, and once the till acknowledged the queue's copy
+// aedes closed the connection (`no such packet`; test/mqtt/reconnect-backlog.test.ts). So what the
+// queue sent is noted too (aedes sets each queued packet's message id as it sends it,
+// `outgoingUpdate`), and a delivery of it, held or later, is left out; the note is kept after the
+// hold only while the emitter has a backlog, and dropped with the first delivery after it is empty.
+//
 // Cost on the way of every message: for a persistent till's delivery, a check of its hold and of
-// aedes' duplicate counter; for every QoS 1 publish, a count of the tills logging in. What aedes
-// relies on here, and the one case left (docs/stack-notes.md): a delivery aedes' emitter postpones
-// beyond its 100 messages under way, past the end of the hold.
+// aedes' duplicate counter; for every QoS 1 publish, a count of the tills logging in; for every QoS
+// 1 delivery, a count of the tills whose queue is being sent. What aedes relies on here:
+// docs/stack-notes.md.
 import { finished } from 'node:stream';
 import type { Client } from 'aedes';
 
@@ -39,6 +48,8 @@ type Deliver = (packet: Delivered, cb: () => void) => void;
 interface AedesClient {
   id: string;
   clean: boolean;
+  /** The broker's emitter: `length` is how many messages wait beyond its 100 under way. */
+  broker: { mq: { length: number } };
   conn: NodeJS.ReadableStream | NodeJS.WritableStream;
   /** What a subscription at QoS 1 (and a retained message on SUBSCRIBE) is delivered through. */
   deliverQoS: Deliver;
@@ -62,6 +73,15 @@ interface Till {
   held: { qos: boolean; packet: Delivered }[] | null;
   /** What was queued for it from the login until aedes read its queue (`key`). */
   before: Set<string> | null;
+  /** What its queue sent (`key`), noted from the CONNACK until the queue is sent. */
+  sent: Set<string>;
+  /**
+   * After the hold, while aedes' emitter may still hold deliveries queued before it ended: what
+   * the queue sent, and what was queued before it was read. Else null.
+   */
+  late: Set<string> | null;
+  /** The end of `late` is planned for the next turn. */
+  lateEnds: boolean;
   /** The message delivered last (its first delivery), and whether at QoS 1. */
   lastId: string | undefined;
   lastCounter: number;
@@ -74,6 +94,11 @@ export interface ReplayEvents {
   on(event: 'clientReady', listener: (client: Client) => void): unknown;
   off(event: 'connackSent', listener: (connack: unknown, client: Client) => void): unknown;
   off(event: 'clientReady', listener: (client: Client) => void): unknown;
+}
+
+/** The part of aedes' persistence the queue's sending is seen through. */
+export interface SentStore {
+  outgoingUpdate(client: unknown, packet: unknown): Promise<unknown>;
 }
 
 export interface Replays {
@@ -90,13 +115,45 @@ export interface Replays {
 const key = (p: { brokerId: string; brokerCounter: number }) => `${p.brokerCounter} ${p.brokerId}`;
 const noop = () => {};
 
-/** `remove` takes one queued copy out of a client's queue, found by its identity. */
-export function trackReplays(remove: (clientId: string, ref: QueuedRef) => void): Replays {
+/**
+ * `remove` takes one queued copy out of a client's queue, found by its identity; `store` is the
+ * persistence whose `outgoingUpdate` is watched while a till's queue is sent.
+ */
+export function trackReplays(remove: (clientId: string, ref: QueuedRef) => void, store: SentStore): Replays {
   // By client id: what is queued names the client id only.
   const atLogin = new Map<string, Till>();
   const tills = new WeakMap<Client, Till>();
+  // Tills whose queue aedes is sending (from the CONNACK until `clientReady`), by aedes client.
+  const sending = new Map<unknown, Till>();
+  const update = store.outgoingUpdate.bind(store);
+  store.outgoingUpdate = (client, packet) => {
+    // While a queue is sent, its till's live deliveries are held: an update for it is the queue's.
+    if (sending.size !== 0) {
+      const p = packet as Partial<QueuedRef>;
+      if (p.brokerId) sending.get(client)?.sent.add(key(p as QueuedRef));
+    }
+    return update(client, packet);
+  };
+
+  /** True when the delivery is one the queue brought or left out (after the hold): skip it. */
+  const isLate = (till: Till, packet: Delivered): boolean => {
+    // `has`, not `delete`: a till subscribed twice over gets each delivery twice.
+    const gone = packet.brokerId ? till.late!.has(key(packet as QueuedRef)) : false;
+    // Nothing waits in the emitter: whatever was postponed has been handed out by the end of this
+    // turn (the emitter calls every listener of a message at once: a till subscribed twice over
+    // gets this one's second delivery right after).
+    if (till.client.broker.mq.length === 0 && !till.lateEnds) {
+      till.lateEnds = true;
+      setImmediate(() => {
+        till.lateEnds = false;
+        if (till.client.broker.mq.length === 0) till.late = null;
+      });
+    }
+    return gone;
+  };
 
   const viaQoS = (till: Till, packet: Delivered, cb: () => void) => {
+    if (till.late !== null && isLate(till, packet)) return setImmediate(cb);
     const { client } = till;
     const id = packet.brokerId;
     // QoS 0 (aedes passes it on to deliver0) and retained messages on SUBSCRIBE: no queued copy.
@@ -117,6 +174,7 @@ export function trackReplays(remove: (clientId: string, ref: QueuedRef) => void)
   };
 
   const viaZero = (till: Till, packet: Delivered, cb: () => void) => {
+    if (till.late !== null && isLate(till, packet)) return setImmediate(cb);
     const id = packet.brokerId;
     if (id && (till.client.duplicates[id] ?? 0) < packet.brokerCounter) {
       till.lastId = id;
@@ -134,25 +192,34 @@ export function trackReplays(remove: (clientId: string, ref: QueuedRef) => void)
 
   /** The queue is sent: what was held goes now, before anything newer. */
   const release = (till: Till) => {
-    const { held, before } = till;
+    const { held, before, sent } = till;
     if (held === null) return;
     till.held = null;
     till.before = null;
+    const skip = before ?? new Set<string>();
+    for (const k of sent) skip.add(k);
+    sent.clear();
     for (const { qos, packet } of held) {
-      if (packet.brokerId && before?.has(key(packet as QueuedRef))) continue;
+      if (packet.brokerId && skip.has(key(packet as QueuedRef))) continue;
       // One turn for all: each delivery writes in a later turn, in the order called.
       if (qos) viaQoS(till, packet, noop);
       else viaZero(till, packet, noop);
     }
+    // Deliveries still waiting in aedes' emitter may be of these: left out when they come.
+    if (skip.size !== 0 && till.client.broker.mq.length !== 0) till.late = skip;
   };
 
   const queueRead = (_connack: unknown, client: Client) => {
     const till = tills.get(client);
-    if (till !== undefined && atLogin.get(client.id) === till) atLogin.delete(client.id);
+    if (till === undefined) return;
+    if (atLogin.get(client.id) === till) atLogin.delete(client.id);
+    if (till.held !== null) sending.set(client, till);
   };
   const ready = (client: Client) => {
     const till = tills.get(client);
-    if (till !== undefined) release(till);
+    if (till === undefined) return;
+    sending.delete(client);
+    release(till);
   };
 
   return {
@@ -171,6 +238,9 @@ export function trackReplays(remove: (clientId: string, ref: QueuedRef) => void)
         zero: client.deliver0,
         held: [],
         before: new Set(),
+        sent: new Set(),
+        late: null,
+        lateEnds: false,
         lastId: undefined,
         lastCounter: 0,
         lastQoS: false,
@@ -186,6 +256,8 @@ export function trackReplays(remove: (clientId: string, ref: QueuedRef) => void)
         // Gone before its queue was sent: what was held is in its queue still, or was QoS 0.
         till.held = null;
         till.before = null;
+        till.late = null;
+        sending.delete(aedesClient);
         if (atLogin.get(client.id) === till) atLogin.delete(client.id);
       });
     },

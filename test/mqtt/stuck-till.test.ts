@@ -6,13 +6,11 @@
 // raw TCP socket, or a WebSocket, that says CONNECT + SUBSCRIBE and then never reads. Each close
 // is counted on /metrics (`edge_mqtt_stuck_tills_closed_total`), where ops see a till that keeps
 // freezing.
-import { createConnection, type Socket } from 'node:net';
 import test from 'ava';
-import mqttPacket from 'mqtt-packet';
 import parse from 'parse-prometheus-text-format';
-import { WebSocket } from 'ws';
 import type { ScanEvent } from '../../src/mqtt/topics.ts';
 import { connect, recorder, startTestGateway } from '../helpers/gateway.ts';
+import { stuckTill } from '../helpers/stuck-till.ts';
 
 const TILL = 'A';
 const SCAN_TOPIC = `pos/${TILL}/scan`;
@@ -40,66 +38,6 @@ function scan(seq: number): ScanEvent {
   };
 }
 
-type Transport = 'tcp' | 'ws';
-
-/** The CONNECT and SUBSCRIBE a stuck till sends, and a parser that resolves on its SUBACK. */
-function handshake(clientId: string, qos: 0 | 1) {
-  const parser = mqttPacket.parser({ protocolVersion: 4 });
-  const subacked = new Promise<void>((resolve, reject) => {
-    parser.on('packet', (p) => {
-      if (p.cmd === 'connack' && p.returnCode !== 0) reject(new Error(`refused: ${p.returnCode}`));
-      if (p.cmd === 'suback') resolve();
-    });
-  });
-  const packets = [
-    mqttPacket.generate({
-      cmd: 'connect',
-      protocolId: 'MQTT',
-      protocolVersion: 4,
-      clientId,
-      clean: true,
-      keepalive: 0,
-    }),
-    mqttPacket.generate({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: SCAN_TOPIC, qos }] }),
-  ];
-  return { parser, subacked, packets };
-}
-
-/**
- * Connects, subscribes to the scans at `qos`, waits for the SUBACK, then never reads again: over
- * TCP, or over WebSocket with its TCP socket paused (a browser tab frozen in the debugger or by
- * the OS stops reading the same way).
- */
-async function stuckTill(transport: Transport, port: number, qos: 0 | 1): Promise<{ destroy(): void }> {
-  const { parser, subacked, packets } = handshake(`stuck-${transport}-q${qos}`, qos);
-  if (transport === 'tcp') {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', resolve);
-      socket.once('error', reject);
-    });
-    socket.on('data', (d) => parser.parse(d));
-    socket.on('error', () => {}); // the broker may end it: that is the point
-    for (const p of packets) socket.write(p);
-    await subacked;
-    socket.removeAllListeners('data');
-    socket.pause();
-    return socket;
-  }
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/mqtt`, 'mqtt');
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('error', reject);
-  });
-  ws.on('message', (d: Buffer) => parser.parse(d));
-  ws.on('error', () => {});
-  for (const p of packets) ws.send(p);
-  await subacked;
-  ws.removeAllListeners('message');
-  (ws as unknown as { _socket: Socket })._socket.pause();
-  return { destroy: () => ws.terminate() };
-}
-
 async function counted(httpPort: number, name: string): Promise<number | undefined> {
   const res = await fetch(`http://127.0.0.1:${httpPort}/metrics`);
   const family = parse(await res.text()).find((f) => f.name === name);
@@ -120,7 +58,7 @@ for (const [transport, qos] of [
     const metric = 'edge_mqtt_stuck_tills_closed_total';
     t.is(await counted(gw.gateway.httpPort, metric), 0, 'none closed before');
     const port = transport === 'ws' ? gw.gateway.mqttWsPort! : gw.gateway.mqttPort;
-    const stuck = await stuckTill(transport, port, qos);
+    const stuck = await stuckTill(transport, port, qos, SCAN_TOPIC);
     t.teardown(() => void stuck.destroy());
     const healthy = await connect(gw.url, { clientId: 'healthy' });
     t.teardown(() => healthy.endAsync());
