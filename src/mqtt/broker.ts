@@ -13,6 +13,7 @@ import { createRequestAcks } from './acks.ts';
 import { createLoginGuard, type LoginGuardOptions } from './login-guard.ts';
 import { type OfflineLimits, trackOfflineSessions } from './offline-sessions.ts';
 import { deferredQuickAck, loadQuickAck, type QuickAck } from './quick-ack.ts';
+import { markRedeliveries } from './redelivery.ts';
 import { keepSessions, type SessionOwner, type Sessions } from './sessions.ts';
 import { baseTopic, filterOf, matchTopic, tillMayPublish, tillMaySubscribe, topicOf } from './topics.ts';
 import { listenWebSocket, type WebSocketListener } from './websocket.ts';
@@ -239,6 +240,8 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     maxQueued: MQTT_SESSION_DEFAULTS.max_queued_messages,
     expiryS: MQTT_SESSION_DEFAULTS.session_expiry_s,
   };
+  // Made once per process, with the persistence (the next broker takes both over).
+  if (!carried) markRedeliveries(persistence);
   const offline = carried?.offline ?? trackOfflineSessions(persistence);
   const detachOffline = offline.attach(aedes, owners, limits, log);
 
