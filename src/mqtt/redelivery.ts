@@ -1,5 +1,5 @@
-// The DUP flag on what a persistent till is sent again (MQTT 3.1.1 §3.3.1.1, MQTT-3.3.1-1: set when
-// the server re-delivers a PUBLISH). aedes sends a returning till its queue from its persistence
+// The DUP flag on what a persistent till is sent again (MQTT 3.1.1 section 3.3.1.1, MQTT-3.3.1-1:
+// set when the server re-delivers a PUBLISH). aedes sends a returning till its queue from its persistence
 // with the flag each packet was published with, always 0. A queued packet that was sent before has
 // a message id: aedes sets it on the stored copy as it sends (`outgoingUpdate`) and removes the copy
 // at the PUBACK. So the queue's read (`outgoingStream`: at a reconnect, and to empty a clean

@@ -26,7 +26,7 @@
 // aedes closed the connection (`no such packet`; test/mqtt/reconnect-backlog.test.ts). So what the
 // queue sent is noted too (aedes sets each queued packet's message id as it sends it,
 // `outgoingUpdate`), and a delivery of it, held or later, is left out; the note is kept after the
-// hold only while the emitter has a backlog, and dropped with the first delivery after it is empty.
+// hold only while the emitter has a backlog, and dropped in the turn a delivery finds it empty.
 //
 // Cost on the way of every message: for a persistent till's delivery, a check of its hold and of
 // aedes' duplicate counter; for every QoS 1 publish, a count of the tills logging in; for every QoS

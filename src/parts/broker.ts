@@ -4,8 +4,8 @@
 // messages (catalogue, state, devices, health: nothing else republishes them until they change),
 // the tills' persistent sessions (subscriptions, QoS 1 messages queued meanwhile; src/mqtt/
 // sessions.ts) with the count of what waits for tills that are away (src/mqtt/offline-sessions.ts),
-// what it counted for /metrics, and the ports it was given when the settings asked for any free one (port 0), so tills find it
-// where it was.
+// what it counted for /metrics, and the ports it was given when the settings asked for any free one
+// (port 0), so tills find it where it was.
 import { wsPortOf } from '../config/schema.ts';
 import { type BrokerCounts, startBroker } from '../mqtt/broker.ts';
 import type { Sessions } from '../mqtt/sessions.ts';

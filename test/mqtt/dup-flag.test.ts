@@ -1,6 +1,6 @@
 // A QoS 1 message the box sends a persistent till again, after the till's connection dropped
-// before it acknowledged it, carries the DUP flag (MQTT 3.1.1 §3.3.1.1, MQTT-3.3.1-1); one queued
-// while the till was away and never sent before does not. A till library that logs or counts
+// before it acknowledged it, carries the DUP flag (MQTT 3.1.1 section 3.3.1.1, MQTT-3.3.1-1); one
+// queued while the till was away and never sent before does not. A till library that logs or counts
 // redeliveries reads it there. Real aedes broker with till logins on loopback; the till is mqtt.js,
 // watched packet by packet.
 import test from 'ava';
