@@ -2,8 +2,9 @@
 // `{transaction, ...args}`; responses `{transaction, status, data, error?:{code, message}}`.
 // Parsing never throws: every malformed payload becomes an error the router answers.
 import type { ErrorCode } from '../errors.ts';
+import { KEY_PART, KEY_PART_RULE } from '../loyalty/provider.ts';
 import { formatSchemaProblems, schemaProblems } from '../util/schema-problems.ts';
-import { isOpName, OPS, type OpName, type Transaction, transactionSchema } from './ops.ts';
+import { isOpName, KEYED_OPS, OPS, type OpName, type Transaction, transactionSchema } from './ops.ts';
 import type { ResponseEnvelope } from './topics.ts';
 
 export type ParsedRequest =
@@ -42,6 +43,12 @@ export function parseRequest(op: string, payload: Buffer, maxBytes: number): Par
     });
   }
   if (!isOpName(op)) return fail(transaction, 'unknown_op', `unknown operation '${op}'`);
+  if (typeof transaction === 'string' && KEYED_OPS.has(op) && !KEY_PART.test(transaction)) {
+    return fail(transaction, 'invalid_request', `transaction must be ${KEY_PART_RULE} for ${op}`, {
+      reason: 'schema',
+      fields: { transaction: 'invalid' },
+    });
+  }
   const args = OPS[op].safeParse(rest);
   if (!args.success) {
     // A till's arguments may carry a card number or contact data: the answer names each field and
