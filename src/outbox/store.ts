@@ -96,12 +96,17 @@ export interface OutboxStore {
 // for, its input is built by the gateway from a request the router validated already, and a zod
 // parse cost ~2 KB of garbage per request (issue 7 item 5). The problem names the field and the
 // rule, never the value (a payload is a provider request).
-const FIELD_LIMITS = { key: 200, kind: 64, orderKey: 200 } as const;
+const TEXT_FIELDS = [
+  ['key', 200],
+  ['kind', 64],
+  ['orderKey', 200],
+] as const;
 
 function jobProblem(input: unknown): string | undefined {
   if (typeof input !== 'object' || input === null) return 'job: expected an object';
   const job = input as Record<string, unknown>;
-  for (const [field, max] of Object.entries(FIELD_LIMITS)) {
+  for (let i = 0; i < TEXT_FIELDS.length; i++) {
+    const [field, max] = TEXT_FIELDS[i]!;
     const problem = textProblem(job[field], max);
     if (problem) return `job.${field}: ${problem}`;
   }
@@ -109,7 +114,7 @@ function jobProblem(input: unknown): string | undefined {
   if (job.payload.length > MAX_PAYLOAD_CHARS)
     return `job.payload: longer than ${MAX_PAYLOAD_CHARS} characters`;
   if (job.dependsOn !== undefined) {
-    const problem = textProblem(job.dependsOn, FIELD_LIMITS.key);
+    const problem = textProblem(job.dependsOn, 200);
     if (problem) return `job.dependsOn: ${problem}`;
     if (job.dependsOn === job.key) return 'job.dependsOn: a job cannot depend on itself';
   }
