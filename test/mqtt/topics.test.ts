@@ -95,3 +95,32 @@ test('a till may publish requests below its own base only, with a whole op', (t)
   t.throws(() => topicOf(BASE, 'response', { op: 'a/+' }));
   t.throws(() => topicOf(BASE, 'response', { op: '' }));
 });
+
+test('filter matching follows MQTT’s level rules', (t) => {
+  // The rules written another way, as a regular expression: `+` one level, a last `#` any rest.
+  const reference = (filter: string, topic: string) => {
+    const levels = filter.split('/');
+    const multi = levels.at(-1) === '#';
+    const body = (multi ? levels.slice(0, -1) : levels)
+      .map((l) => (l === '+' ? '[^/]*' : l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('/');
+    const re = filter === '#' ? '.*' : multi ? `${body}(/.*)?` : body;
+    return new RegExp(`^${re}$`, 's').test(topic);
+  };
+  const filterLevel = fc.oneof(level, fc.constantFrom('+', 'a', 'b'));
+  const filter = fc
+    .tuple(fc.array(filterLevel, { minLength: 1, maxLength: 4 }), fc.boolean())
+    .map(([levels, multi]) => (multi ? [...levels, '#'] : levels).join('/'));
+  const shortTopic = fc.array(fc.oneof(level, fc.constantFrom('a', 'b')), { minLength: 1, maxLength: 5 });
+  fc.assert(
+    fc.property(fc.oneof(filter, fc.constant('#')), shortTopic, (f, levels) => {
+      const tp = levels.join('/');
+      if (filterMatches(f, tp) !== reference(f, tp)) throw new Error(`${f} vs ${tp}`);
+    }),
+    { numRuns: 5000 },
+  );
+  t.true(filterMatches('pos/T1/#', 'pos/T1/response/loyalty/turnover'));
+  t.true(filterMatches('pos/+/response/#', 'pos/T1/response/x'));
+  t.false(filterMatches('pos/T1/response/+', 'pos/T1/response/loyalty/turnover'));
+  t.true(filterMatches('a/#', 'a'));
+});
