@@ -32,7 +32,8 @@ export function parseRequest(op: string, payload: Buffer, maxBytes: number): Par
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return fail(null, 'invalid_request', 'payload must be a JSON object', { reason: 'not_object' });
   }
-  const { transaction: rawTx, ...rest } = body as Record<string, unknown>;
+  const request = body as Record<string, unknown>;
+  const rawTx = request.transaction;
   const tx = transactionSchema.safeParse(rawTx);
   // Echo a usable transaction even when other fields are bad, so the till can match the answer.
   const transaction = tx.success ? tx.data : null;
@@ -49,11 +50,13 @@ export function parseRequest(op: string, payload: Buffer, maxBytes: number): Par
       fields: { transaction: 'invalid' },
     });
   }
-  const args = OPS[op].safeParse(rest);
+  // The op schemas are plain objects, which drop keys they do not name: `transaction` among them,
+  // so the body is parsed as it came, without a copy that leaves it out.
+  const args = OPS[op].safeParse(request);
   if (!args.success) {
     // A till's arguments may carry a card number or contact data: the answer names each field and
     // what is allowed, and only the kind of value seen, never its content.
-    const problems = schemaProblems(args.error.issues, { input: rest, values: 'kind', root: '(args)' });
+    const problems = schemaProblems(args.error.issues, { input: request, values: 'kind', root: '(args)' });
     const fields = Object.fromEntries(problems.map((p) => [p.path, p.detail]));
     return fail(transaction, 'invalid_request', `invalid arguments: ${formatSchemaProblems(problems)}`, {
       reason: 'schema',
