@@ -30,7 +30,7 @@
 // Run alone: node --import=tsx bench/queued.ts [--turnovers N]
 import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -91,6 +91,8 @@ export async function benchQueued(opts: { turnovers?: number } = {}): Promise<Re
   const dir = mkdtempSync(join(tmpdir(), 'bench-queued-'));
   const flags = unitNodeFlags();
   const procs: ChildProcess[] = [];
+  // What else this machine was running: under normal scheduling the tail is mostly other tenants'.
+  const machine = { cpus: availableParallelism(), load_average_1m_at_start: round(loadavg()[0]!) };
   let scheduling = process.env.BENCH_SCHED === 'normal' ? 'normal (BENCH_SCHED=normal)' : 'SCHED_RR';
   const served: number[] = [];
   /** Every thread of the served processes and the till to SCHED_RR 1, or back to SCHED_OTHER. */
@@ -228,6 +230,7 @@ export async function benchQueued(opts: { turnovers?: number } = {}): Promise<Re
       bench: 'queued_answer_over_mqtt_ms',
       turnovers_per_series: series[0]!.by[scheds[0]!].samples.length,
       provider: 'down (connection refused)',
+      machine,
       scheduling:
         scheds[0] === 'rr'
           ? 'SCHED_RR 1 for the till, gateway, floor and C ping-pong alike; normal_scheduling: the same ' +
