@@ -1,4 +1,6 @@
 // `edge-gateway` command line (DESIGN §9). Exit codes come from the catalogue in errors.ts.
+// First: before any library makes its `debug` loggers (src/util/library-debug.ts).
+import './util/library-debug.ts';
 import { parseArgs } from 'node:util';
 import { type Appliance, startAppliance } from './appliance/index.ts';
 import { ENVIRONMENT } from './config/env.ts';

@@ -24,6 +24,7 @@
 // one); until `settle()` the code is held as the scan event holds it, for that one scan.
 
 import * as crypto from 'node:crypto';
+import { sha256 } from '../util/sha256.ts';
 
 export interface DuplicateFilterOptions {
   windowMs: number;
@@ -132,9 +133,3 @@ function fnv1a(seed: number, deviceId: string, text: string): number {
   mix(text);
   return h >>> 0;
 }
-
-/** One-shot `crypto.hash` where the runtime has it (Node >= 20.12), else a Hash object. */
-const sha256: (data: string) => string =
-  typeof crypto.hash === 'function'
-    ? (data) => crypto.hash('sha256', data, 'base64')
-    : (data) => crypto.createHash('sha256').update(data, 'utf8').digest('base64');

@@ -51,6 +51,9 @@ export const ENVIRONMENT: Readonly<Record<string, { setting?: string; doc: strin
     doc: '`edge-gateway fleet`: the password of `--username` on the ops broker (kept off the process list)',
   },
   NODE_ENV: { doc: '`production` runs the compiled `dist/` (set by the systemd unit)' },
+  DEBUG: {
+    doc: "the `debug` package's namespaces, e.g. `mqtt-packet:*`, read at start: unset, library debug calls cost nothing",
+  },
   NOTIFY_SOCKET: { doc: 'set by systemd (`Type=notify`): where READY, RELOADING, STOPPING and WATCHDOG go' },
   WATCHDOG_USEC: {
     doc: 'set by systemd (`WatchdogSec=`): the watchdog period; pinged at half of it while healthy',

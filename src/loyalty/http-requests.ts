@@ -30,6 +30,7 @@ export const PATH = {
 export type RequestBuilder = Pick<
   LoyaltyProvider,
   | 'preparePurchase'
+  | 'purchaseRequest'
   | 'prepareRedemption'
   | 'prepareVoid'
   | 'prepareReverse'
@@ -49,7 +50,7 @@ export function createRequestBuilder(
     path: string,
     tx: string,
     body: Record<string, unknown>,
-  ): Prepared<O> {
+  ): Prepared<O> & { ok: true } {
     const request: ProviderRequest<O> = {
       op,
       method: 'POST',
@@ -60,21 +61,24 @@ export function createRequestBuilder(
     return { ok: true, request };
   }
 
+  function purchaseRequest(a: PurchaseArgs) {
+    return prepared('purchase', PATH.purchases, a.transaction, {
+      transaction_id: a.transaction,
+      receipt_number: a.receiptNumber,
+      // Fixed now, so that every retry carries the same bytes (DESIGN §4).
+      receipt_datetime: a.receiptDatetime ?? new Date(now()).toISOString(),
+      amount: { gross_cents: a.amountCents, currency: a.currency },
+      ...(a.customerRef !== undefined ? { customer_ref: a.customerRef } : { code: a.code }),
+      redeemed: a.redeemed ?? [],
+    }).request;
+  }
+
   return {
     preparePurchase(args: PurchaseArgs) {
       const p = checkArgs(argsSchema.purchase, args);
-      if (!p.ok) return p;
-      const a = p.value;
-      return prepared('purchase', PATH.purchases, a.transaction, {
-        transaction_id: a.transaction,
-        receipt_number: a.receiptNumber,
-        // Fixed now, so that every retry carries the same bytes (DESIGN §4).
-        receipt_datetime: a.receiptDatetime ?? new Date(now()).toISOString(),
-        amount: { gross_cents: a.amountCents, currency: a.currency },
-        ...(a.customerRef !== undefined ? { customer_ref: a.customerRef } : { code: a.code }),
-        redeemed: a.redeemed ?? [],
-      });
+      return p.ok ? { ok: true, request: purchaseRequest(p.value) } : p;
     },
+    purchaseRequest,
     prepareRedemption(args: RedemptionArgs) {
       const p = checkArgs(argsSchema.redemption, args);
       if (!p.ok) return p;

@@ -180,6 +180,12 @@ export interface LoyaltyProvider {
   lookup(code: string, entry: Entry, opts?: SendOptions): Promise<ProviderOutcome<CustomerLookup>>;
 
   preparePurchase(args: PurchaseArgs): Prepared<'purchase'>;
+  /**
+   * `preparePurchase` without its check, for arguments already known to meet `argsSchema.purchase`:
+   * a till's turnover, whose schema (src/mqtt/ops.ts) holds every rule of it
+   * (test/loyalty/turnover-args.test.ts), so the till's hot path validates once.
+   */
+  purchaseRequest(args: PurchaseArgs): ProviderRequest<'purchase'>;
   prepareRedemption(args: RedemptionArgs): Prepared<'redemption'>;
   prepareVoid(redemptionId: string, args: VoidArgs): Prepared<'void'>;
   prepareReverse(purchase: PurchaseReference, args: ReverseArgs): Prepared<'reverse'>;
@@ -279,9 +285,11 @@ export function isProviderRequest(value: unknown): value is ProviderRequest {
 // Argument rules for every provider, checked before anything is sent. Garbage gives an `invalid`
 // failure naming the field, never an exception. Transactions and ids end up in the Idempotency-Key
 // header `<branch>:<till>:<transaction>` (DESIGN §4), hence printable ASCII only.
-export const keyPart = z
-  .string()
-  .regex(/^[\x21-\x7e]{1,128}$/, 'printable ASCII without spaces, 1-128 characters');
+export const KEY_PART = /^[\x21-\x7e]{1,128}$/;
+export const KEY_PART_RULE = 'printable ASCII without spaces, 1-128 characters';
+export const keyPart = z.string().regex(KEY_PART, KEY_PART_RULE);
+/** Longest loyalty code a turnover may carry instead of a customer ref. */
+export const MAX_CODE_CHARS = 512;
 const id = z.string().min(1).max(128);
 const write = z.object({ transaction: keyPart });
 
@@ -294,7 +302,7 @@ export const argsSchema = {
       currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 code, e.g. EUR'),
       receiptDatetime: z.iso.datetime({ offset: true }).optional(),
       customerRef: id.optional(),
-      code: z.string().min(1).max(512).optional(),
+      code: z.string().min(1).max(MAX_CODE_CHARS).optional(),
       redeemed: z.array(id).max(100).optional(),
     })
     .refine((a) => a.customerRef !== undefined || a.code !== undefined, {

@@ -155,13 +155,27 @@ export function createRequestAcks(answerAckWaitMs = ANSWER_ACK_WAIT_MS): Request
   };
 }
 
-/** MQTT topic filter matching (`+` one level, `#` the rest), for the till's own filters. */
+/** MQTT topic filter matching (`+` one level, `#` the rest), for the till's own filters. Walks both
+ * strings level by level without splitting them: it runs for every answer a till gets. */
 export function filterMatches(filter: string, topic: string): boolean {
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
+  let fi = 0;
+  let ti = 0;
+  for (;;) {
+    let fe = filter.indexOf('/', fi);
+    if (fe < 0) fe = filter.length;
+    const width = fe - fi;
+    if (width === 1 && filter.charCodeAt(fi) === 0x23) return true; // '#': this level and the rest
+    if (ti > topic.length) return false; // the topic has no level here
+    let te = topic.indexOf('/', ti);
+    if (te < 0) te = topic.length;
+    if (!(width === 1 && filter.charCodeAt(fi) === 0x2b)) {
+      // Not '+': the level must be the same characters.
+      if (te - ti !== width) return false;
+      for (let k = 0; k < width; k++)
+        if (filter.charCodeAt(fi + k) !== topic.charCodeAt(ti + k)) return false;
+    }
+    if (fe === filter.length) return te === topic.length;
+    fi = fe + 1;
+    ti = te + 1;
   }
-  return f.length === t.length;
 }

@@ -15,7 +15,7 @@ import { type OfflineLimits, trackOfflineSessions } from './offline-sessions.ts'
 import { deferredQuickAck, loadQuickAck, type QuickAck } from './quick-ack.ts';
 import { markRedeliveries } from './redelivery.ts';
 import { keepSessions, type SessionOwner, type Sessions } from './sessions.ts';
-import { baseTopic, filterOf, matchTopic, tillMayPublish, tillMaySubscribe, topicOf } from './topics.ts';
+import { baseTopic, filterOf, tillMaySubscribe, tillPublishTopic, topicOf } from './topics.ts';
 import { listenWebSocket, type WebSocketListener } from './websocket.ts';
 
 // mqtt-packet (aedes' and mqtt.js' encoder, one shared module) by default builds a cache of all
@@ -190,14 +190,15 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     authorizePublish(client, packet, done) {
       if (!client) return done(null); // the broker's own will handling
       const base = baseOf.get(client);
-      if (base && tillMayPublish(base, packet.topic)) {
+      const target = base === undefined ? null : tillPublishTopic(base, packet.topic);
+      if (target) {
         publishedAt.set(client, performance.now());
         // A retained request would be replayed to every later subscriber as if sent again.
         packet.retain = false;
         // Only this box's own till is answered here: a login for another till (its `till_id`) is
         // acknowledged by aedes at once, or its PUBACK would wait for an answer that never comes.
-        const op = base === ownBase ? matchTopic(base, 'request', packet.topic)?.op : undefined;
-        if (op !== undefined) acks.hold(client, packet, topicOf(base, 'response', { op }));
+        const op = base === ownBase && target.name === 'request' ? target.params.op : undefined;
+        if (op !== undefined) acks.hold(client, packet, topicOf(ownBase, 'response', { op }));
         return done(null);
       }
       log.warn('mqtt publish denied', { client_id: client.id, topic: packet.topic });

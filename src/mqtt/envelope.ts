@@ -2,8 +2,9 @@
 // `{transaction, ...args}`; responses `{transaction, status, data, error?:{code, message}}`.
 // Parsing never throws: every malformed payload becomes an error the router answers.
 import type { ErrorCode } from '../errors.ts';
+import { KEY_PART, KEY_PART_RULE } from '../loyalty/provider.ts';
 import { formatSchemaProblems, schemaProblems } from '../util/schema-problems.ts';
-import { isOpName, OPS, type OpName, type Transaction, transactionSchema } from './ops.ts';
+import { isOpName, KEYED_OPS, OPS, type OpName, type Transaction, transactionSchema } from './ops.ts';
 import type { ResponseEnvelope } from './topics.ts';
 
 export type ParsedRequest =
@@ -31,7 +32,8 @@ export function parseRequest(op: string, payload: Buffer, maxBytes: number): Par
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return fail(null, 'invalid_request', 'payload must be a JSON object', { reason: 'not_object' });
   }
-  const { transaction: rawTx, ...rest } = body as Record<string, unknown>;
+  const request = body as Record<string, unknown>;
+  const rawTx = request.transaction;
   const tx = transactionSchema.safeParse(rawTx);
   // Echo a usable transaction even when other fields are bad, so the till can match the answer.
   const transaction = tx.success ? tx.data : null;
@@ -42,11 +44,19 @@ export function parseRequest(op: string, payload: Buffer, maxBytes: number): Par
     });
   }
   if (!isOpName(op)) return fail(transaction, 'unknown_op', `unknown operation '${op}'`);
-  const args = OPS[op].safeParse(rest);
+  if (typeof transaction === 'string' && KEYED_OPS.has(op) && !KEY_PART.test(transaction)) {
+    return fail(transaction, 'invalid_request', `transaction must be ${KEY_PART_RULE} for ${op}`, {
+      reason: 'schema',
+      fields: { transaction: 'invalid' },
+    });
+  }
+  // The op schemas are plain objects, which drop keys they do not name: `transaction` among them,
+  // so the body is parsed as it came, without a copy that leaves it out.
+  const args = OPS[op].safeParse(request);
   if (!args.success) {
     // A till's arguments may carry a card number or contact data: the answer names each field and
     // what is allowed, and only the kind of value seen, never its content.
-    const problems = schemaProblems(args.error.issues, { input: rest, values: 'kind', root: '(args)' });
+    const problems = schemaProblems(args.error.issues, { input: request, values: 'kind', root: '(args)' });
     const fields = Object.fromEntries(problems.map((p) => [p.path, p.detail]));
     return fail(transaction, 'invalid_request', `invalid arguments: ${formatSchemaProblems(problems)}`, {
       reason: 'schema',

@@ -3,6 +3,7 @@
 // checked arguments and malformed input is answered with `invalid_request` in one place.
 import { z } from 'zod';
 import { mobileNumber } from '../contact.ts';
+import { MAX_CODE_CHARS } from '../loyalty/provider.ts';
 
 // ISO 4217 codes the runtime knows (Node ships full ICU); `XXX`-style test codes are excluded.
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
@@ -24,7 +25,9 @@ export const OPS = {
   'loyalty/turnover': z
     .object({
       customer_ref: ref.optional(),
-      code: z.string().min(1).max(2048).optional(),
+      // The provider's limit: a turnover is validated here only (the provider's own check of the
+      // same rules is skipped on this path, src/loyalty/handlers/turnover.ts).
+      code: z.string().min(1).max(MAX_CODE_CHARS).optional(),
       receipt_number: z.string().min(1).max(64),
       amount_cents: amountCents,
       currency: z
@@ -54,6 +57,16 @@ export const OPS = {
 
 export type OpName = keyof typeof OPS;
 export type OpArgs<K extends OpName> = z.output<(typeof OPS)[K]>;
+
+/** Ops whose transaction becomes the provider's Idempotency-Key (DESIGN §4), so it must be a key
+ * part (printable ASCII, src/loyalty/provider.ts), as the provider checks too. */
+export const KEYED_OPS: ReadonlySet<OpName> = new Set<OpName>([
+  'loyalty/redeem',
+  'loyalty/turnover',
+  'loyalty/reverse',
+  'loyalty/void_redemption',
+  'loyalty/activate',
+]);
 
 export function isOpName(op: string): op is OpName {
   return Object.hasOwn(OPS, op);

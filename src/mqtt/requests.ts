@@ -1,9 +1,9 @@
 // Request routing (DESIGN §3): exactly one response per request — malformed, unknown, failed or
 // duplicate included. Handlers are registered per op with typed arguments; the router owns
 // parsing, validation, the transaction replay cache and the mapping of errors to stable codes.
-import { createHash } from 'node:crypto';
 import { GatewayError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { sha256 } from '../util/sha256.ts';
 import { errorResponse, okResponse, parseRequest } from './envelope.ts';
 import type { OpArgs, OpName, Transaction } from './ops.ts';
 import type { ResponseEnvelope } from './topics.ts';
@@ -119,7 +119,7 @@ export function createRequestRouter(opts: RequestRouterOptions): RequestRouter {
         // Same transaction again: same answer (also while the first is still running); the same
         // transaction with other arguments is a till bug we must not paper over.
         const key = `${parsed.op}\u0000${typeof parsed.transaction}:${parsed.transaction}`;
-        const argsHash = createHash('sha256').update(JSON.stringify(parsed.args)).digest('base64');
+        const argsHash = sha256(JSON.stringify(parsed.args));
         const seen = replay.get(key);
         if (seen && seen.argsHash !== argsHash) {
           answer = errorResponse(

@@ -273,17 +273,37 @@ export function baseTopic(prefix: string, tillId: string): string {
   return `${prefix}/${tillId}`;
 }
 
+// Each pattern is split into its levels once, on first use: a till's request is matched (ACL, then
+// routing) and its response topic filled per request, with no split of the pattern and no regex.
+type Level = { literal: string; param?: undefined } | { param: string; multi: boolean };
+const compiled = new Map<TopicName, readonly Level[]>();
+
+function levelsOf(name: TopicName): readonly Level[] {
+  let levels = compiled.get(name);
+  if (!levels) {
+    levels = TOPICS[name].pattern.split('/').map((p): Level => {
+      const m = /^\{(\w+)(\*?)\}$/.exec(p);
+      return m ? { param: m[1]!, multi: m[2] === '*' } : { literal: p };
+    });
+    compiled.set(name, levels);
+  }
+  return levels;
+}
+
 /** Fills a pattern: `topicOf(base, 'deviceAvailability', {device_id: 'x'})`. */
 export function topicOf(base: string, name: TopicName, params: Record<string, string> = {}): string {
-  const pattern: string = TOPICS[name].pattern;
-  // Most topics (scan among them, once per scan) have no parameters: no regex on the hot path.
-  if (!pattern.includes('{')) return `${base}/${pattern}`;
-  const rel = pattern.replace(/\{(\w+)\*?\}/g, (_m, key: string) => {
-    const v = params[key];
-    if (v === undefined || v === '' || /[+#]/.test(v)) throw new Error(`topic ${name}: bad parameter ${key}`);
-    return v;
-  });
-  return `${base}/${rel}`;
+  let topic = base;
+  for (const level of levelsOf(name)) {
+    if (level.param === undefined) {
+      topic += `/${level.literal}`;
+      continue;
+    }
+    const v = params[level.param];
+    if (v === undefined || v === '' || v.includes('+') || v.includes('#'))
+      throw new Error(`topic ${name}: bad parameter ${level.param}`);
+    topic += `/${v}`;
+  }
+  return topic;
 }
 
 /** MQTT subscription filter for a pattern (`{x}` → `+`, `{x*}` → `#`). */
@@ -293,35 +313,44 @@ export function filterOf(base: string, name: TopicName): string {
 
 /** Matches a concrete topic against a registry entry; returns its parameters or null. */
 export function matchTopic(base: string, name: TopicName, topic: string): Record<string, string> | null {
-  if (!topic.startsWith(base + '/')) return null;
-  const rel = topic.slice(base.length + 1).split('/');
-  const pat = TOPICS[name].pattern.split('/');
+  if (topic.length <= base.length || topic.charCodeAt(base.length) !== 0x2f || !topic.startsWith(base))
+    return null;
   const params: Record<string, string> = {};
-  for (let i = 0; i < pat.length; i++) {
-    const p = pat[i]!;
-    const multi = /^\{(\w+)\*\}$/.exec(p);
-    if (multi) {
-      const restParts = rel.slice(i);
-      if (restParts.length === 0 || restParts.some((s) => s === '')) return null;
-      params[multi[1]!] = restParts.join('/');
+  // `pos` is where the next level starts; past the end when the topic has no more levels.
+  let pos = base.length + 1;
+  for (const level of levelsOf(name)) {
+    if (pos > topic.length) return null;
+    if (level.param !== undefined && level.multi) {
+      // One or more levels, none of them empty.
+      const rest = topic.slice(pos);
+      if (rest === '' || rest.endsWith('/') || rest.startsWith('/') || rest.includes('//')) return null;
+      params[level.param] = rest;
       return params;
     }
-    const seg = rel[i];
-    if (seg === undefined) return null;
-    const single = /^\{(\w+)\}$/.exec(p);
-    if (single) {
-      if (seg === '') return null;
-      params[single[1]!] = seg;
-    } else if (p !== seg) return null;
+    let end = topic.indexOf('/', pos);
+    if (end < 0) end = topic.length;
+    if (level.param !== undefined) {
+      if (end === pos) return null;
+      params[level.param] = topic.slice(pos, end);
+    } else if (end - pos !== level.literal.length || !topic.startsWith(level.literal, pos)) return null;
+    pos = end + 1;
   }
-  return rel.length === pat.length ? params : null;
+  return pos === topic.length + 1 ? params : null;
 }
 
-/** Topics a till may publish to: the registry's till→box entries below its own base. */
-export function tillMayPublish(base: string, topic: string): boolean {
-  return (Object.keys(TOPICS) as TopicName[]).some(
-    (n) => TOPICS[n].direction === 'till_to_box' && matchTopic(base, n, topic) !== null,
-  );
+const TILL_TO_BOX = (Object.keys(TOPICS) as TopicName[]).filter((n) => TOPICS[n].direction === 'till_to_box');
+
+/** Topics a till may publish to (the registry's till→box entries below its own base): which one
+ * this topic is, with its parameters; null when it is none. */
+export function tillPublishTopic(
+  base: string,
+  topic: string,
+): { name: TopicName; params: Record<string, string> } | null {
+  for (const name of TILL_TO_BOX) {
+    const params = matchTopic(base, name, topic);
+    if (params) return { name, params };
+  }
+  return null;
 }
 
 /** A till may subscribe only below its own base, with no wildcard standing in for the base. */
