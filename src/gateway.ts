@@ -13,6 +13,7 @@ import { infoPart } from './parts/info.ts';
 import { inventoryPart } from './parts/inventory.ts';
 import { liveView } from './parts/live-view.ts';
 import { loyaltyPart } from './parts/loyalty.ts';
+import { memoryPart } from './parts/memory.ts';
 import { metricsPart } from './parts/metrics.ts';
 import { onlinePart } from './parts/online.ts';
 import { type Part, startParts } from './parts/part.ts';
@@ -35,6 +36,7 @@ export const PARTS: readonly Part[] = [
   tillRequestsPart, // before the slower parts: an early request is answered, never dropped
   devicesPart,
   systemPart,
+  memoryPart,
   loyaltyPart,
   uplinkPart,
   inventoryPart,
