@@ -13,6 +13,7 @@ import { infoPart } from './parts/info.ts';
 import { inventoryPart } from './parts/inventory.ts';
 import { liveView } from './parts/live-view.ts';
 import { loyaltyPart } from './parts/loyalty.ts';
+import { memoryPart } from './parts/memory.ts';
 import { metricsPart } from './parts/metrics.ts';
 import { onlinePart } from './parts/online.ts';
 import { type Part, startParts } from './parts/part.ts';
@@ -34,6 +35,7 @@ export const PARTS: readonly Part[] = [
   metricsPart, // right after scans: its scan listener is the first, so it times the till's copy
   devicesPart,
   systemPart,
+  memoryPart,
   loyaltyPart,
   uplinkPart,
   inventoryPart,

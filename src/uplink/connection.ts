@@ -9,10 +9,15 @@
 // settle when it starts over with fresh stores (docs/stack-notes.md). A client per attempt has no
 // such leftovers: a publish settles with its connection, and whatever must survive an outage
 // (latest health, bounded events) is kept by the uplink itself and republished on connect.
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import type { Logger } from '../log.ts';
 import { retryDelayMs } from '../outbox/backoff.ts';
 import { describeUplinkError, type UplinkLogin, uplinkClientOptions } from './login.ts';
+
+// mqtt.js and what it brings (lru-cache, ip-address, worker-timers: ~0.5 MB of heap for good) are
+// loaded with the first connection: a box whose uplink is not configured (demo mode, a shop without
+// ops) never needs them, and its RSS bar is 80 MB (DESIGN §10).
+const loadMqtt = async () => (await import('mqtt')).default;
 
 export type UplinkLinkState = 'connecting' | 'connected' | 'disconnected' | 'stopped';
 
@@ -83,10 +88,12 @@ export function connectUplink(opts: UplinkConnectionOptions): UplinkConnection {
     will: opts.will,
   });
 
-  const attempt = () => {
+  const attempt = async () => {
     retry = undefined;
     if (stopped) return;
     setState('connecting');
+    const mqtt = await loadMqtt();
+    if (stopped) return;
     const c = mqtt.connect(opts.login.url, clientOptions);
     client = c;
     c.on('connect', () => {
@@ -137,10 +144,10 @@ export function connectUplink(opts: UplinkConnectionOptions): UplinkConnection {
         });
       }
       setState('disconnected');
-      retry = setTimeout(attempt, delay);
+      retry = setTimeout(() => void attempt(), delay);
     });
   };
-  attempt();
+  void attempt();
 
   return {
     isConnected: () => client?.connected === true && status.state === 'connected',
@@ -211,43 +218,50 @@ export function probeUplink(
   login: UplinkLogin,
   opts: { keepaliveS: number; timeoutMs: number },
 ): Promise<UplinkProbe> {
-  return new Promise((resolve) => {
-    const c = mqtt.connect(
-      login.url,
-      uplinkClientOptions(login, {
-        keepaliveS: opts.keepaliveS,
-        connectTimeoutMs: opts.timeoutMs,
-        clientId: `${login.clientId}.test`,
+  return loadMqtt().then(
+    (mqtt) =>
+      new Promise((resolve) => {
+        const c = mqtt.connect(
+          login.url,
+          uplinkClientOptions(login, {
+            keepaliveS: opts.keepaliveS,
+            connectTimeoutMs: opts.timeoutMs,
+            clientId: `${login.clientId}.test`,
+          }),
+        );
+        let error: UplinkProbe | undefined;
+        let settled = false;
+        const done = (r: UplinkProbe) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          c.removeAllListeners();
+          c.on('error', () => {});
+          if (r.ok) c.end(false, {}, () => resolve(r));
+          else {
+            c.end(true);
+            resolve(r);
+          }
+        };
+        // mqtt.js's own connect timeout covers the CONNACK; this one a broker that never finishes TLS.
+        const timer = setTimeout(
+          () => done(error ?? { ok: false, ...describeUplinkError(new Error('timeout'), login) }),
+          opts.timeoutMs + 1000,
+        );
+        c.on('connect', () => done({ ok: true }));
+        c.on('error', (err: Error & { code?: string | number }) => {
+          error = { ok: false, ...describeUplinkError(err, login) };
+          done(error);
+        });
+        c.on('close', () =>
+          done(
+            error ?? {
+              ok: false,
+              code: 'closed',
+              reason: 'the broker closed the connection before answering',
+            },
+          ),
+        );
       }),
-    );
-    let error: UplinkProbe | undefined;
-    let settled = false;
-    const done = (r: UplinkProbe) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      c.removeAllListeners();
-      c.on('error', () => {});
-      if (r.ok) c.end(false, {}, () => resolve(r));
-      else {
-        c.end(true);
-        resolve(r);
-      }
-    };
-    // mqtt.js's own connect timeout covers the CONNACK; this one a broker that never finishes TLS.
-    const timer = setTimeout(
-      () => done(error ?? { ok: false, ...describeUplinkError(new Error('timeout'), login) }),
-      opts.timeoutMs + 1000,
-    );
-    c.on('connect', () => done({ ok: true }));
-    c.on('error', (err: Error & { code?: string | number }) => {
-      error = { ok: false, ...describeUplinkError(err, login) };
-      done(error);
-    });
-    c.on('close', () =>
-      done(
-        error ?? { ok: false, code: 'closed', reason: 'the broker closed the connection before answering' },
-      ),
-    );
-  });
+  );
 }
