@@ -13,9 +13,10 @@
 // takes no CPU from the box, so here its processes run at SCHED_IDLE (`chrt --idle 0`): only when
 // a core would otherwise idle; a woken gateway preempts them at once. What the gateway pays for the
 // page stays in: building and writing the stream, the loopback socket's kernel work on its side,
-// and cache sharing with a browser running on the other core. Measured against nice 19: the
-// same within the noise, but nice still weighs 15/1024 of a core and Chromium (as root) raises its
-// display threads to nice -8, above the gateway, where SCHED_IDLE ignores nice altogether. The
+// and cache sharing with a browser running on the other core. Not nice 19: a niced browser still
+// weighs 15/1024 of a contended core, and Chromium (run as root here) sets 27 of its threads to
+// nice -8, above the gateway (read from /proc, printed as browser_threads); SCHED_IDLE ignores nice
+// altogether, and every thread stays idle (checked each open block). The
 // browser at normal priority (renders on the same 2 cores and competes with the scan path, which a
 // phone would not) is printed too, `normal_priority_ratio_ok`, with the browser's CPU per scan. Each
 // figure's p99 ratio is pooled over all repeats, with a 90 % interval from resampled ABBA quads
@@ -207,6 +208,8 @@ async function latency(dir: string, flags: string[], plan: AbbaPlan, sched: Brow
         // The page really was live: the last scan of the block is drawn in its list, with its hex.
         rows = (await c.ask('check', lastText)).rows_with_hex;
         threads = threadPolicies(c.browserPids());
+        const off = Object.keys(threads).filter((k) => sched === 'idle' && !k.startsWith('idle/'));
+        if (off.length) throw new Error(`browser threads not at SCHED_IDLE: ${off.join(', ')}`);
       },
       pids: c.browserPids,
     };
