@@ -13,10 +13,10 @@
 // takes no CPU from the box, so here its processes run at SCHED_IDLE (`chrt --idle 0`): only when
 // a core would otherwise idle; a woken gateway preempts them at once. What the gateway pays for the
 // page stays in: building and writing the stream, the loopback socket's kernel work on its side,
-// and cache sharing with a browser running on the other core. Not nice 19: a niced browser still
-// weighs 15/1024 of a contended core, and Chromium (run as root here) sets 27 of its threads to
-// nice -8, above the gateway (read from /proc, printed as browser_threads); SCHED_IDLE ignores nice
-// altogether, and every thread stays idle (checked each open block). The
+// and cache sharing with a browser running on the other core. Not nice 19: it does not hold, as
+// Chromium (run as root here) sets its threads' nice itself, 78 to 0 and 27 to -8, above the
+// gateway (read from /proc, printed as browser_threads). SCHED_IDLE ignores nice altogether, and
+// every browser thread stays idle (checked after each open block; the run fails otherwise). The
 // browser at normal priority (renders on the same 2 cores and competes with the scan path, which a
 // phone would not) is printed too, `normal_priority_ratio_ok`, with the browser's CPU per scan. Each
 // figure's p99 ratio is pooled over all repeats, with a 90 % interval from resampled ABBA quads
