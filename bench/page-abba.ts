@@ -6,6 +6,7 @@
 // (the browser). A p99 of a few thousand samples is set by a few dozen of them, so the ratio of
 // each repeat is printed too: their spread says how far one figure can be trusted.
 import { readdirSync, readFileSync } from 'node:fs';
+import { median, type Quad, quadBootstrap } from './page-stats.ts';
 import { mainThreadCpuMs } from './proc.ts';
 import { scanOnce, type Target } from './scan-latency.ts';
 import { percentiles } from './stats.ts';
@@ -29,6 +30,41 @@ export interface AbbaPlan {
   gapMs: number;
   /** Quiet time after each block, inside its CPU window on both sides: the last flush lands. */
   settleMs: number;
+  /** Record per scan what each process did meanwhile (bench/page-probe.mjs; slows the bench). */
+  probe?: boolean;
+}
+
+/** One scan in a probe run: wall-clock start (epoch ms) and, per process, ns during the scan. */
+export interface ProbeSample {
+  side: 'closed' | 'open';
+  at: number;
+  ms: number;
+  /** The gateway's main thread: on CPU, and runnable but waiting for one. */
+  gwCpu: number;
+  gwWait: number;
+  /** This process's main thread (the till's client that times the scan): waiting for a CPU. */
+  benchWait: number;
+  /** All threads of the browser's processes: on CPU. */
+  browserCpu: number;
+}
+
+const schedstat = (path: string): [number, number] => {
+  try {
+    const [cpu, wait] = readFileSync(path, 'utf8').split(' ');
+    return [Number(cpu), Number(wait)];
+  } catch {
+    return [0, 0];
+  }
+};
+
+function threadsOf(pids: number[]): string[] {
+  const paths: string[] = [];
+  for (const pid of pids) {
+    try {
+      for (const tid of readdirSync(`/proc/${pid}/task`)) paths.push(`/proc/${pid}/task/${tid}/schedstat`);
+    } catch {}
+  }
+  return paths;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -80,11 +116,34 @@ export async function abbaLive(target: Target, prefix: string, view: LiveView, p
   let n = 0;
   // Unique codes: the gateway's duplicate window must not drop one.
   const text = () => `${prefix}-${String(n).padStart(7, '0')}`;
-  const run = async (count: number, into?: number[]) => {
+  const probes: ProbeSample[] = [];
+  let browserThreads: string[] = [];
+  const browserCpu = () => browserThreads.map((p) => schedstat(p)[0]);
+  // A thread that ended between the readings reads 0 after: it counts nothing, not minus its CPU.
+  const spent = (a: number[], b: number[]) => b.reduce((t, v, i) => t + (v && a[i] ? v - a[i]! : 0), 0);
+  const run = async (count: number, into?: number[], side?: Side) => {
     for (let i = 0; i < count; i++) {
       n++;
-      const ms = await scanOnce(target, text());
-      into?.push(ms);
+      if (plan.probe && side) {
+        const at = performance.timeOrigin + performance.now();
+        const [g0, w0] = schedstat(`/proc/${pid}/schedstat`);
+        const b0 = schedstat('/proc/self/schedstat')[1];
+        const c0 = browserCpu();
+        const ms = await scanOnce(target, text());
+        const c1 = browserCpu();
+        const [g1, w1] = schedstat(`/proc/${pid}/schedstat`);
+        const b1 = schedstat('/proc/self/schedstat')[1];
+        probes.push({
+          side,
+          at,
+          ms,
+          gwCpu: g1 - g0,
+          gwWait: w1 - w0,
+          benchWait: b1 - b0,
+          browserCpu: spent(c0, c1),
+        });
+        into?.push(ms);
+      } else into?.push(await scanOnce(target, text()));
       await sleep(plan.gapMs);
     }
   };
@@ -97,13 +156,19 @@ export async function abbaLive(target: Target, prefix: string, view: LiveView, p
   };
   const bytes: Record<string, number> = {};
   const repeats: { p50: number; p90: number; p99: number }[] = [];
+  const quads: Quad[] = [];
   for (let rep = 0; rep < plan.repeats; rep++) {
     const mine: Record<Side, number[]> = { closed: [], open: [] };
     for (let b = 0; b < plan.blocks; b++) {
       const side: Side = b % 4 === 1 || b % 4 === 2 ? 'open' : 'closed';
+      if (b % 4 === 0) quads.push({ closed: [], open: [] });
+      const quad = quads[quads.length - 1]!;
+      const before = mine[side].length;
       if (side === 'open') await view.open();
+      if (plan.probe) browserThreads = threadsOf(view.pids?.() ?? []);
       const cpu0 = cost();
-      await run(plan.block, mine[side]);
+      await run(plan.block, mine[side], side);
+      quad[side].push(...mine[side].slice(before));
       await sleep(plan.settleMs);
       const cpu1 = cost();
       const t = total[side];
@@ -141,11 +206,15 @@ export async function abbaLive(target: Target, prefix: string, view: LiveView, p
     ratio: { p50: r2(open.p50 / closed.p50), p90: r2(open.p90 / closed.p90), p99: r2(open.p99 / closed.p99) },
     repeats,
     spread: { p50: spread('p50'), p99: spread('p99') },
+    median_of_repeats_p99: r2(median(repeats.map((r) => r.p99))),
+    // The pooled p99 ratio's 90 % interval over ABBA quads drawn with replacement (page-stats.ts).
+    ci90_p99: quadBootstrap(quads),
     // Per scan, the view's windows include its streams' idle ticks: what a page open costs a scan.
     gateway_cpu_ms_per_scan: { closed: r3(gw.closed), open: r3(gw.open), live_feed: r3(gw.open - gw.closed) },
     ...(view.pids ? { browser_cpu_ms_per_scan: { closed: r3(other.closed), open: r3(other.open) } } : {}),
     stream_bytes_per_scan: Object.fromEntries(
       Object.entries(bytes).map(([k, v]) => [k, Math.round(v / total.open.samples.length)]),
     ),
+    ...(plan.probe ? { probes } : {}),
   };
 }

@@ -9,8 +9,18 @@
 // technician (the heaviest stream: every scan's text and hex, drawn into the list and the chart)
 // plus SSE_CLIENTS public streams, all in a process of their own (bench/page-clients.mjs). Scans are
 // paced gapMs apart, a fast scanning burst, so the page's live work lands between and during scans.
-// Chromium renders on the same 2 cores as the gateway, so that ratio holds Chromium's CPU too (a
-// technician's phone would not): the browser's CPU per scan is printed beside it. The SSE-only
+// The deployment model (the bar's figure, `ratio_ok`): the technician's browser runs on a phone and
+// takes no CPU from the box, so here its processes run at SCHED_IDLE (`chrt --idle 0`): only when
+// a core would otherwise idle; a woken gateway preempts them at once. What the gateway pays for the
+// page stays in: building and writing the stream, the loopback socket's kernel work on its side,
+// and cache sharing with a browser running on the other core. Not nice 19: it does not hold, as
+// Chromium (run as root here) sets its threads' nice itself, 78 to 0 and 27 to -8, above the
+// gateway (read from /proc, printed as browser_threads). SCHED_IDLE ignores nice altogether, and
+// every browser thread stays idle (checked after each open block; the run fails otherwise). The
+// browser at normal priority (renders on the same 2 cores and competes with the scan path, which a
+// phone would not) is printed too, `normal_priority_ratio_ok`, with the browser's CPU per scan. Each
+// figure's p99 ratio is pooled over all repeats, with a 90 % interval from resampled ABBA quads
+// (bench/page-stats.ts) and the median of the repeats' ratios, so one figure's trust is stated. The SSE-only
 // variant is what the gateway itself pays: the same blocks with no browser, "open" being a
 // technician stream and SSE_CLIENTS public ones, read in that other process. Each prints p50/p90/p99
 // per side, their ratios pooled and per repeat (the spread), the gateway's main-thread CPU per scan
@@ -32,16 +42,25 @@ import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
 import { unitNodeFlags } from '../test/helpers/unit-flags.ts';
 import { type AbbaPlan, abbaLive, type LiveView, processTree } from './page-abba.ts';
+import { probeReport } from './page-probe-report.ts';
 import { startGateway, stopTarget, type Target } from './scan-latency.ts';
 
 const ASSETS = fileURLToPath(new URL('../src/web/assets/', import.meta.url));
 const BIN = fileURLToPath(new URL('../bin/edge-gateway.js', import.meta.url));
 const PAGE_CLIENTS = fileURLToPath(new URL('./page-clients.mjs', import.meta.url));
-// 3,000 scans a side for the page (what a technician opens), 960 for the SSE-only figure: a p99
-// then rests on 30 samples rather than 10. Blocks under a second (16 per repeat), so a burst of
-// other work on this shared machine lands on both sides alike; scans 3 ms apart, a fast burst.
-const PAGE_PLAN: AbbaPlan = { repeats: 3, blocks: 16, block: 125, warmup: 200, gapMs: 3, settleMs: 120 };
-const SSE_PLAN: AbbaPlan = { ...PAGE_PLAN, block: 40 };
+const PROBE = fileURLToPath(new URL('./page-probe.mjs', import.meta.url));
+// BENCH_PAGE_PROBE=1: a diagnostic run, not the bar's figure (bench/page-probe-report.ts).
+const PROBING = process.env.BENCH_PAGE_PROBE === '1';
+// BENCH_PAGE_ONLY=normal|nice|idle: only the Chromium latency, with the browser scheduled so (a
+// probe run is always one of these, idle unless told).
+const ONLY = (process.env.BENCH_PAGE_ONLY ?? (PROBING ? 'idle' : undefined)) as BrowserSched | undefined;
+// 5,000 scans a side for the bar's figure (a p99 on 50 scans: with 3,000 its repeats spread 1.35-2.13
+// on a quiet machine), 2,000 for the browser at normal priority, 960 for the SSE-only figure.
+// Blocks under a second (16 per repeat), so a burst of other work on this shared machine lands on
+// both sides alike; scans 3 ms apart, a fast burst. The whole bench stays under 3 minutes.
+const PAGE_PLAN: AbbaPlan = { repeats: 5, blocks: 16, block: 125, warmup: 200, gapMs: 3, settleMs: 120 };
+const NORMAL_PLAN: AbbaPlan = { ...PAGE_PLAN, repeats: 2 };
+const SSE_PLAN: AbbaPlan = { ...PAGE_PLAN, repeats: 3, block: 40 };
 const SSE_CLIENTS = 2;
 const PASSWORD = 'bench-technician-1';
 
@@ -95,9 +114,22 @@ async function claimOverHttp(base: string, logFile: string): Promise<string> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
+/**
+ * How the browser's processes are scheduled: `idle` (SCHED_IDLE: they run only on a CPU nothing else
+ * wants, as a phone's browser takes nothing from the box), `nice` (nice 19) or `normal` (as the
+ * gateway). Children inherit it: Chromium's renderer, GPU and utility processes alike.
+ */
+export type BrowserSched = 'normal' | 'nice' | 'idle';
+const SCHED_PREFIX: Record<BrowserSched, string[]> = {
+  normal: [],
+  nice: ['nice', '-n', '19'],
+  idle: ['chrt', '--idle', '0'],
+};
+
 /** The page's side in a process of its own (bench/page-clients.mjs): Chromium and plain streams. */
-function pageClients() {
-  const child = spawn(process.execPath, [PAGE_CLIENTS], { stdio: ['pipe', 'pipe', 'inherit'] });
+function pageClients(sched: BrowserSched = 'normal') {
+  const [cmd = process.execPath, ...args] = [...SCHED_PREFIX[sched], process.execPath, PAGE_CLIENTS];
+  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const ask = async (...command: (string | number)[]) => {
     child.stdin!.write(`${command.join(' ')}\n`);
@@ -122,19 +154,45 @@ function pageClients() {
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-async function latency(dir: string, flags: string[], plan: AbbaPlan) {
+/** The browser's threads by scheduling policy and nice (/proc stat fields 19 and 41): `idle` held. */
+function threadPolicies(pids: number[]): Record<string, number> {
+  const names: Record<string, string> = { '0': 'normal', '3': 'batch', '5': 'idle' };
+  const counts: Record<string, number> = {};
+  for (const pid of pids) {
+    let tids: string[] = [];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {}
+    for (const tid of tids) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const key = `${names[f[38]!] ?? `policy${f[38]}`}/nice${f[16]}`;
+        counts[key] = (counts[key] ?? 0) + 1;
+      } catch {}
+    }
+  }
+  return counts;
+}
+
+async function latency(dir: string, flags: string[], plan: AbbaPlan, sched: BrowserSched) {
   let gateway: Target | undefined;
   let clients: ReturnType<typeof pageClients> | undefined;
+  const probeOut = join(dir, 'probe-page.json');
   try {
-    gateway = await startGateway(dir, flags);
+    const name = `gateway-browser-${sched}`;
+    gateway = PROBING
+      ? await startGateway(dir, [...flags, `--import=${PROBE}`], { BENCH_PROBE_OUT: probeOut }, name)
+      : await startGateway(dir, flags, {}, name);
     const base = `http://127.0.0.1:${gateway.httpPort}`;
-    const c = pageClients();
+    const c = pageClients(sched);
     clients = c;
     await c.ask('browser');
     await c.ask('claim', base, setupCode(gateway.logFile!), PASSWORD);
     await c.ask('blank');
     await sleep(1500); // device attach (poll) and settling after start
     let rows = 0;
+    let threads: Record<string, number> = {};
     const view: LiveView = {
       async open() {
         await c.ask('page', base);
@@ -149,11 +207,25 @@ async function latency(dir: string, flags: string[], plan: AbbaPlan) {
       async check(lastText) {
         // The page really was live: the last scan of the block is drawn in its list, with its hex.
         rows = (await c.ask('check', lastText)).rows_with_hex;
+        threads = threadPolicies(c.browserPids());
+        const off = Object.keys(threads).filter((k) => sched === 'idle' && !k.startsWith('idle/'));
+        if (off.length) throw new Error(`browser threads not at SCHED_IDLE: ${off.join(', ')}`);
       },
       pids: c.browserPids,
     };
-    const result = await abbaLive(gateway, 'PAGE', view, plan);
-    return { ...result, live_check: { page_rows_with_hex_last_block: rows, streams: 1 + SSE_CLIENTS } };
+    const { probes, ...result } = await abbaLive(gateway, 'PAGE', view, { ...plan, probe: PROBING });
+    // Stopped here, not in `finally`: the probe writes its file as the gateway exits.
+    await c.end();
+    clients = undefined;
+    await stopTarget(gateway);
+    gateway = undefined;
+    return {
+      ...result,
+      live_check: { page_rows_with_hex_last_block: rows, streams: 1 + SSE_CLIENTS },
+      browser_sched: sched,
+      browser_threads: threads,
+      ...(probes ? { probe: probeReport(probes, probeOut) } : {}),
+    };
   } finally {
     await clients?.end();
     if (gateway) await stopTarget(gateway);
@@ -279,20 +351,30 @@ export async function benchPage(scale = 1, steadyS = 30): Promise<Record<string,
   const dir = mkdtempSync(join(tmpdir(), 'edge-bench-page-'));
   const flags = unitNodeFlags();
   try {
+    if (ONLY) {
+      const lat = await latency(dir, flags, scaled(PAGE_PLAN), ONLY);
+      console.log(JSON.stringify({ bench: `status_page_chromium_${ONLY}`, probing: PROBING, lat }));
+      return lat;
+    }
     const t0 = Date.now();
     const sse = await sseOnlyLatency(dir, flags, scaled(SSE_PLAN));
     const t1 = Date.now();
-    const lat = await latency(dir, flags, scaled(PAGE_PLAN));
+    const lat = await latency(dir, flags, scaled(PAGE_PLAN), 'idle');
     const t2 = Date.now();
+    const normal = await latency(dir, flags, scaled(NORMAL_PLAN), 'normal');
+    const t3 = Date.now();
     const mem = await rss(dir, flags, steadyS);
+    const s = (a: number, b: number) => Math.round((b - a) / 1000);
     const out = {
       node_flags: flags,
       scan_latency_chromium_ms: lat,
+      scan_latency_chromium_browser_normal_priority_ms: normal,
       scan_latency_sse_only_ms: sse,
       rss: mem,
-      seconds: { sse_only: Math.round((t1 - t0) / 1000), chromium: Math.round((t2 - t1) / 1000) },
-      bar: 'scan latency p99 with the page open and live in headless Chromium / closed ≤ 1.1× (Chromium renders on the same cores; the SSE-only figure is the gateway’s own cost); RSS with the page served and one SSE client ≤ 80 MB',
+      seconds: { sse_only: s(t0, t1), chromium: s(t1, t2), chromium_normal_priority: s(t2, t3) },
+      bar: 'scan latency p99 with the page open and live in headless Chromium / closed ≤ 1.1×, the browser at SCHED_IDLE as a phone takes no CPU from the box (the same at normal priority printed beside it; the SSE-only figure is the gateway’s own cost); RSS with the page served and one SSE client ≤ 80 MB',
       ratio_ok: lat.ratio.p99 <= 1.1,
+      normal_priority_ratio_ok: normal.ratio.p99 <= 1.1,
       sse_only_ratio_ok: sse.ratio.p99 <= 1.1,
       rss_ok: mem.rss_mb_steady <= 80,
     };

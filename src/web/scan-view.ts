@@ -44,8 +44,15 @@ function looksMislaid(text: string, warnings: readonly string[]): boolean {
   );
 }
 
+const encoder = new TextEncoder();
+const BYTE_HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
+/** The UTF-8 bytes as `68 74 74 70`; a table and one string, as it runs for every scan shown. */
 export function hex(text: string): string {
-  return Array.from(new TextEncoder().encode(text), (b) => b.toString(16).padStart(2, '0')).join(' ');
+  const bytes = encoder.encode(text);
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) out += i === 0 ? BYTE_HEX[bytes[i]!] : ` ${BYTE_HEX[bytes[i]!]}`;
+  return out;
 }
 
 /**
