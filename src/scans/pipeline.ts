@@ -134,7 +134,7 @@ export function createScanPipeline(opts: ScanPipelineOptions): ScanPipeline {
       if (!opts.publish) afterPublish();
       else
         opts
-          .publish(event, encodeScanEvent(event))
+          .publish(event, encodeScanEvent(event, source))
           .catch((err) => log.error('scan publish failed', { error: err }))
           .then(afterPublish);
       return scan;

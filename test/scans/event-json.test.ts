@@ -76,3 +76,48 @@ test('the encoded payload is the UTF-8 of that JSON and parses back to the event
   t.true(payload.equals(Buffer.from(JSON.stringify(e))));
   t.deepEqual(JSON.parse(payload.toString('utf8')), JSON.parse(JSON.stringify(e)));
 });
+
+test('with a source, the JSON is still JSON.stringify’s, also when a source is reused or changed in place', (t) => {
+  // A run of events over a few source objects, as a box with several devices sees them; a source
+  // may change its fields between events (the cache must notice) or be a fresh object each time.
+  const run = fc.check(
+    fc.property(
+      fc.array(fc.tuple(event, fc.nat({ max: 2 }), fc.boolean()), { minLength: 1, maxLength: 20 }),
+      (steps) => {
+        const sources = [{}, {}, {}];
+        return steps.every(([e, which, fresh]) => {
+          const source = fresh ? {} : sources[which]!;
+          const expected = JSON.stringify(e);
+          return (
+            scanEventJson(e, source) === expected && encodeScanEvent(e, source).equals(Buffer.from(expected))
+          );
+        });
+      },
+    ),
+    { numRuns: 1000 },
+  );
+  t.is(run.failed, false, run.counterexample ? JSON.stringify(run.counterexample) : '');
+  t.is(run.numRuns, 1000);
+});
+
+test('a source’s cached fields are made again once the source changes in place', (t) => {
+  const source = { deviceId: 'tty-1', profile: 'generic-serial', transport: 'serial' };
+  const e: ScanEvent = {
+    id: 'a0b1c2d3-0000-4000-8000-000000000000',
+    seq: 1,
+    ts: '2026-12-01T11:00:00.000Z',
+    device_id: source.deviceId,
+    profile: source.profile,
+    transport: source.transport,
+    symbology: 'code128',
+    aim: ']C0',
+    kind: 'text',
+    text: 'A',
+    warnings: [],
+  };
+  t.is(scanEventJson(e, source), JSON.stringify(e));
+  source.profile = 'other-profile';
+  const changed = { ...e, seq: 2, profile: source.profile };
+  t.is(scanEventJson(changed, source), JSON.stringify(changed));
+  t.true(scanEventJson(changed, source).includes('"profile":"other-profile"'));
+});
