@@ -1,5 +1,5 @@
 // Starts a real gateway in-process on free ports with a temp data dir, plus real mqtt.js clients.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -36,8 +36,22 @@ export interface TestGateway {
   stop(): Promise<void>;
 }
 
+// Every temporary data dir goes when the test process ends (one exit hook, not one per dir): a
+// suite run used to leave hundreds of them in /tmp (78 from test/parts and test/loyalty alone),
+// outbox files included.
+const tempDirs = new Set<string>();
+let removeAtExit = false;
+
 export function tempDir(prefix = 'edge-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.add(dir);
+  if (!removeAtExit) {
+    removeAtExit = true;
+    process.once('exit', () => {
+      for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+    });
+  }
+  return dir;
 }
 
 /** A logger that keeps its JSON lines for assertions. */
