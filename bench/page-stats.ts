@@ -4,6 +4,7 @@
 // the resampling unit is the ABBA quad (closed, open, open, closed blocks, a few seconds of one
 // load), drawn with replacement: the interval says how much the ratio moves with which stretch of
 // the run the slow scans fell in.
+import { createRandom } from '../src/loyalty/simulator/prng.ts';
 import { percentiles } from './stats.ts';
 
 export interface Quad {
@@ -11,21 +12,10 @@ export interface Quad {
   open: number[];
 }
 
-/** A small seeded generator (mulberry32): the interval is the same for the same samples. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 /** The 5th and 95th percentile of the pooled p99 ratio (open / closed) over resampled quads. */
 export function quadBootstrap(quads: Quad[], rounds = 400): [number, number] {
-  const next = rng(quads.length * 7919 + (quads[0]?.closed.length ?? 0));
+  // Seeded (the simulator's mulberry32): the interval is the same for the same samples.
+  const next = createRandom(quads.length * 7919 + (quads[0]?.closed.length ?? 0));
   const ratios: number[] = [];
   for (let r = 0; r < rounds; r++) {
     const closed: number[] = [];

@@ -13,8 +13,6 @@ import test from 'ava';
 import type { MqttClient } from 'mqtt';
 import { loadConfig } from '../../src/config/load.ts';
 import { type Gateway, PARTS, startGateway } from '../../src/gateway.ts';
-import { filterOf } from '../../src/mqtt/topics.ts';
-import type { GatewayContext } from '../../src/parts/context.ts';
 import type { Part } from '../../src/parts/part.ts';
 import { withDeadline } from '../helpers/deadline.ts';
 import {
@@ -26,70 +24,15 @@ import {
   tempDir,
   waitUntil,
 } from '../helpers/gateway.ts';
+import { gatedParts, partGate } from '../helpers/part-gate.ts';
 import { turnover, tx } from '../loyalty/flows/_setup.ts';
 
 const BASE = 'pos/T1';
 const ANSWER_DEADLINE_MS = 30_000;
 
-/**
- * A gate the next part to start waits at while closed. Before it waits, it subscribes on the
- * box's broker (which keeps running): the broker hands a request to its in-process subscribers one
- * after the other, so once `arrived(transaction)` resolves, whatever serves requests has it too.
- */
-function gate() {
-  let open = true;
-  let opened = () => {};
-  let reached = () => {};
-  let reachedP = Promise.resolve();
-  const seen = new Set<string>();
-  const spied = new WeakSet<object>();
-  return {
-    close() {
-      open = false;
-      reachedP = new Promise((r) => {
-        reached = r;
-      });
-    },
-    reached: () => reachedP,
-    arrived: (transactions: string[]) =>
-      waitUntil(() => transactions.every((x) => seen.has(x)), 'the broker routed every request', 20_000),
-    open() {
-      open = true;
-      opened();
-    },
-    async pass(ctx: GatewayContext) {
-      if (open) return;
-      if (!spied.has(ctx.broker)) {
-        spied.add(ctx.broker);
-        await ctx.broker.subscribe(filterOf(ctx.base, 'request'), (_topic, payload) => {
-          try {
-            seen.add(String(JSON.parse(payload.toString()).transaction));
-          } catch {}
-        });
-      }
-      const opening = new Promise<void>((r) => {
-        opened = r;
-      });
-      reached();
-      await opening;
-    },
-  };
-}
-
-/** The gateway's parts, each start but the broker's held at `g` while it is closed. */
-const gatedParts = (g: ReturnType<typeof gate>): Part[] =>
-  PARTS.map(
-    (p): Part =>
-      p.name === 'broker'
-        ? p
-        : {
-            ...p,
-            async start(ctx, handover) {
-              await g.pass(ctx);
-              return p.start(ctx, handover);
-            },
-          },
-  );
+// Every part's start but the broker's waits at the gate while it is closed: the apply is held at
+// the first part it starts again, once every stop it makes is done.
+const gated = (name: string) => name !== 'broker';
 
 async function demoGateway(t: any, parts: Part[]) {
   const { logger, lines } = collectingLogger();
@@ -201,8 +144,8 @@ async function answeredOnceEach(
 
 test('requests that arrive while an apply of the request size limit is between its stops and its starts are each answered once, at QoS 0 and 1, and the new limit holds', async (t) => {
   t.timeout(120_000);
-  const g = gate();
-  const { gw, nextWithLimit } = await demoGateway(t, gatedParts(g));
+  const g = partGate();
+  const { gw, nextWithLimit } = await demoGateway(t, gatedParts(g, gated));
   t.teardown(() => g.open());
   const pos = await till(t, gw);
   const next = await nextWithLimit(2048);
@@ -211,7 +154,7 @@ test('requests that arrive while an apply of the request size limit is between i
   await g.reached(); // every part the apply restarts has stopped; the first to start again waits
   const sent = burst('gap', 24);
   for (const s of sent) send(pos.client, s);
-  await g.arrived(sent.map((s) => s.transaction));
+  await g.arrived(...sent.map((s) => s.transaction));
   g.open();
   await applying;
   await answeredOnceEach(t, gw, pos, sent);
@@ -258,8 +201,8 @@ test('a burst of requests at QoS 0 and 1 across two applies of the request size 
 
 test('a till that reconnects to a broker restarted by an apply and sends at once is answered once per request: the request topics are served before the broker listens', async (t) => {
   t.timeout(120_000);
-  const g = gate();
-  const { gw, nextWith } = await demoGateway(t, gatedParts(g));
+  const g = partGate();
+  const { gw, nextWith } = await demoGateway(t, gatedParts(g, gated));
   t.teardown(() => g.open());
   // A broker setting: the broker restarts (its tills reconnect), the router does not.
   const next = await nextWith({ max_queued_messages: 500 });
@@ -271,7 +214,7 @@ test('a till that reconnects to a broker restarted by an apply and sends at once
   const pos = await till(t, gw);
   const sent = burst('reconnect', 24);
   for (const s of sent) send(pos.client, s);
-  await g.arrived(sent.map((s) => s.transaction));
+  await g.arrived(...sent.map((s) => s.transaction));
   g.open();
   await applying;
   await answeredOnceEach(t, gw, pos, sent);

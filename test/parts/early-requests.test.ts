@@ -11,10 +11,7 @@ import { join } from 'node:path';
 import test from 'ava';
 import type { MqttClient } from 'mqtt';
 import { loadConfig } from '../../src/config/load.ts';
-import { type Gateway, PARTS, startGateway } from '../../src/gateway.ts';
-import { filterOf } from '../../src/mqtt/topics.ts';
-import type { GatewayContext } from '../../src/parts/context.ts';
-import type { Part } from '../../src/parts/part.ts';
+import { type Gateway, startGateway } from '../../src/gateway.ts';
 import { withDeadline } from '../helpers/deadline.ts';
 import {
   collectingLogger,
@@ -26,75 +23,13 @@ import {
   waitUntil,
 } from '../helpers/gateway.ts';
 import { freePort } from '../helpers/mosquitto.ts';
+import { gatedParts, partGate } from '../helpers/part-gate.ts';
 import { turnover, tx } from '../loyalty/flows/_setup.ts';
 
 const BASE = 'pos/T1';
 
-/**
- * A gate the loyalty part's start waits at while closed. Before it waits, it subscribes on the
- * box's own broker next to the router: the broker hands a request to its in-process subscribers one
- * after the other, so once `arrived(transaction)` resolves the router has that request too.
- */
-function deferred() {
-  let resolve: () => void = () => {};
-  const promise = new Promise<void>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-}
-
-function gate() {
-  let open = true;
-  let opened: () => void = () => {};
-  let reached = deferred();
-  const seen = new Set<string>();
-  const waiting = new Map<string, () => void>();
-  const spied = new WeakSet<object>();
-  return {
-    close() {
-      open = false;
-      reached = deferred();
-    },
-    /** Resolves once a start of the loyalty part waits at the closed gate. */
-    reached: () => reached.promise,
-    arrived: (transaction: string) =>
-      seen.has(transaction) ? Promise.resolve() : new Promise<void>((r) => waiting.set(transaction, r)),
-    open() {
-      open = true;
-      opened();
-    },
-    async pass(ctx: GatewayContext) {
-      if (open) return;
-      if (!spied.has(ctx.broker)) {
-        spied.add(ctx.broker);
-        await ctx.broker.subscribe(filterOf(ctx.base, 'request'), (_topic, payload) => {
-          const transaction = String(JSON.parse(payload.toString()).transaction);
-          seen.add(transaction);
-          waiting.get(transaction)?.();
-        });
-      }
-      const opening = new Promise<void>((resolve) => {
-        opened = resolve;
-      });
-      reached.resolve();
-      await opening;
-    },
-  };
-}
-
-/** The gateway's parts with the loyalty part's start held at `g` while it is closed. */
-const gatedParts = (g: ReturnType<typeof gate>): Part[] =>
-  PARTS.map((p) =>
-    p.name !== 'loyalty'
-      ? p
-      : {
-          ...p,
-          async start(ctx, handover) {
-            await g.pass(ctx);
-            return p.start(ctx, handover);
-          },
-        },
-  );
+// Only the loyalty part's start waits at the gate while it is closed.
+const gated = (name: string) => name === 'loyalty';
 
 /** A demo-mode gateway's config (anonymous tills on loopback, the built-in simulator) on `mqttPort`. */
 function demoConfig(mqttPort: number) {
@@ -165,9 +100,9 @@ test('a turnover that reaches the box while its loyalty part still starts is ans
   t.timeout(90_000);
   const port = await freePort();
   const { load, lines, logger } = demoConfig(port);
-  const g = gate();
+  const g = partGate();
   g.close();
-  const starting = startGateway({ config: await load(), logger }, gatedParts(g));
+  const starting = startGateway({ config: await load(), logger }, gatedParts(g, gated));
   // Whatever fails first, the gateway starts to the end and stops again.
   t.teardown(async () => {
     g.open();
@@ -192,8 +127,8 @@ test('a turnover sent while an apply restarts loyalty is answered once, ok: not 
   t.timeout(90_000);
   const port = await freePort();
   const config = demoConfig(port);
-  const g = gate();
-  const gw = await startGateway({ config: await config.load(), logger: config.logger }, gatedParts(g));
+  const g = partGate();
+  const gw = await startGateway({ config: await config.load(), logger: config.logger }, gatedParts(g, gated));
   t.teardown(() => {
     g.open();
     return withDeadline(gw.stop(), STOP_DEADLINE_MS, () => `stop: ${config.lines.slice(-5).join('\n')}`);
