@@ -6,15 +6,19 @@ import { parseJson } from './http-answers.ts';
 import {
   type ActivationArgs,
   argsSchema,
+  type Checked,
   checkArgs,
   type LoyaltyProvider,
   type Prepared,
+  type ProviderFailure,
   type ProviderRequest,
   type PurchaseArgs,
   type PurchaseReference,
   type RedemptionArgs,
   type ReverseArgs,
+  type ReverseCall,
   type VoidArgs,
+  type VoidCall,
   type WriteOp,
 } from './provider.ts';
 
@@ -30,11 +34,15 @@ export const PATH = {
 export type RequestBuilder = Pick<
   LoyaltyProvider,
   | 'preparePurchase'
-  | 'purchaseRequest'
   | 'prepareRedemption'
   | 'prepareVoid'
   | 'prepareReverse'
   | 'prepareActivation'
+  | 'purchaseRequest'
+  | 'redemptionRequest'
+  | 'voidRequest'
+  | 'reverseRequest'
+  | 'activationRequest'
   | 'keptAfterDelivery'
 >;
 
@@ -45,72 +53,63 @@ export function createRequestBuilder(
 ): RequestBuilder {
   const keyFor = (tx: string) => `${ids.branchId}:${ids.tillId}:${tx}`;
 
-  function prepared<O extends WriteOp>(
+  function request<O extends WriteOp>(
     op: O,
     path: string,
     tx: string,
     body: Record<string, unknown>,
-  ): Prepared<O> & { ok: true } {
-    const request: ProviderRequest<O> = {
-      op,
-      method: 'POST',
-      path,
-      body: JSON.stringify(body),
-      idempotencyKey: keyFor(tx),
-    };
-    return { ok: true, request };
+  ): ProviderRequest<O> {
+    return { op, method: 'POST', path, body: JSON.stringify(body), idempotencyKey: keyFor(tx) };
   }
 
-  function purchaseRequest(a: PurchaseArgs) {
-    return prepared('purchase', PATH.purchases, a.transaction, {
-      transaction_id: a.transaction,
-      receipt_number: a.receiptNumber,
-      // Fixed now, so that every retry carries the same bytes (DESIGN §4).
-      receipt_datetime: a.receiptDatetime ?? new Date(now()).toISOString(),
-      amount: { gross_cents: a.amountCents, currency: a.currency },
-      ...(a.customerRef !== undefined ? { customer_ref: a.customerRef } : { code: a.code }),
-      redeemed: a.redeemed ?? [],
-    }).request;
-  }
-
-  return {
-    preparePurchase(args: PurchaseArgs) {
-      const p = checkArgs(argsSchema.purchase, args);
-      return p.ok ? { ok: true, request: purchaseRequest(p.value) } : p;
-    },
-    purchaseRequest,
-    prepareRedemption(args: RedemptionArgs) {
-      const p = checkArgs(argsSchema.redemption, args);
-      if (!p.ok) return p;
-      const a = p.value;
-      return prepared('redemption', PATH.redemptions, a.transaction, {
+  // Each builder takes arguments that meet their `argsSchema` rules (the type says so); the
+  // `prepare*` calls below check first.
+  const build = {
+    purchaseRequest: (a: Checked<PurchaseArgs>) =>
+      request('purchase', PATH.purchases, a.transaction, {
+        transaction_id: a.transaction,
+        receipt_number: a.receiptNumber,
+        // Fixed now, so that every retry carries the same bytes (DESIGN §4).
+        receipt_datetime: a.receiptDatetime ?? new Date(now()).toISOString(),
+        amount: { gross_cents: a.amountCents, currency: a.currency },
+        ...(a.customerRef !== undefined ? { customer_ref: a.customerRef } : { code: a.code }),
+        redeemed: a.redeemed ?? [],
+      }),
+    redemptionRequest: (a: Checked<RedemptionArgs>) =>
+      request('redemption', PATH.redemptions, a.transaction, {
         transaction_id: a.transaction,
         customer_ref: a.customerRef,
         reward_id: a.rewardId,
         ...(a.override === true ? { override: true } : {}),
-      });
-    },
-    prepareVoid(redemptionId: string, args: VoidArgs) {
-      const p = checkArgs(argsSchema.void, { redemptionId, args });
-      if (!p.ok) return p;
-      const tx = p.value.args.transaction;
-      return prepared('void', PATH.void(p.value.redemptionId), tx, { transaction_id: tx });
-    },
-    prepareReverse(purchase: PurchaseReference, args: ReverseArgs) {
-      const p = checkArgs(argsSchema.reverse, { purchase, args });
-      if (!p.ok) return p;
+      }),
+    voidRequest: ({ redemptionId, args }: Checked<VoidCall>) =>
+      request('void', PATH.void(redemptionId), args.transaction, { transaction_id: args.transaction }),
+    reverseRequest: ({ purchase, args }: Checked<ReverseCall>) => {
       // The provider finds a purchase by its id or by the external transaction key it was booked with.
-      const ref = p.value.purchase;
-      const target = typeof ref === 'string' ? ref : keyFor(ref.originalTransaction);
-      const tx = p.value.args.transaction;
-      return prepared('reverse', PATH.reverse(target), tx, { transaction_id: tx });
+      const target = typeof purchase === 'string' ? purchase : keyFor(purchase.originalTransaction);
+      return request('reverse', PATH.reverse(target), args.transaction, { transaction_id: args.transaction });
     },
-    prepareActivation(args: ActivationArgs) {
-      const p = checkArgs(argsSchema.activation, args);
-      if (!p.ok) return p;
-      const { transaction: tx, mobile, email } = p.value;
-      return prepared('activation', PATH.activate, tx, { transaction_id: tx, mobile, email });
-    },
+    activationRequest: ({ transaction: tx, mobile, email }: Checked<ActivationArgs>) =>
+      request('activation', PATH.activate, tx, { transaction_id: tx, mobile, email }),
+  };
+
+  const prepared = <T, O extends WriteOp>(
+    checked: { ok: true; value: Checked<T> } | ProviderFailure,
+    make: (args: Checked<T>) => ProviderRequest<O>,
+  ): Prepared<O> => (checked.ok ? { ok: true, request: make(checked.value) } : checked);
+
+  return {
+    ...build,
+    preparePurchase: (args: PurchaseArgs) =>
+      prepared(checkArgs(argsSchema.purchase, args), build.purchaseRequest),
+    prepareRedemption: (args: RedemptionArgs) =>
+      prepared(checkArgs(argsSchema.redemption, args), build.redemptionRequest),
+    prepareVoid: (redemptionId: string, args: VoidArgs) =>
+      prepared(checkArgs(argsSchema.void, { redemptionId, args }), build.voidRequest),
+    prepareReverse: (purchase: PurchaseReference, args: ReverseArgs) =>
+      prepared(checkArgs(argsSchema.reverse, { purchase, args }), build.reverseRequest),
+    prepareActivation: (args: ActivationArgs) =>
+      prepared(checkArgs(argsSchema.activation, args), build.activationRequest),
     keptAfterDelivery(request) {
       // Only a purchase booked by scanned code carries a token (customer refs are the provider's).
       if (request.op !== 'purchase') return request;

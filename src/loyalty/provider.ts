@@ -80,6 +80,12 @@ export interface RedemptionArgs extends WriteArgs {
 export type VoidArgs = WriteArgs;
 export type ReverseArgs = WriteArgs;
 
+/** What a void names: the redemption, and the write's own transaction. */
+export interface VoidCall {
+  redemptionId: string;
+  args: VoidArgs;
+}
+
 /** Contact data: never stored, never logged (DESIGN §2 flow 5). Activation is online only. */
 export interface ActivationArgs extends WriteArgs {
   mobile: string;
@@ -91,6 +97,20 @@ export interface ActivationArgs extends WriteArgs {
  * lets a storno be queued while its turnover is still queued (the outbox sends it after the booking).
  */
 export type PurchaseReference = string | { originalTransaction: string };
+
+/** What a reverse names: the purchase, and the write's own transaction. */
+export interface ReverseCall {
+  purchase: PurchaseReference;
+  args: ReverseArgs;
+}
+
+declare const checkedArgs: unique symbol;
+/**
+ * Arguments known to meet their rules in `argsSchema`, so a request can be built from them without
+ * a second check. Made by `checkArgs`, or by `assumeChecked` for a till's request, whose op schema
+ * holds the same rules (src/loyalty/till-args.ts). The `*Request` builders take only these.
+ */
+export type Checked<T> = T & { readonly [checkedArgs]: true };
 
 export interface PurchaseResult {
   purchaseId: string;
@@ -179,17 +199,19 @@ export interface LoyaltyProvider {
   readonly name: string;
   lookup(code: string, entry: Entry, opts?: SendOptions): Promise<ProviderOutcome<CustomerLookup>>;
 
+  // `prepare*` check the arguments against `argsSchema`, then build the request.
   preparePurchase(args: PurchaseArgs): Prepared<'purchase'>;
-  /**
-   * `preparePurchase` without its check, for arguments already known to meet `argsSchema.purchase`:
-   * a till's turnover, whose schema (src/mqtt/ops.ts) holds every rule of it
-   * (test/loyalty/turnover-args.test.ts), so the till's hot path validates once.
-   */
-  purchaseRequest(args: PurchaseArgs): ProviderRequest<'purchase'>;
   prepareRedemption(args: RedemptionArgs): Prepared<'redemption'>;
   prepareVoid(redemptionId: string, args: VoidArgs): Prepared<'void'>;
   prepareReverse(purchase: PurchaseReference, args: ReverseArgs): Prepared<'reverse'>;
   prepareActivation(args: ActivationArgs): Prepared<'activation'>;
+  // The same requests from arguments already checked: a till's request, which the router validated
+  // against an op schema holding these rules (src/loyalty/till-args.ts), so it is validated once.
+  purchaseRequest(args: Checked<PurchaseArgs>): ProviderRequest<'purchase'>;
+  redemptionRequest(args: Checked<RedemptionArgs>): ProviderRequest<'redemption'>;
+  voidRequest(call: Checked<VoidCall>): ProviderRequest<'void'>;
+  reverseRequest(call: Checked<ReverseCall>): ProviderRequest<'reverse'>;
+  activationRequest(args: Checked<ActivationArgs>): ProviderRequest<'activation'>;
   /**
    * What a delivered job keeps of a prepared request (DESIGN §2: no full loyalty token once
    * delivered): the same request with the token masked, so that a replay of its transaction is
@@ -290,6 +312,8 @@ export const KEY_PART_RULE = 'printable ASCII without spaces, 1-128 characters';
 export const keyPart = z.string().regex(KEY_PART, KEY_PART_RULE);
 /** Longest loyalty code a turnover may carry instead of a customer ref. */
 export const MAX_CODE_CHARS = 512;
+/** Longest e-mail address an activation may carry (RFC 5321's path limit). */
+export const MAX_EMAIL_CHARS = 254;
 const id = z.string().min(1).max(128);
 const write = z.object({ transaction: keyPart });
 
@@ -320,15 +344,27 @@ export const argsSchema = {
   activation: z.object({
     transaction: keyPart,
     mobile: mobileNumber,
-    email: z.email().max(254),
+    email: z.email().max(MAX_EMAIL_CHARS),
   }),
 } as const;
 
 /** Validates arguments against a schema of `argsSchema`. */
-export function checkArgs<T>(schema: z.ZodType<T>, input: unknown): { ok: true; value: T } | ProviderFailure {
+export function checkArgs<T>(
+  schema: z.ZodType<T>,
+  input: unknown,
+): { ok: true; value: Checked<T> } | ProviderFailure {
   const r = schema.safeParse(input);
-  if (r.success) return { ok: true, value: r.data };
+  if (r.success) return { ok: true, value: assumeChecked(r.data) };
   // Arguments carry contact data (activation): the detail shows only the kind of a bad value.
   const detail = schemaErrorText(r.error, { input, values: 'kind', root: '(arguments)' });
   return { ok: false, retryable: false, code: 'invalid', detail };
+}
+
+/**
+ * Marks arguments as meeting their `argsSchema` rules without checking them. Only for a till's
+ * request the router has validated against an op schema that holds those rules: src/loyalty/
+ * till-args.ts, whose every conversion a property test holds to it (test/loyalty/op-args.test.ts).
+ */
+export function assumeChecked<T>(args: T): Checked<T> {
+  return args as Checked<T>;
 }

@@ -1,9 +1,11 @@
 // The request operations a till can call (DESIGN §3 ops table): name → argument schema. The
 // router validates every request against this before a handler sees it, so handlers get typed,
-// checked arguments and malformed input is answered with `invalid_request` in one place.
+// checked arguments and malformed input is answered with `invalid_request` in one place. A write's
+// schema holds the provider's argument rules too (src/loyalty/provider.ts `argsSchema`): the
+// provider does not check a till's request again (src/loyalty/till-args.ts).
 import { z } from 'zod';
 import { mobileNumber } from '../contact.ts';
-import { MAX_CODE_CHARS } from '../loyalty/provider.ts';
+import { KEY_PART, KEY_PART_RULE, MAX_CODE_CHARS, MAX_EMAIL_CHARS } from '../loyalty/provider.ts';
 
 // ISO 4217 codes the runtime knows (Node ships full ICU); `XXX`-style test codes are excluded.
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
@@ -25,8 +27,8 @@ export const OPS = {
   'loyalty/turnover': z
     .object({
       customer_ref: ref.optional(),
-      // The provider's limit: a turnover is validated here only (the provider's own check of the
-      // same rules is skipped on this path, src/loyalty/handlers/turnover.ts).
+      // The provider's limit: a till's write is validated here only (the provider's own check of the
+      // same rules is skipped on this path, src/loyalty/till-args.ts).
       code: z.string().min(1).max(MAX_CODE_CHARS).optional(),
       receipt_number: z.string().min(1).max(64),
       amount_cents: amountCents,
@@ -42,12 +44,18 @@ export const OPS = {
       path: ['customer_ref'],
     }),
   'loyalty/reverse': z.object({
-    original_transaction: z.union([z.string().min(1).max(128), z.number().int()]),
+    // Names the turnover in the provider's Idempotency-Key (a key part, as the transaction is).
+    original_transaction: z.union([
+      // Length first, as before this rule moved here, so that a bad length is told as such alone.
+      z.string().min(1, { abort: true }).max(128, { abort: true }).regex(KEY_PART, KEY_PART_RULE),
+      z.number().int(),
+    ]),
   }),
   'loyalty/void_redemption': z.object({ redemption_id: ref }),
   'loyalty/activate': z.object({
     mobile: mobileNumber,
-    email: z.email(),
+    // The format first, as before the length rule moved here: a bad address is told as such alone.
+    email: z.email({ abort: true }).max(MAX_EMAIL_CHARS),
   }),
   'gateway/test_scan': z.object({
     text: z.string().min(1).max(4096),

@@ -4,14 +4,12 @@ import type { OpArgs } from '../../mqtt/ops.ts';
 import type { RequestContext } from '../../mqtt/requests.ts';
 import { providerError } from '../outcomes.ts';
 import type { LoyaltyProvider } from '../provider.ts';
+import { activationArgs } from '../till-args.ts';
 
 export function activateHandler(provider: LoyaltyProvider) {
   return async (args: OpArgs<'loyalty/activate'>, ctx: RequestContext) => {
-    const outcome = await provider.activate({
-      transaction: String(ctx.transaction),
-      mobile: args.mobile,
-      email: args.email,
-    });
+    // Validated once, by the router (src/loyalty/till-args.ts): no second check here.
+    const outcome = await provider.send(provider.activationRequest(activationArgs(args, ctx.transaction)));
     if (!outcome.ok) throw providerError(outcome);
     return { customer_ref: outcome.data.customerRef };
   };

@@ -2,9 +2,10 @@
 // booking window, else `queued` once durably stored; never ok before it is durable. A sale whose
 // customer could not be identified offline carries the scanned code instead of a customer ref.
 import { maskToken } from '../../log.ts';
-import type { OpArgs, Transaction } from '../../mqtt/ops.ts';
+import type { OpArgs } from '../../mqtt/ops.ts';
 import type { RequestContext } from '../../mqtt/requests.ts';
-import type { LoyaltyProvider, PurchaseArgs } from '../provider.ts';
+import type { LoyaltyProvider } from '../provider.ts';
+import { purchaseArgs } from '../till-args.ts';
 import { refusePaymentCard } from './card-guard.ts';
 import type { Queue } from './queue.ts';
 
@@ -12,7 +13,7 @@ export function turnoverHandler(provider: LoyaltyProvider, queue: Queue, cardPre
   return (args: OpArgs<'loyalty/turnover'>, ctx: RequestContext) => {
     refusePaymentCard(args.code, cardPrefixes);
     // Validated once, by the router against the till's turnover schema, which holds the provider's
-    // argument rules as well (test/loyalty/turnover-args.test.ts): no second check here.
+    // argument rules as well (src/loyalty/till-args.ts): no second check here.
     const request = provider.purchaseRequest(purchaseArgs(args, ctx.transaction));
     // A transaction the outbox already holds is answered from there (enqueue finds it by its key).
     return queue.enqueue({
@@ -24,19 +25,5 @@ export function turnoverHandler(provider: LoyaltyProvider, queue: Queue, cardPre
       orderKey: args.customer_ref ?? `code:${maskToken(args.code ?? '')}`,
       request,
     });
-  };
-}
-
-/** A till's turnover as the provider's purchase arguments. */
-export function purchaseArgs(args: OpArgs<'loyalty/turnover'>, transaction: Transaction): PurchaseArgs {
-  return {
-    transaction: String(transaction),
-    receiptNumber: args.receipt_number,
-    amountCents: args.amount_cents,
-    currency: args.currency,
-    receiptDatetime: args.receipt_datetime,
-    customerRef: args.customer_ref,
-    code: args.customer_ref === undefined ? args.code : undefined,
-    redeemed: args.redeemed,
   };
 }

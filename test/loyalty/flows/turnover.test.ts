@@ -96,6 +96,35 @@ test('a reverse waits for the booking it cancels', async (t) => {
   t.deepEqual(kinds, [`purchase:${sale}`, `reverse:${storno}`]);
 });
 
+// The Idempotency-Key rule for a reverse's original transaction moved from the provider's check to
+// the till op (src/mqtt/ops.ts): the till hears it as a schema error naming the field, with its
+// transaction, and nothing is stored or sent. Lengths are told as before the rule moved.
+test('a reverse whose original transaction cannot be an Idempotency-Key part is refused by the till op', async (t) => {
+  const { request, sim, gw } = await loyaltyRig(t);
+  const refusals: [unknown, RegExp][] = [
+    [
+      'has space',
+      /original_transaction: got a string, expected printable ASCII without spaces, 1-128 characters/,
+    ],
+    ['ünïcode', /original_transaction: got a string, expected printable ASCII without spaces/],
+    ['', /original_transaction: got a string: Too small: expected string to have >=1 characters$/],
+    [
+      'x'.repeat(129),
+      /original_transaction: got a string: Too big: expected string to have <=128 characters$/,
+    ],
+  ];
+  for (const [original, message] of refusals) {
+    const storno = tx('storno');
+    const res = await request('loyalty/reverse', { transaction: storno, original_transaction: original });
+    t.like(res, { transaction: storno, status: 'error', data: null, error: { code: 'invalid_request' } });
+    t.is(res.error.details.reason, 'schema');
+    t.deepEqual(Object.keys(res.error.details.fields), ['original_transaction']);
+    t.regex(res.error.message, message);
+  }
+  t.is(gw.gateway.loyalty.store.stats().pending, 0);
+  t.is(sim.ledger.effects().length, 0);
+});
+
 test('a turnover may carry the scanned code instead of a customer ref', async (t) => {
   const { request } = await loyaltyRig(t);
   const id = tx('code');
