@@ -16,6 +16,7 @@ import { idleCheckpoints } from './checkpoint.ts';
 import { openDatabase, recover } from './database.ts';
 import { deadLetters } from './dead-letters.ts';
 import { OutboxError } from './errors.ts';
+import { jobProblem } from './job-check.ts';
 import type { JournalRecovery } from './journal-recovery.ts';
 import { claimTransaction, leaveLane } from './lanes.ts';
 import { errMsg } from './outcome.ts';
@@ -36,7 +37,6 @@ import type {
 const SETTINGS = outboxSettingsSchema.parse({});
 export const DEFAULT_MAX_DEPTH = SETTINGS.max_depth;
 export const DEFAULT_RETENTION_MS = SETTINGS.retention_days * 24 * 3600 * 1000;
-const MAX_PAYLOAD_CHARS = 256 * 1024;
 const PRUNE_BATCH = 1000;
 
 export interface OutboxStoreOptions {
@@ -91,44 +91,6 @@ export interface OutboxStore {
   prune(): number;
   close(): void;
 }
-
-// A job is checked by hand, not by a zod schema: enqueue is on the path every till turnover waits
-// for, its input is built by the gateway from a request the router validated already, and a zod
-// parse cost ~2 KB of garbage per request (issue 7 item 5). The problem names the field and the
-// rule, never the value (a payload is a provider request).
-const TEXT_FIELDS = [
-  ['key', 200],
-  ['kind', 64],
-  ['orderKey', 200],
-] as const;
-
-function jobProblem(input: unknown): string | undefined {
-  if (typeof input !== 'object' || input === null) return 'job: expected an object';
-  const job = input as Record<string, unknown>;
-  for (let i = 0; i < TEXT_FIELDS.length; i++) {
-    const [field, max] = TEXT_FIELDS[i]!;
-    const problem = textProblem(job[field], max);
-    if (problem) return `job.${field}: ${problem}`;
-  }
-  if (typeof job.payload !== 'string') return `job.payload: expected a string, got ${kindOf(job.payload)}`;
-  if (job.payload.length > MAX_PAYLOAD_CHARS)
-    return `job.payload: longer than ${MAX_PAYLOAD_CHARS} characters`;
-  if (job.dependsOn !== undefined) {
-    const problem = textProblem(job.dependsOn, 200);
-    if (problem) return `job.dependsOn: ${problem}`;
-    if (job.dependsOn === job.key) return 'job.dependsOn: a job cannot depend on itself';
-  }
-  return undefined;
-}
-
-function textProblem(value: unknown, max: number): string | undefined {
-  if (typeof value !== 'string') return `expected a string, got ${kindOf(value)}`;
-  if (value.length === 0) return 'empty';
-  if (value.length > max) return `longer than ${max} characters`;
-  return undefined;
-}
-
-const kindOf = (value: unknown) => (value === null ? 'null' : value === undefined ? 'nothing' : typeof value);
 
 const OptionsSchema = z.object({
   path: z.string().min(1),
