@@ -221,6 +221,20 @@ test('bad turnovers get one clear error each and store nothing', async (t) => {
   t.is(gw.gateway.loyalty.store.stats().depth + gw.gateway.loyalty.store.stats().delivered, 0);
 });
 
+// Lengths count code points everywhere (zod's rule): the till schema, the provider's and the outbox's
+// job schema (src/outbox/job-check.ts). The outbox's hand-written check counted UTF-16 units, so a
+// customer ref of 101-128 characters outside the BMP passed the router and failed the enqueue with
+// internal_error.
+test('a turnover whose customer ref is 128 characters outside the BMP is queued, not refused', async (t) => {
+  const { request, sim, gw } = await loyaltyRig(t);
+  sim.faults.set({ outage: true });
+  const id = tx('astral');
+  const customer = '😀'.repeat(128);
+  const res = await request('loyalty/turnover', turnover(id, { customer_ref: customer }));
+  t.deepEqual(res, { transaction: id, status: 'ok', data: { state: 'queued' } });
+  t.is(gw.gateway.loyalty.store.get(id)?.orderKey, customer);
+});
+
 test('with the provider down the till hears queued at once, not after the booking window', async (t) => {
   // A 30 s window: were the answer to wait for it, the 15 s test timeout would fail this test.
   const { request, sim } = await loyaltyRig(t, { provider: { booking_window_ms: 30_000 } });
