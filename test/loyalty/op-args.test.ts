@@ -3,6 +3,9 @@
 // `*Request` builders, fed by src/loyalty/till-args.ts). That is only sound while every request the
 // till schema accepts also meets the provider's rules (`argsSchema`): these properties check it per
 // op over inputs around each rule's edges, so a till rule made looser than the provider's fails here.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import fc from 'fast-check';
 import type { z } from 'zod';
@@ -155,4 +158,14 @@ test('a turnover whose transaction cannot be an Idempotency-Key is refused by th
     );
     t.like(parsed, { ok: false, code: 'invalid_request', transaction, details: { reason: 'schema' } });
   }
+});
+
+test('only the till conversions and the provider’s own check make Checked arguments', (t) => {
+  // The `*Request` builders trust `Checked<T>`; the properties above cover the conversions in
+  // src/loyalty/till-args.ts, so no other module may make one without checking.
+  const root = fileURLToPath(new URL('../../src/', import.meta.url));
+  const callers = readdirSync(root, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts') && readFileSync(join(root, f), 'utf8').includes('assumeChecked('))
+    .sort();
+  t.deepEqual(callers, ['loyalty/provider.ts', 'loyalty/till-args.ts']);
 });
