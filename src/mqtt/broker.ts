@@ -10,6 +10,7 @@ import { verifyPassword } from '../config/password.ts';
 import { MQTT_SESSION_DEFAULTS } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import { createRequestAcks } from './acks.ts';
+import { drainWithoutRecursion } from './emitter-drain.ts';
 import { createLoginGuard, type LoginGuardOptions } from './login-guard.ts';
 import { type OfflineLimits, trackOfflineSessions } from './offline-sessions.ts';
 import { deferredQuickAck, loadQuickAck, type QuickAck } from './quick-ack.ts';
@@ -211,6 +212,8 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
       done(null, null);
     },
   });
+  // A backlog of messages nobody hears must not drain as one deep recursion (src/mqtt/emitter-drain.ts).
+  drainWithoutRecursion((aedes as unknown as { mq: Parameters<typeof drainWithoutRecursion>[0] }).mq);
 
   // aedes drops a packet for a client when its broker counter is not above the last one that client
   // got from the same broker id (its guard against overlapping subscriptions, lib/client.js
