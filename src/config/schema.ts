@@ -17,6 +17,16 @@ export const DEMO_WS_PORT = 9001;
  */
 export const MQTT_SESSION_DEFAULTS = { max_queued_messages: 1000, session_expiry_s: 7 * 86400 } as const;
 
+/**
+ * How long a till's full socket may stay undrained before the broker closes its connection
+ * (aedes `drainTimeout`, src/mqtt/broker.ts): a till that stops reading (a frozen POS tab) holds
+ * aedes' delivery slots until then, and every other till's scans and answers wait. A live till
+ * drains a full socket in milliseconds; aedes' own 60 s stalls the box for a minute. The bounds:
+ * below 0.5 s a till busy for a moment (a browser tab's long task) would lose its connection; above
+ * 60 s the stall is aedes' default again. Also the broker's default when started without settings.
+ */
+export const MQTT_DRAIN_TIMEOUT_MS = { default: 5000, min: 500, max: 60_000 } as const;
+
 /** The outbox's settings; also the defaults of the outbox's dispatcher (one source for both). */
 export const outboxSettingsSchema = z.object({
   max_depth: z.number().int().min(1).default(100000),
@@ -124,6 +134,15 @@ function buildSchemas() {
           .default(MQTT_SESSION_DEFAULTS.session_expiry_s)
           .describe(
             'A persistent session offline this long is dropped with its queue and subscriptions; 0 = never',
+          ),
+        drain_timeout_ms: z
+          .number()
+          .int()
+          .min(MQTT_DRAIN_TIMEOUT_MS.min)
+          .max(MQTT_DRAIN_TIMEOUT_MS.max)
+          .default(MQTT_DRAIN_TIMEOUT_MS.default)
+          .describe(
+            "Milliseconds a till may read nothing of what the box sends it (a frozen POS app or browser tab) before its connection is closed, so it cannot hold up the other tills' scans and answers; its client reconnects",
           ),
         login_limit: z
           .object({

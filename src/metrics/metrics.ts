@@ -242,7 +242,7 @@ export function createGatewayMetrics(opts: { version: string; prefix?: string })
   });
   new Counter({
     name: `${p}mqtt_stuck_tills_closed_total`,
-    help: 'Till connections closed because the till stopped reading what the box sent it for 5 s (a frozen POS app or tab); it reconnects.',
+    help: 'Till connections closed because the till stopped reading what the box sent it for mqtt.drain_timeout_ms (5 s by default; a frozen POS app or tab); it reconnects.',
     registers: [registry],
     collect() {
       const s = read('broker');

@@ -7,9 +7,10 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
 import { verifyPassword } from '../config/password.ts';
-import { MQTT_SESSION_DEFAULTS } from '../config/schema.ts';
+import { MQTT_DRAIN_TIMEOUT_MS, MQTT_SESSION_DEFAULTS } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import { createRequestAcks } from './acks.ts';
+import { drainWithoutRecursion } from './emitter-drain.ts';
 import { createLoginGuard, type LoginGuardOptions } from './login-guard.ts';
 import { type OfflineLimits, trackOfflineSessions } from './offline-sessions.ts';
 import { deferredQuickAck, loadQuickAck, type QuickAck } from './quick-ack.ts';
@@ -42,6 +43,11 @@ export interface BrokerOptions {
   users: readonly BrokerUser[];
   /** Demo mode: anonymous clients, loopback only (DESIGN §3). */
   demo: boolean;
+  /**
+   * How long a delivery waits for a till's full socket to drain before aedes closes that till's
+   * connection (the setting `mqtt.drain_timeout_ms`; default the schema's).
+   */
+  drainTimeoutMs?: number;
   /** Limits on password checks (defaults in src/mqtt/login-guard.ts); tests shorten the block. */
   loginGuard?: Omit<LoginGuardOptions, 'logger'>;
   /** How long a QoS 1 request's PUBACK waits for the till's PUBACK of the answer (src/mqtt/acks.ts). */
@@ -66,7 +72,7 @@ export interface BrokerOptions {
 
 /** What the broker counts for /metrics, since the process started. */
 export interface BrokerCounts {
-  /** Till connections closed because the till stopped reading (DRAIN_TIMEOUT_MS). */
+  /** Till connections closed because the till stopped reading (`drainTimeoutMs`). */
   stuckClosed: number;
 }
 
@@ -93,12 +99,6 @@ export interface Broker {
 
 // How long the quick ACK of a PUBACK other than an answer's may wait (src/mqtt/quick-ack.ts).
 const QUICK_ACK_DELAY_MS = 1;
-// How long aedes waits for a client's full socket to drain before it closes the connection. aedes
-// delivers at most `concurrency` (100) messages at a time, and a delivery to a full socket holds its
-// slot until that socket drains: one till that stops reading (a frozen POS tab, a peer that never
-// reads) would hold every slot and stall scans and answers to every other till for aedes' default
-// 60 s (test/mqtt/stuck-till.test.ts). A live till drains a full socket in milliseconds.
-const DRAIN_TIMEOUT_MS = 5000;
 // A till that published within this long counts as busy with requests (its ACKs go at once).
 const REQUESTING_MS = 1000;
 
@@ -129,11 +129,17 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
   const carried = await keepSessions(opts.sessions, baseOfUser);
   const owners = carried?.owners ?? new Map<string, SessionOwner>();
   const guards = createLoginGuard({ ...opts.loginGuard, logger: log });
+  // How long aedes waits for a client's full socket to drain before it closes the connection. aedes
+  // delivers at most `concurrency` (100) messages at a time, and a delivery to a full socket holds
+  // its slot until that socket drains: one till that stops reading (a frozen POS tab, a peer that
+  // never reads) would hold every slot and stall scans and answers to every other till for aedes'
+  // default 60 s (test/mqtt/stuck-till.test.ts). A live till drains a full socket in milliseconds.
+  const drainTimeoutMs = opts.drainTimeoutMs ?? MQTT_DRAIN_TIMEOUT_MS.default;
 
   const aedes = await Aedes.createBroker({
     // The previous broker's subscriptions, queued QoS 1 messages and retained messages.
     ...(carried ? { persistence: carried.persistence } : {}),
-    drainTimeout: DRAIN_TIMEOUT_MS,
+    drainTimeout: drainTimeoutMs,
     authenticate(client, username, password, done) {
       // Before aedes restores a persistent session's subscriptions (src/mqtt/replay.ts).
       offline.replays.begin(client);
@@ -211,6 +217,8 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
       done(null, null);
     },
   });
+  // A backlog of messages nobody hears must not drain as one deep recursion (src/mqtt/emitter-drain.ts).
+  drainWithoutRecursion((aedes as unknown as { mq: Parameters<typeof drainWithoutRecursion>[0] }).mq);
 
   // aedes drops a packet for a client when its broker counter is not above the last one that client
   // got from the same broker id (its guard against overlapping subscriptions, lib/client.js
@@ -267,7 +275,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
     // A clean session ends with its connection; a takeover by the same login has re-bound the id.
     if (client.clean && owners.get(client.id)?.client === client) owners.delete(client.id);
   });
-  // aedes ends the connection of a till that did not read for DRAIN_TIMEOUT_MS with this error, and
+  // aedes ends the connection of a till that did not read for `drainTimeoutMs` with this error, and
   // reports it again for every delivery that was waiting: said once per connection.
   const undrained = new WeakSet<Client>();
   const counts = opts.counts ?? { stuckClosed: 0 };
@@ -278,7 +286,7 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
       counts.stuckClosed++;
       log.warn('mqtt till stopped reading: connection closed', {
         client_id: client.id,
-        drain_timeout_ms: DRAIN_TIMEOUT_MS,
+        drain_timeout_ms: drainTimeoutMs,
       });
     } else log.debug('mqtt client error', { client_id: client.id, error: err });
   });

@@ -28,6 +28,7 @@ export const brokerPart: Part = {
     'mqtt.users',
     'mqtt.max_queued_messages',
     'mqtt.session_expiry_s',
+    'mqtt.drain_timeout_ms',
   ],
   async start(ctx, handover) {
     const { settings, demo } = ctx;
@@ -41,6 +42,7 @@ export const brokerPart: Part = {
       tillId: settings.till_id,
       users: settings.mqtt.users,
       demo,
+      drainTimeoutMs: settings.mqtt.drain_timeout_ms,
       loginGuard: {
         maxFailures: settings.mqtt.login_limit.max_failures,
         windowS: settings.mqtt.login_limit.window_s,

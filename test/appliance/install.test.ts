@@ -200,7 +200,7 @@ test.serial(
     const allowed = await allowedSyscalls(values(unit, 'Service', 'SystemCallFilter'));
     const sock = await notifySocket(t);
     const pty = await startPtyPair();
-    t.teardown(() => pty.stop());
+    t.teardown(() => pty.close());
     // As the unit runs it: not as root (SQLite, for one, calls fchown only as root), so the files
     // it touches are the user's. strace stays root to trace; -u runs the gateway as `nobody`.
     const nobody = 65534;

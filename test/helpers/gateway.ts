@@ -1,6 +1,5 @@
 // Starts a real gateway in-process on free ports with a temp data dir, plus real mqtt.js clients.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { loadConfig } from '../../src/config/load.ts';
@@ -10,6 +9,7 @@ import { type Gateway, startGateway } from '../../src/gateway.ts';
 import { createLogger, type Logger } from '../../src/log.ts';
 import type { WebHost } from '../../src/web/context.ts';
 import { createSessionStore } from '../../src/web/session-store.ts';
+import { tempDir } from './cleanup.ts';
 import { withDeadline } from './deadline.ts';
 
 /** A gateway's stop ends in well under a second; on a loaded machine a few. */
@@ -36,23 +36,8 @@ export interface TestGateway {
   stop(): Promise<void>;
 }
 
-// Every temporary data dir goes when the test process ends (one exit hook, not one per dir): a
-// suite run used to leave hundreds of them in /tmp (78 from test/parts and test/loyalty alone),
-// outbox files included.
-const tempDirs = new Set<string>();
-let removeAtExit = false;
-
-export function tempDir(prefix = 'edge-test-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  tempDirs.add(dir);
-  if (!removeAtExit) {
-    removeAtExit = true;
-    process.once('exit', () => {
-      for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
-    });
-  }
-  return dir;
-}
+// Temporary data dirs: removed when the test process ends (test/helpers/cleanup.ts).
+export { tempDir };
 
 /** A logger that keeps its JSON lines for assertions. */
 export function collectingLogger(level: 'debug' | 'info' = 'debug'): { logger: Logger; lines: string[] } {

@@ -1,12 +1,14 @@
 // A real Mosquitto as the central ops broker (Debian package `mosquitto`), started by the test on a
 // free loopback port with a password file and an ACL per box. Stoppable and restartable on the same
-// port, to take the uplink away under a running gateway and give it back.
+// port, to take the uplink away under a running gateway and give it back. Its dir (config, password
+// file, ACL) exists while it runs: `stop()` removes it and `start()` writes it again, and the test
+// process's end takes both (test/helpers/cleanup.ts).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import { uplinkAclTopics, uplinkBase } from '../../src/mqtt/topics.ts';
-import { tempDir } from './gateway.ts';
+import { keepTempDir, killAtExit, removeTempDir, tempDir } from './cleanup.ts';
 
 export const MOSQUITTO = '/usr/sbin/mosquitto';
 
@@ -37,7 +39,7 @@ export interface Mosquitto {
   readonly port: number;
   readonly url: string;
   readonly dir: string;
-  /** Replaces the password file and tells the broker to reload it (SIGHUP). */
+  /** Replaces the password file and tells the broker to reload it (SIGHUP); kept for a restart. */
   setPasswords(logins: { username: string; password: string }[]): void;
   stop(): Promise<void>;
   /** Starts again on the same port (retained messages are gone: no persistence, as after a crash). */
@@ -72,46 +74,54 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
   let child: ChildProcess | undefined;
   let err = '';
 
-  const writePasswords = (logins: { username: string; password: string }[]) => {
+  let logins = [...(opts.boxes ?? []), ...(opts.readers ?? [])];
+  const writePasswords = () => {
     writeFileSync(passwd, '', { mode: 0o600 });
     for (const l of logins) execFileSync('mosquitto_passwd', ['-b', passwd, l.username, l.password]);
   };
-  writePasswords([...(opts.boxes ?? []), ...(opts.readers ?? [])]);
-  writeFileSync(
-    acl,
-    [
-      ...(opts.boxes ?? []).map((b) => boxAcl(prefix, b)),
-      ...(opts.readers ?? []).map((r) => `user ${r.username}\ntopic read ${prefix}/#\ntopic read $SYS/#`),
-    ].join('\n\n') + '\n',
-  );
-  writeFileSync(
-    conf,
-    [
-      // Run as the test's user: dropping to `mosquitto` could not read the 0700 temp directory.
-      'user root',
-      `listener ${port} 127.0.0.1`,
-      ...(opts.tls
-        ? [`cafile ${opts.tls.caFile}`, `certfile ${opts.tls.certFile}`, `keyfile ${opts.tls.keyFile}`]
-        : []),
-      ...(opts.anonymous
-        ? ['allow_anonymous true']
-        : ['allow_anonymous false', `password_file ${passwd}`, `acl_file ${acl}`]),
-      'persistence false',
-      'log_dest stderr',
-      'log_type error',
-      'log_type warning',
-      ...(opts.conf ?? []),
-    ].join('\n') + '\n',
-  );
+  // Written at each start: a stop removes the dir.
+  const writeFiles = () => {
+    keepTempDir(dir);
+    writePasswords();
+    writeFileSync(
+      acl,
+      [
+        ...(opts.boxes ?? []).map((b) => boxAcl(prefix, b)),
+        ...(opts.readers ?? []).map((r) => `user ${r.username}\ntopic read ${prefix}/#\ntopic read $SYS/#`),
+      ].join('\n\n') + '\n',
+    );
+    writeFileSync(
+      conf,
+      [
+        // Run as the test's user: dropping to `mosquitto` could not read the 0700 temp directory.
+        'user root',
+        `listener ${port} 127.0.0.1`,
+        ...(opts.tls
+          ? [`cafile ${opts.tls.caFile}`, `certfile ${opts.tls.certFile}`, `keyfile ${opts.tls.keyFile}`]
+          : []),
+        ...(opts.anonymous
+          ? ['allow_anonymous true']
+          : ['allow_anonymous false', `password_file ${passwd}`, `acl_file ${acl}`]),
+        'persistence false',
+        'log_dest stderr',
+        'log_type error',
+        'log_type warning',
+        ...(opts.conf ?? []),
+      ].join('\n') + '\n',
+    );
+  };
 
   const start = async () => {
+    writeFiles();
     // As high as asked, else as high as the hard limit allows.
     const cmd = opts.nofile
       ? `ulimit -n ${opts.nofile} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec ${MOSQUITTO} -c ${conf}`
       : undefined;
-    child = cmd
-      ? spawn('/bin/sh', ['-c', cmd], { stdio: ['ignore', 'ignore', 'pipe'] })
-      : spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = killAtExit(
+      cmd
+        ? spawn('/bin/sh', ['-c', cmd], { stdio: ['ignore', 'ignore', 'pipe'] })
+        : spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] }),
+    );
     child.stderr!.on('data', (d: Buffer) => {
       err += d.toString();
     });
@@ -128,17 +138,22 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
     port,
     url: `${opts.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
     dir,
-    setPasswords(logins) {
-      writePasswords(logins);
-      child?.kill('SIGHUP');
+    setPasswords(next) {
+      logins = [...next];
+      // A stopped broker has no dir: its next start writes them.
+      if (!child) return;
+      writePasswords();
+      child.kill('SIGHUP');
     },
     async stop() {
       const c = child;
       child = undefined;
-      if (!c || c.exitCode !== null) return;
-      const gone = new Promise((r) => c.once('exit', r));
-      c.kill('SIGTERM');
-      await gone;
+      if (c && c.exitCode === null) {
+        const gone = new Promise((r) => c.once('exit', r));
+        c.kill('SIGTERM');
+        await gone;
+      }
+      removeTempDir(dir);
     },
     start,
     stderr: () => err,

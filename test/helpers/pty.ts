@@ -1,9 +1,11 @@
 // Real ttys from socat (docs/stack-notes.md): the gateway opens one end like a USB CDC scanner, the
-// test writes the scanner's bytes into the other.
+// test writes the scanner's bytes into the other. A pair in a dir of its own (the default) removes
+// it on `close()`, or when the test process ends (test/helpers/cleanup.ts); `stop()` keeps it, as
+// an unplug keeps /dev: the gateway's hotplug watch on that folder must see the replug.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, constants, existsSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir } from './gateway.ts';
+import { killAtExit, removeTempDir, tempDir } from './cleanup.ts';
 
 export interface PtyPair {
   /** The end the gateway opens. */
@@ -15,19 +17,24 @@ export interface PtyPair {
   stop(): Promise<void>;
   /** Starts socat again on the same paths (replug). */
   restart(): Promise<void>;
+  /** The last stop: socat ended, and the pair's own dir removed (not a dir it was given). */
+  close(): Promise<void>;
 }
 
 /** `name` names the pair's two links (`<name>-tty`, `<name>-feed`), so one dir can hold several. */
-export async function startPtyPair(dir = tempDir('edge-pty-'), name = 'scanner'): Promise<PtyPair> {
+export async function startPtyPair(given?: string, name = 'scanner'): Promise<PtyPair> {
+  const dir = given ?? tempDir('edge-pty-');
   const device = join(dir, `${name}-tty`);
   const scanner = join(dir, `${name}-feed`);
   let child: ChildProcess | undefined;
   let fd: number | undefined;
 
   async function start() {
-    child = spawn('socat', [`pty,raw,echo=0,link=${device}`, `pty,raw,echo=0,link=${scanner}`], {
-      stdio: 'ignore',
-    });
+    child = killAtExit(
+      spawn('socat', [`pty,raw,echo=0,link=${device}`, `pty,raw,echo=0,link=${scanner}`], {
+        stdio: 'ignore',
+      }),
+    );
     // socat is a process of its own: on a loaded machine its start takes what it takes.
     for (
       const start = Date.now();
@@ -59,6 +66,10 @@ export async function startPtyPair(dir = tempDir('edge-pty-'), name = 'scanner')
     },
     stop,
     restart: start,
+    async close() {
+      await stop();
+      if (given === undefined) removeTempDir(dir);
+    },
   };
 }
 

@@ -17,7 +17,7 @@ export interface SerialRigOptions {
 export async function gatewayWithSerialScanner(t: any, opts: SerialRigOptions = {}) {
   t.timeout(30_000);
   const pty = await startPtyPair();
-  t.teardown(() => pty.stop());
+  t.teardown(() => pty.close());
   const gw = await startTestGateway({
     config: {
       till_id: 'T1',

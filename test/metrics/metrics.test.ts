@@ -66,7 +66,7 @@ test('every metric is served and moves when its cause happens', async (t) => {
   const T1 = box('B1', 'T1');
   const ops = await opsBroker(t, [T1]);
   const pty = await startPtyPair();
-  t.teardown(() => pty.stop());
+  t.teardown(() => pty.close());
   const rig = await loyaltyRig(t, {
     devices: { poll_interval_ms: 100, serial: [{ path: pty.device, profile: 'generic-serial' }] },
     uplink: { ...uplinkConfig(ops), password: T1.password },

@@ -4,7 +4,7 @@
 // logs in while messages wait in the emitter, the broker's queue sends them and then the emitter,
 // reaching the restored subscription later, sends them again. The backlog is made the way it
 // happens on site: another till stops reading, and its full socket holds every delivery slot until
-// the broker closes it (src/mqtt/broker.ts DRAIN_TIMEOUT_MS). Real aedes broker with till logins on
+// the broker closes it (the setting `mqtt.drain_timeout_ms`, src/mqtt/broker.ts). Real aedes broker with till logins on
 // loopback, a real mqtt.js till, the stuck till a raw socket.
 import test from 'ava';
 import { waitUntil } from '../helpers/gateway.ts';

@@ -5,11 +5,23 @@
 // browser till's frozen tab). Real gateway, real mqtt.js for the healthy till; the stuck one is a
 // raw TCP socket, or a WebSocket, that says CONNECT + SUBSCRIBE and then never reads. Each close
 // is counted on /metrics (`edge_mqtt_stuck_tills_closed_total`), where ops see a till that keeps
-// freezing.
+// freezing. How long a till may read nothing is the setting `mqtt.drain_timeout_ms` (default 5 s).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import test from 'ava';
 import parse from 'parse-prometheus-text-format';
+import { ConfigError } from '../../src/config/errors.ts';
+import { loadConfig } from '../../src/config/load.ts';
 import type { ScanEvent } from '../../src/mqtt/topics.ts';
-import { connect, recorder, startTestGateway } from '../helpers/gateway.ts';
+import {
+  collectingLogger,
+  connect,
+  nextMessages,
+  recorder,
+  startTestGateway,
+  tempDir,
+  waitUntil,
+} from '../helpers/gateway.ts';
 import { stuckTill } from '../helpers/stuck-till.ts';
 
 const TILL = 'A';
@@ -99,3 +111,83 @@ for (const [transport, qos] of [
     t.is(await counted(gw.gateway.httpPort, metric), 1, 'the close counted once');
   });
 }
+
+test('mqtt.drain_timeout_ms: 5000 ms by default, whole milliseconds from 500 to 60000, anything else named', async (t) => {
+  const { logger } = collectingLogger();
+  const loaded = await loadConfig({ dataDir: tempDir(), env: {}, logger });
+  t.is(loaded.settings.mqtt.drain_timeout_ms, 5000);
+  for (const [value, allowed] of [
+    [499, />=500/],
+    [60_001, /<=60000/],
+    [1500.5, /int/],
+    ['5s', /number/],
+  ] as const) {
+    const dataDir = tempDir();
+    const configPath = join(dataDir, 'config.json');
+    writeFileSync(configPath, JSON.stringify({ mqtt: { drain_timeout_ms: value } }));
+    const err = await loadConfig({ configPath, dataDir, env: {}, logger }).catch((e: unknown) => e);
+    t.true(err instanceof ConfigError, String(err));
+    const problems = (err as ConfigError).problems;
+    t.deepEqual(
+      problems.map((p) => [p.path, p.seen]),
+      [['mqtt.drain_timeout_ms', JSON.stringify(value)]],
+    );
+    t.regex(problems[0]!.message, allowed);
+  }
+  for (const edge of [500, 60_000]) {
+    const dataDir = tempDir();
+    const configPath = join(dataDir, 'config.json');
+    writeFileSync(configPath, JSON.stringify({ mqtt: { drain_timeout_ms: edge } }));
+    const ok = await loadConfig({ configPath, dataDir, env: {}, logger });
+    t.is(ok.settings.mqtt.drain_timeout_ms, edge);
+  }
+});
+
+// Serial (ava runs these before the file's concurrent tests): alone, no other flood in this process
+// delays the writes that start aedes' timer.
+test.serial(
+  'a shorter mqtt.drain_timeout_ms closes a till that stops reading after that limit, not the default; gateway/info shows it and its bounds',
+  async (t) => {
+    const LIMIT_MS = 500;
+    const DEFAULT_MS = 5000;
+    const gw = await startTestGateway({ config: { till_id: TILL, mqtt: { drain_timeout_ms: LIMIT_MS } } });
+    t.teardown(() => gw.stop());
+    const stuck = await stuckTill('tcp', gw.gateway.mqttPort, 0, SCAN_TOPIC);
+    t.teardown(() => void stuck.destroy());
+    const healthy = await connect(gw.url, { clientId: 'healthy' });
+    t.teardown(() => healthy.endAsync());
+    const [info] = await nextMessages(healthy, `pos/${TILL}/gateway/info`);
+    t.is(info!.payload.config.mqtt.drain_timeout_ms, LIMIT_MS);
+    t.like(info!.payload.config_schema.properties.mqtt.properties.drain_timeout_ms, {
+      type: 'integer',
+      default: DEFAULT_MS,
+      minimum: 500,
+      maximum: 60_000,
+    });
+    // The info read, this till leaves: hearing the flood in this process would slow the broker's writes.
+    await healthy.endAsync();
+
+    // The stuck socket fills within the first few hundred scans; aedes' timer starts then. Timed from
+    // the end of the publishing loop: every write to a till is made in a later turn (aedes'
+    // setImmediate), so the timer cannot have started before.
+    const published = Array.from({ length: FLOOD }, (_, i) => gw.gateway.publish('scan', scan(i)));
+    const started = performance.now();
+    const closed = () =>
+      gw.lines
+        .map((l) => JSON.parse(l))
+        .filter((l) => l.msg === 'mqtt till stopped reading: connection closed');
+    await waitUntil(() => closed().length === 1, 'the stuck till closed', DEADLINE_MS);
+    const waited = performance.now() - started;
+    t.log(`closed after ${Math.round(waited)} ms (limit ${LIMIT_MS} ms, default ${DEFAULT_MS} ms)`);
+    // aedes cannot close it before its timer, and with the setting ignored the default's timer would
+    // not have fired yet: 4.5 s of margin for the first writes on a loaded machine.
+    t.true(waited >= LIMIT_MS, `closed after ${waited} ms, before the ${LIMIT_MS} ms limit`);
+    t.true(waited < DEFAULT_MS, `closed after ${waited} ms: the ${DEFAULT_MS} ms default, not the setting`);
+    t.deepEqual(
+      closed().map((l) => [l.level, l.client_id, l.drain_timeout_ms]),
+      [['warn', 'stuck-tcp-q0', LIMIT_MS]],
+    );
+    await Promise.all(published);
+    t.is(await counted(gw.gateway.httpPort, 'edge_mqtt_stuck_tills_closed_total'), 1);
+  },
+);

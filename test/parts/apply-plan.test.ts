@@ -65,6 +65,10 @@ test('new till logins restart the broker (with its request subscription) only', 
   t.deepEqual(parts({ mqtt: { port: 1884 } }), ['broker', 'info']);
 });
 
+test('a new stuck-till limit (mqtt.drain_timeout_ms) restarts the broker only', (t) => {
+  t.deepEqual(parts({ mqtt: { drain_timeout_ms: 1000 } }), ['broker', 'info']);
+});
+
 test('an uplink change restarts the uplink only; its intervals restart the sampler that reads them', (t) => {
   t.deepEqual(parts({ uplink: { url: 'mqtts://ops2.example:8883' } }), ['uplink', 'info']);
   t.deepEqual(parts({ uplink: { password: 'ops-b' } }), ['uplink', 'info']);

@@ -24,7 +24,7 @@ const OTHER = { username: 'till-2', password: 'till-2-password' };
 
 async function gatewayWithScanner(t: any): Promise<{ gw: TestGateway; pty: PtyPair }> {
   const pty = await startPtyPair();
-  t.teardown(() => pty.stop());
+  t.teardown(() => pty.close());
   const gw = await startTestGateway({
     config: {
       till_id: 'T1',

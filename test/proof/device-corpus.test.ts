@@ -55,7 +55,7 @@ async function rig(t: ExecutionContext) {
   const hid = new FakeHid();
   hid.devices = Object.values(HID_DEVICES);
   const pty = await startPtyPair();
-  t.teardown(() => pty.stop());
+  t.teardown(() => pty.close());
   const gw = await startTestGateway({
     config: {
       till_id: 'T1',

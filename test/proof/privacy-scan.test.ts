@@ -39,7 +39,7 @@ const CONFIG = (device: string) => ({
 test('after a realistic run no card, name, mobile or e-mail is on disk, in a log or on MQTT; a token only while undelivered', async (t) => {
   t.timeout(180_000);
   const pty = await startPtyPair();
-  t.teardown(() => pty.stop());
+  t.teardown(() => pty.close());
   let gw: TestGateway = await startTestGateway({ config: CONFIG(pty.device) });
   t.teardown(() => gw.stop());
   const sim = gw.gateway.loyalty.simulator!;

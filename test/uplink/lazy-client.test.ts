@@ -1,21 +1,22 @@
 // mqtt.js is loaded with the uplink's first connection, not at start (src/uplink/connection.ts): a
 // box without an ops broker (demo mode, a shop without ops) never holds its ~0.5 MB of heap. This
-// file starts the gateway itself, without the test helpers, because they import mqtt.js for tills.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+// file starts the gateway itself, without the test helpers, because they import mqtt.js for tills
+// (test/helpers/cleanup.ts imports nothing of the kind: its data dirs go when the process ends).
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { loadConfig } from '../../src/config/load.ts';
 import { startGateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/log.ts';
 import { createSessionStore } from '../../src/web/session-store.ts';
+import { tempDir } from '../helpers/cleanup.ts';
 
 const mqttLoaded = () =>
   Object.keys(createRequire(import.meta.url).cache).some((f) => f.includes('/node_modules/mqtt/'));
 
 async function start(config: Record<string, unknown>) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'edge-test-lazy-'));
+  const dataDir = tempDir('edge-test-lazy-');
   const configPath = join(dataDir, 'config.json');
   writeFileSync(configPath, JSON.stringify({ ...config, mqtt: { port: 0 }, http: { port: 0 } }));
   const lines: string[] = [];

@@ -46,7 +46,7 @@ function holdRedraws() {
 test('a scan on a serial scanner updates its row’s "last scan" on the status page live, without a status document', async (t) => {
   t.timeout(90_000);
   const pty = await startPtyPair();
-  t.teardown(() => pty.stop());
+  t.teardown(() => pty.close());
   const gw = await startTestGateway({
     config: { devices: { poll_interval_ms: 100, serial: [{ path: pty.device, profile: 'generic-serial' }] } },
   });

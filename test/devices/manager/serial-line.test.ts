@@ -25,7 +25,7 @@ const profile = (serial: Record<string, unknown>) =>
 
 test('a profile line of 19200 baud, 2 stop bits is what the port is set to', async (t) => {
   const pty = await startPtyPair();
-  t.teardown(() => pty.stop());
+  t.teardown(() => pty.close());
   const handle = await openWithLineSettings(
     pty.device,
     profile({ baudRate: 19200, dataBits: 7, parity: 'even', stopBits: 2 }),
@@ -38,7 +38,7 @@ test('a profile line of 19200 baud, 2 stop bits is what the port is set to', asy
 
 test('the defaults are 9600 baud, 1 stop bit', async (t) => {
   const pty = await startPtyPair();
-  t.teardown(() => pty.stop());
+  t.teardown(() => pty.close());
   const handle = await openWithLineSettings(pty.device, profile({}));
   t.teardown(() => handle.close());
   const line = lineOf(pty.device);

@@ -125,7 +125,7 @@ test('a scan sent while the gateway was not reading the port is not published wh
   // Given a scanner that sent a scan before the gateway had its port open (here: before the
   // configured path leads to it; at a box's start: while the gateway was not running) …
   const pty = await startPtyPair(tempDir('edge-stale-pty-'), 'stale');
-  t.teardown(() => pty.stop());
+  t.teardown(() => pty.close());
   const release = await queuedBeforeOpen(pty, 'STALE-1\r');
   // … when the gateway opens the port, and the scanner sends another scan …
   symlinkSync(pty.device, devicePath);

@@ -19,7 +19,7 @@ async function readSplitScan(t: any, pty: PtyPair, handle: SerialHandle) {
 
 test('tty read on the event loop: bytes arrive raw (CR kept) and the far end going away is reported', async (t) => {
   const pty = await startPtyPair();
-  t.teardown(() => pty.stop());
+  t.teardown(() => pty.close());
   const handle = await openTtyDirect(pty.device);
   t.teardown(() => handle.close());
   let gone = '';
@@ -51,7 +51,7 @@ test.serial(
   'tty read on the event loop: no descriptor is left behind after an unplug or a close',
   async (t) => {
     const pty = await startPtyPair();
-    t.teardown(() => pty.stop());
+    t.teardown(() => pty.close());
     for (let cycle = 0; cycle < 4; cycle++) {
       const handle = await openTtyDirect(pty.device);
       handle.on('data', () => {}); // reading, as the serial transport does: how the far end's loss shows
@@ -78,7 +78,7 @@ const LINE = { baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 } as con
 
 test('serialport with a line speed: bytes arrive raw (CR kept) and the port closes cleanly', async (t) => {
   const pty = await startPtyPair();
-  t.teardown(() => pty.stop());
+  t.teardown(() => pty.close());
   const handle = await openWithLineSettings(pty.device, LINE);
   let closeEvents = 0;
   handle.on('close', () => closeEvents++);
@@ -96,7 +96,7 @@ test('serialport with a line speed: bytes arrive raw (CR kept) and the port clos
 /** Opens the tty with bytes already queued, then reads what a scan sent after the open brings. */
 async function afterStaleInput(t: any, open: (device: string) => Promise<SerialHandle>) {
   const pty = await startPtyPair();
-  t.teardown(() => pty.stop());
+  t.teardown(() => pty.close());
   const release = await queuedBeforeOpen(pty, 'STALE-1\r');
   const handle = await open(pty.device);
   t.teardown(() => handle.close());
