@@ -112,7 +112,11 @@ function deadLetters() {
                 'td',
                 {},
                 h('div', {}, `${d.kind} ${d.transaction}`),
-                h('div', { class: 'hint' }, `${d.attempts} attempts, ${ago(d.created_at)}`),
+                h(
+                  'div',
+                  { class: 'hint' },
+                  `${d.attempts} ${d.attempts === 1 ? 'attempt' : 'attempts'}, ${ago(d.created_at)}`,
+                ),
               ),
               h('td', {}, d.error ? `${d.error.code}: ${d.error.message}` : '—'),
               h(
