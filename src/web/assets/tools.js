@@ -80,6 +80,9 @@ function deadLetters() {
     const r = await api('GET', '/api/dead');
     if (!r.ok) return;
     const dead = r.data.dead;
+    // What the list shows now: the live count redraws it when it differs. A retry that dies again
+    // within one live update (1 → 0 → 1) would otherwise leave "No dead letters" on the page.
+    deadCount = dead.length;
     if (dead.length === 0)
       return box.replaceChildren(
         h('p', { class: 'hint' }, 'No dead letters: every request was delivered or is on its way.'),
