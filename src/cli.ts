@@ -38,6 +38,7 @@ Usage:
         [--provider-api-key KEY] [--ops-url URL] [--ops-username U] [--ops-password P]
         [--till-login USER:PASSWORD[:TILL]]...          set what the page's provisioning form sets, same validation
   edge-gateway claim                                    read the technician password on stdin and claim the box
+                                                        (on a claimed box: sets a new one, for a forgotten password)
   edge-gateway simulate-provider [--port N] [--host H]  run the loyalty provider simulator alone (default port 8787)
   edge-gateway sub -t TOPIC [-v] [-h HOST] [-p PORT] …  print MQTT messages (the flags of mosquitto_sub)
   edge-gateway pub -t TOPIC -m MESSAGE [-h HOST] …      publish one MQTT message (the flags of mosquitto_pub)
@@ -50,6 +51,30 @@ Exit codes: ${Object.entries(EXIT_CODES)
   .map(([name, code]) => `${code} ${name}`)
   .join(', ')} (README: what each means).
 `;
+
+/** `edge-gateway <cmd> --help`: that command's lines of the help and the exit codes; else all of it. */
+function helpFor(cmd: string | undefined): string {
+  const lines = HELP.split('\n');
+  const own: string[] = [];
+  let inEntry = false;
+  for (const l of lines) {
+    if (l.startsWith('  edge-gateway '))
+      inEntry = cmd !== undefined && l.startsWith(`  edge-gateway ${cmd} `);
+    else if (!l.startsWith('        ')) inEntry = false;
+    if (inEntry) own.push(l);
+  }
+  if (cmd === 'help' || own.length === 0) return HELP;
+  const exits = lines.find((l) => l.startsWith('Exit codes:'));
+  return `Usage:\n${own.join('\n')}\n\n${exits}\nAll commands: edge-gateway --help\n`;
+}
+
+/** node:util's parse errors in this command line's words (an unknown option is named as such). */
+function usageError(err: Error & { code?: string }): string {
+  const named = /'(-[^' ]+)/.exec(err.message)?.[1];
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && named) return `unknown option: ${named}`;
+  if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && named) return `option ${named} needs a value`;
+  return err.message;
+}
 
 function bootLogger(): Logger {
   const lvl = process.env.EDGE_LOG_LEVEL;
@@ -76,7 +101,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     parsed = parse(argv);
   } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n\n${HELP}`);
+    process.stderr.write(`${usageError(err as Error & { code?: string })}\n\n${helpFor(argv[0])}`);
     return EXIT_CODES.usage;
   }
   const { values, positionals } = parsed;
@@ -86,7 +111,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const [cmd, sub] = positionals;
   if (values.help || cmd === undefined || cmd === 'help') {
-    process.stdout.write(HELP);
+    process.stdout.write(helpFor(cmd));
     return cmd === undefined && !values.help ? EXIT_CODES.usage : EXIT_CODES.ok;
   }
   switch (cmd) {

@@ -96,6 +96,18 @@ export interface ProvisionFlags {
   'till-login'?: string[];
 }
 
+/** The flags that set provisioning fields, as `--help` lists them. */
+const PROVISION_FLAGS = [
+  '--till-id',
+  '--branch-id',
+  '--provider-url',
+  '--provider-api-key',
+  '--ops-url',
+  '--ops-username',
+  '--ops-password',
+  '--till-login USER:PASSWORD[:TILL]',
+];
+
 export async function provisionCommand(ctx: CliContext, flags: ProvisionFlags): Promise<number> {
   let patch: ProvisionPatch = {};
   if (flags.file) {
@@ -123,7 +135,7 @@ export async function provisionCommand(ctx: CliContext, flags: ProvisionFlags): 
     });
   }
   if (Object.keys(patch).length === 0) {
-    ctx.err(`nothing to provision: give --file or flags (${PROVISION_FIELDS.join(', ')})\n`);
+    ctx.err(`nothing to provision: give --file FILE or flags (${PROVISION_FLAGS.join(', ')})\n`);
     return EXIT_CODES.usage;
   }
   const loaded = await loadConfig({
@@ -139,7 +151,13 @@ export async function provisionCommand(ctx: CliContext, flags: ProvisionFlags): 
   };
   const result = await provision(target, patch);
   if (!result.ok) {
-    ctx.err(`${formatProblems(result.problems, target.configPath)}\n`);
+    // The page's words, with the flag named where the page would name its form.
+    const problems = result.problems.map((p) =>
+      p.source === 'form'
+        ? { ...p, source: flags.file ? `${flags.file} or --till-login` : '--till-login' }
+        : p,
+    );
+    ctx.err(`${formatProblems(problems, target.configPath)}\n`);
     return EXIT_CODES.config_invalid;
   }
   if (result.changed.length === 0) {

@@ -110,14 +110,21 @@ export async function provision(target: ProvisionTarget, patch: ProvisionPatch):
       if (v === '' || v === undefined) deletePath(next, f);
       else setPath(next, f, v);
     }
-    if (JSON.stringify(getPath(next, f)) !== JSON.stringify(getPath(raw, f))) changed.push(f);
+    // Unset is its default (null, no logins): an empty field the technician left alone is no change.
+    if (JSON.stringify(orUnset(next, f)) !== JSON.stringify(orUnset(raw, f))) changed.push(f);
   }
   // Validated as the gateway will see it at start: environment overrides applied, same messages.
   const { input, sources } = applyEnv(next, target.env);
   const parsed = settingsSchema().safeParse(input);
+  // A path the form's own check named (a new login without a password) is named once, in its words.
+  const named = new Set(extra.map((p) => p.path));
   const problems = [
     ...extra,
-    ...(parsed.success ? [] : problemsFromZod(parsed.error.issues, input, sources, target.configPath)),
+    ...(parsed.success
+      ? []
+      : problemsFromZod(parsed.error.issues, input, sources, target.configPath).filter(
+          (p) => !named.has(p.path),
+        )),
   ];
   if (problems.length || !parsed.success) return { ok: false, problems };
   const settings = parsed.data;
@@ -177,6 +184,13 @@ async function tillLogins(
     out.push(user);
   }
   return out;
+}
+
+/** The value at `path`, with an unset URL as null and unset till logins as none, as the schema defaults them. */
+function orUnset(obj: unknown, path: string): unknown {
+  const v = getPath(obj, path);
+  if (v !== undefined) return v;
+  return path === 'mqtt.users' ? [] : NULLABLE.has(path) ? null : undefined;
 }
 
 function getPath(obj: unknown, path: string): unknown {

@@ -125,3 +125,43 @@ test('simulate-provider serves the provider API on its own and stops on SIGTERM'
   run.child.kill('SIGTERM');
   t.is(await run.exited, 0);
 });
+
+test('<command> --help prints that command only; an unknown option or a missing value is named, exit 2', async (t) => {
+  const help = runCli(['config', '--help']);
+  t.is(await help.exited, 0);
+  const out = help.stdout.join('');
+  t.regex(out, /edge-gateway config check/);
+  t.regex(out, /edge-gateway config hash-password/);
+  t.notRegex(out, /edge-gateway start/, 'only the asked command');
+  t.regex(out, /Exit codes: 0 ok/);
+
+  const bogus = runCli(['status', '--bogus']);
+  t.is(await bogus.exited, 2);
+  const said = bogus.stderr.join('');
+  t.true(said.startsWith('unknown option: --bogus\n'), said);
+  t.regex(said, /edge-gateway status \[--json\]/);
+  t.notRegex(said, /positional/, "not node:util's hint about positionals");
+
+  const missing = runCli(['provision', '--till-id']);
+  t.is(await missing.exited, 2);
+  t.true(missing.stderr.join('').startsWith('option --till-id needs a value\n'));
+});
+
+test('provision: a new till login without a password is named once, by its flag; nothing to provision lists the flags', async (t) => {
+  const dir = tempDir();
+  const noPassword = runCli(['provision', '--till-login', 'till7'], { EDGE_DATA_DIR: dir });
+  t.is(await noPassword.exited, 3);
+  const problems = noPassword.stderr
+    .join('')
+    .split('\n')
+    .filter((l) => l.startsWith('  - '));
+  t.deepEqual(problems, [
+    '  - mqtt.users.0.password_hash (--till-login): a new till login needs a password; got nothing',
+  ]);
+  const nothing = runCli(['provision'], { EDGE_DATA_DIR: dir });
+  t.is(await nothing.exited, 2);
+  t.regex(
+    nothing.stderr.join(''),
+    /nothing to provision: give --file FILE or flags \(--till-id, .*--till-login USER:PASSWORD\[:TILL\]\)/,
+  );
+});

@@ -122,10 +122,12 @@ async function collectOnConnect(
   if (outcome === 'allowed') {
     const until = opts.until;
     const start = Date.now();
-    // Without an awaited message, a round trip: anything queued was written before the PINGRESP... or the deadline.
+    // With an awaited message: until it is heard, or the deadline. Without one, a round trip: the
+    // broker writes a session's queue at CONNACK, before it answers the SUBSCRIBE sent after it
+    // (refused or not), so nothing queued can still be on its way once the SUBACK is in.
     while (until !== undefined && !heard.some((p) => p.includes(until)) && Date.now() - start < 10_000)
       await new Promise((r) => setTimeout(r, 10));
-    if (until === undefined) await new Promise((r) => setTimeout(r, 300));
+    if (until === undefined) await client.subscribeAsync('round-trip/barrier', { qos: 1 }).catch(() => {});
   }
   client.end(true);
   return { outcome, heard };

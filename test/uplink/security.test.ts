@@ -2,8 +2,32 @@
 // under its own topics, a refused login retried until it is fixed, and TLS against a pinned CA.
 import { readFileSync } from 'node:fs';
 import test from 'ava';
-import { connect, sleep, startTestGateway, tempDir } from '../helpers/gateway.ts';
+import mqtt, { type MqttClient } from 'mqtt';
+import { connect, startTestGateway, tempDir } from '../helpers/gateway.ts';
 import { box, FLEET, httpJson, makeCa, opsBroker, until, uplinkConfig, watch } from './_rig.ts';
+
+/**
+ * Resolves once the broker has sent every retained message of the client's subscriptions so far:
+ * Mosquitto queues them while it handles the SUBSCRIBE, so the SUBACK of a later one comes after.
+ */
+async function retainedDelivered(c: MqttClient): Promise<void> {
+  await c.subscribeAsync('edge/barrier/none', { qos: 1 });
+}
+
+/** True when the broker refuses this login (CONNACK 5); false while it still lets it in. */
+async function refuses(
+  url: string,
+  login: { username: string; password: string },
+): Promise<boolean | undefined> {
+  try {
+    const c = await mqtt.connectAsync(url, { ...login, reconnectPeriod: 0, connectTimeout: 5000 });
+    await c.endAsync(true);
+    return undefined;
+  } catch (err) {
+    if ((err as { code?: number }).code === 5) return true;
+    throw err;
+  }
+}
 
 const T1 = box('B1', 'T1');
 const T2 = box('B1', 'T2');
@@ -30,8 +54,8 @@ test('a box cannot publish under another box’s topics', async (t) => {
     retain: true,
   });
   await forger.publishAsync('edge/B1/T2/events', '{"code":"forged"}', { qos: 1 });
-  // Its own topic goes through: the marker proves the broker delivered everything before it.
-  await sleep(300);
+  // Its own topic goes through: the marker proves the broker delivered everything before it (one
+  // connection's publishes reach a subscriber in order; no wait needed).
   await forger.publishAsync('edge/B1/T1/state', JSON.stringify({ state: 'online' }), {
     qos: 1,
     retain: true,
@@ -43,7 +67,7 @@ test('a box cannot publish under another box’s topics', async (t) => {
   );
   // Nothing retained under T2 either.
   const later = await watch(t, ops, 'edge/B1/T2/#');
-  await sleep(300);
+  await retainedDelivered(later.client);
   t.deepEqual(later.rec.messages, []);
   // Only a reader may subscribe to the fleet; a box's login reads nothing.
   const nosy = await connect(ops.url, { username: T2.username, password: T2.password });
@@ -51,7 +75,7 @@ test('a box cannot publish under another box’s topics', async (t) => {
   const got: string[] = [];
   nosy.on('message', (topic) => got.push(topic));
   await nosy.subscribeAsync('edge/#', { qos: 1 });
-  await sleep(300);
+  await retainedDelivered(nosy);
   t.deepEqual(got, []);
 });
 
@@ -60,7 +84,9 @@ test('a refused login is retried with backoff and the box connects by itself onc
   const ops = await opsBroker(t, [T1]);
   const live = await watch(t, ops);
   ops.setPasswords([{ username: T1.username, password: 'rotated-on-the-broker' }, FLEET]);
-  await sleep(200); // SIGHUP reload
+  // The broker reloads on SIGHUP in its own time: until the old password is refused, the box
+  // would still get in with it.
+  await until('the broker refuses the old password', () => refuses(ops.url, T1));
   const gw = await startTestGateway({
     config: { till_id: 'T1', branch_id: 'B1', uplink: uplinkConfig(ops) },
     secrets: { uplink: { password: T1.password } },

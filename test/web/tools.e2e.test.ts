@@ -9,7 +9,7 @@ import { setupCodeFrom } from './client.ts';
 
 const PASSWORD = 'technician-pass-1';
 
-test('a test scan shows live with hex and a layout hint; provider test passes; a dead letter is retried from the page', async (t) => {
+test('a test scan shows live with hex and a layout hint; provider test passes; a dead letter is retried from the page, and discarded only once the technician confirms', async (t) => {
   t.timeout(90_000);
   const gw = await startTestGateway();
   t.teardown(() => gw.stop());
@@ -50,13 +50,21 @@ test('a test scan shows live with hex and a layout hint; provider test passes; a
   for (const text of listed) t.notRegex(text, /null|undefined/);
   await screenshot(page, 'technician-scans-phone');
 
+  // Send with nothing typed: the page says what to do instead of the API's length rule.
+  await page.fill('[name=test-text]', '');
+  await page.click('#test-scan-form button[type=submit]');
+  t.is(
+    await page.textContent('#test-scan-form .err'),
+    'type a code first (or scan one with an attached device)',
+  );
+
   await page.click('#test-provider');
   const verdict = await page.waitForSelector('.verdict[data-target=provider]');
   t.is(await verdict.getAttribute('data-verdict'), 'ok');
   await page.click('#test-ops');
   t.regex(
     (await (await page.waitForSelector('.verdict[data-target=ops]')).textContent()) ?? '',
-    /not_configured — no ops broker URL is set/,
+    /Ops broker: not configured — no ops broker URL is set/,
   );
 
   // A final refusal from the provider puts the turnover in dead letters.
@@ -88,4 +96,30 @@ test('a test scan shows live with hex and a layout hint; provider test passes; a
   t.is((await booked)[0]!.payload.transaction, 'dead-1');
   await page.waitForSelector('#dead-letters p.hint');
   t.is(sim.ledger.effects().filter((e) => e.transaction_id === 'dead-1').length, 1);
+
+  // Discard asks first, naming what is lost: dismissed, the dead letter stays; accepted, it goes.
+  sim.faults.set({ rejectRate: 1, rejectStatus: 422 });
+  await till.publishAsync(
+    `${gw.gateway.base}/request/loyalty/turnover`,
+    JSON.stringify({
+      transaction: 'dead-2',
+      customer_ref: SEED.customers.regular.ref,
+      receipt_number: 'R-dead-2',
+      amount_cents: 700,
+      currency: 'EUR',
+    }),
+  );
+  await page.waitForSelector('#dead-letters tr[data-dead-id]', { timeout: 20_000 });
+  const asked: string[] = [];
+  page.once('dialog', (d) => {
+    asked.push(d.message());
+    void d.dismiss();
+  });
+  await page.click('#dead-letters button.discard');
+  t.deepEqual(asked, ['Discard turnover dead-2 for good? It will never reach the provider.']);
+  t.is(gw.gateway.loyalty.store.deadCount(), 1, 'dismissed: still a dead letter');
+  page.once('dialog', (d) => void d.accept());
+  await page.click('#dead-letters button.discard');
+  await page.waitForSelector('#dead-letters p.hint');
+  t.is(gw.gateway.loyalty.store.deadCount(), 0);
 });

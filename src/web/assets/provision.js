@@ -20,6 +20,18 @@ const LABELS = {
   till_id_item: 'Till id (optional, default: this till)',
 };
 
+// What an empty field means, in a technician's words (the schema's descriptions say `null`).
+const EMPTY_MEANS = {
+  'provider.url': 'empty = built-in simulator (demo)',
+  'uplink.url': 'empty = no ops broker',
+};
+
+/** A schema description as page text: its `code` quotes are for the README, and an empty field is
+ * what the schema calls null. */
+function note(text) {
+  return h('span', { class: 'field-note' }, text.replaceAll('`', '').replace(/\bnull = /g, 'empty = '));
+}
+
 function nodeAt(schema, path) {
   let node = schema;
   for (const k of path.split('.')) node = node?.properties?.[k];
@@ -50,7 +62,7 @@ function input(path, node, value, secretSet, envVar) {
   } else {
     attrs.type = b.format === 'uri' ? 'url' : 'text';
     attrs.value = value ?? '';
-    if (nullable(node)) attrs.placeholder = 'empty = none';
+    if (nullable(node)) attrs.placeholder = EMPTY_MEANS[path] ?? 'empty = none';
     else if (b.default !== undefined || node.default !== undefined)
       attrs.placeholder = `default: ${node.default ?? b.default}`;
   }
@@ -68,7 +80,7 @@ function input(path, node, value, secretSet, envVar) {
         : null,
     ),
     h('input', attrs),
-    node.description ? h('span', { class: 'field-note' }, node.description) : null,
+    node.description ? note(node.description) : null,
     envVar
       ? h('span', { class: 'field-note' }, `set by ${envVar}: the environment wins over this form`)
       : null,
@@ -152,7 +164,7 @@ async function render(el) {
           'fieldset',
           {},
           h('legend', {}, LABELS[path]),
-          h('span', { class: 'field-note' }, node.description ?? ''),
+          note(node.description ?? ''),
           users,
           add,
           errorSlot(path),

@@ -124,6 +124,13 @@ function loginForm() {
     field('Password', pw, 'password'),
     h('div', { class: 'err form-error' }),
     h('button', { type: 'submit' }, 'Log in'),
+    h(
+      'p',
+      { class: 'hint' },
+      'Forgot it? On the box itself: ',
+      h('code', {}, "echo 'new password' | edge-gateway claim"),
+      ' sets a new one.',
+    ),
   );
   form.addEventListener('submit', async (e) => {
     e.preventDefault();

@@ -31,11 +31,18 @@ function testScan() {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     err.textContent = '';
+    if (text.value === '') {
+      err.textContent = 'type a code first (or scan one with an attached device)';
+      return text.focus();
+    }
     const r = await api('POST', '/api/test-scan', { text: text.value });
     if (!r.ok) err.textContent = r.data.message ?? 'failed';
   });
   return form;
 }
+
+// The verdict in a technician's words (the API's `verdict` stays as it is, for scripts).
+const VERDICT_WORDS = { ok: 'ok', failed: 'failed', not_configured: 'not configured' };
 
 function connectivity() {
   const out = h('div', { id: 'connectivity-result' });
@@ -49,7 +56,7 @@ function connectivity() {
         'p',
         { class: 'verdict', dataset: { target, verdict: v.verdict ?? 'failed' } },
         h('span', { class: 'dot', dataset: { state } }),
-        ` ${target === 'ops' ? 'Ops broker' : 'Provider'}: ${v.verdict ?? 'failed'} — ${v.reason ?? v.message}${v.ms !== undefined ? ` (${v.ms} ms)` : ''}`,
+        ` ${target === 'ops' ? 'Ops broker' : 'Provider'}: ${VERDICT_WORDS[v.verdict] ?? v.verdict ?? 'failed'} — ${v.reason ?? v.message}${v.ms !== undefined ? ` (${v.ms} ms)` : ''}`,
       ),
     );
   };
@@ -73,13 +80,24 @@ function deadLetters() {
     const r = await api('GET', '/api/dead');
     if (!r.ok) return;
     const dead = r.data.dead;
+    // What the list shows now: the live count redraws it when it differs. A retry that dies again
+    // within one live update (1 → 0 → 1) would otherwise leave "No dead letters" on the page.
+    deadCount = dead.length;
     if (dead.length === 0)
       return box.replaceChildren(
         h('p', { class: 'hint' }, 'No dead letters: every request was delivered or is on its way.'),
       );
-    const act = (id, action) => async () => {
-      await api('POST', `/api/dead/${id}/${action}`);
+    const act = (d, action) => async () => {
+      // Discarding drops the booking for good: the customer's points or redemption never reach
+      // the provider. One confirmation, naming what is lost.
+      if (
+        action === 'discard' &&
+        !window.confirm(`Discard ${d.kind} ${d.transaction} for good? It will never reach the provider.`)
+      )
+        return;
+      const r = await api('POST', `/api/dead/${d.id}/${action}`);
       await draw();
+      if (!r.ok) box.prepend(h('p', { class: 'err' }, r.data.message ?? `${action} failed`));
     };
     box.replaceChildren(
       h(
@@ -97,7 +115,11 @@ function deadLetters() {
                 'td',
                 {},
                 h('div', {}, `${d.kind} ${d.transaction}`),
-                h('div', { class: 'hint' }, `${d.attempts} attempts, ${ago(d.created_at)}`),
+                h(
+                  'div',
+                  { class: 'hint' },
+                  `${d.attempts} ${d.attempts === 1 ? 'attempt' : 'attempts'}, ${ago(d.created_at)}`,
+                ),
               ),
               h('td', {}, d.error ? `${d.error.code}: ${d.error.message}` : '—'),
               h(
@@ -106,10 +128,10 @@ function deadLetters() {
                 h(
                   'div',
                   { class: 'row' },
-                  h('button', { type: 'button', class: 'retry', onclick: act(d.id, 'retry') }, 'Retry'),
+                  h('button', { type: 'button', class: 'retry', onclick: act(d, 'retry') }, 'Retry'),
                   h(
                     'button',
-                    { type: 'button', class: 'secondary discard', onclick: act(d.id, 'discard') },
+                    { type: 'button', class: 'secondary discard', onclick: act(d, 'discard') },
                     'Discard',
                   ),
                 ),
