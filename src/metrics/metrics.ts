@@ -80,7 +80,9 @@ export function createGatewayMetrics(opts: { version: string; prefix?: string })
     .set(1);
 
   // A scan is counted in plain numbers and handed to prom-client at scrape time (see the header).
-  const scanCounts = new Map(SCAN_KINDS.map((k) => [k, 0]));
+  // By kind in the order first scanned: the series come out in the order prom-client gave them.
+  const scanCounts = new Map<ScanEvent['kind'], number>();
+  const scanKinds = new Set(SCAN_KINDS);
   new Counter({
     name: `${p}scans_total`,
     help: 'Scans published to the till, by kind.',
@@ -89,7 +91,7 @@ export function createGatewayMetrics(opts: { version: string; prefix?: string })
     collect() {
       this.reset();
       // A kind never scanned has no series yet, as when prom-client counted each scan itself.
-      for (const [kind, n] of scanCounts) if (n > 0) this.inc({ kind }, n);
+      for (const [kind, n] of scanCounts) this.inc({ kind }, n);
     },
   });
   const scanLatency = countedHistogram({
@@ -263,8 +265,7 @@ export function createGatewayMetrics(opts: { version: string; prefix?: string })
 
   return {
     scan(kind, seconds) {
-      const n = scanCounts.get(kind);
-      if (n !== undefined) scanCounts.set(kind, n + 1);
+      if (scanKinds.has(kind)) scanCounts.set(kind, (scanCounts.get(kind) ?? 0) + 1);
       scanLatency.observe(seconds);
     },
     request(op, response) {

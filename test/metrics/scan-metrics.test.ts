@@ -1,9 +1,11 @@
-// The scan latency histogram counted in plain numbers (src/metrics/counted-histogram.ts) must give
+// The scan metrics, counted in plain numbers and read by prom-client at scrape time
+// (src/metrics/metrics.ts): the latency histogram (src/metrics/counted-histogram.ts) gives
 // Prometheus the very text prom-client's own Histogram gives for the same observations, in both
-// exposition formats, and the same JSON.
+// exposition formats, and the same JSON; scans_total the series prom-client's Counter gave.
 import test from 'ava';
 import fc from 'fast-check';
 import { countedHistogram } from '../../src/metrics/counted-histogram.ts';
+import { createGatewayMetrics } from '../../src/metrics/metrics.ts';
 import { Histogram, Registry } from '../../src/metrics/prom.ts';
 
 const BUCKETS = [0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1];
@@ -86,4 +88,21 @@ test('counted histogram: no observations gives the zero series; reset empties it
       instanceOf: TypeError,
     },
   );
+});
+
+test('scans_total: counted by kind at scrape time, series in the order first scanned, as prom-client gave them', async (t) => {
+  const m = createGatewayMetrics({ version: 'test' });
+  const series = async () =>
+    (await m.render()).body.split('\n').filter((l) => l.startsWith('edge_scans_total{'));
+  t.deepEqual(await series(), []);
+  m.scan('product', 0.001);
+  m.scan('text', 0.0001);
+  m.scan('product', 0.3);
+  // A kind outside the classification's list is not a series (label values come from fixed sets).
+  m.scan('bogus' as never, 0.001);
+  t.deepEqual(await series(), ['edge_scans_total{kind="product"} 2', 'edge_scans_total{kind="text"} 1']);
+  // Cumulative across scrapes.
+  m.scan('text', 0.0001);
+  t.deepEqual(await series(), ['edge_scans_total{kind="product"} 2', 'edge_scans_total{kind="text"} 2']);
+  t.regex((await m.render()).body, /^edge_scan_latency_seconds_count 5$/m);
 });
