@@ -2,16 +2,19 @@
 // implementation of the exposition format, with Node's process metrics built in — nothing of ours
 // to get wrong in escaping, histograms or content negotiation.
 //
-// Cheap where it is hot: a scan costs one pre-bound counter increment and one histogram
-// observation (no label hashing, no allocation); request and provider figures are counted as they
-// happen; everything that is a state (outbox, devices, uplink, cloud link) is read only when
-// Prometheus scrapes. Independent of the HTTP framework: `render()` returns the body and its
+// Cheap where it is hot: a scan is counted in plain numbers (a map entry by kind, a bucket of
+// src/metrics/counted-histogram.ts), which prom-client reads when Prometheus scrapes: its own
+// observe and inc hash labels and allocate per call, 3.7 % of the gateway's main thread in the scan
+// bench (perf). Request and provider figures are counted through prom-client as they happen;
+// everything that is a state (outbox, devices, uplink, cloud link) is read only when Prometheus
+// scrapes. Independent of the HTTP framework: `render()` returns the body and its
 // content type, and any server mounts it with one route.
 import { classificationKinds } from '../classify/classification.ts';
 import type { DeviceState } from '../devices/manager.ts';
 import { PROVIDER_ERRORS, WRITE_OPS } from '../loyalty/provider.ts';
 import { OPS } from '../mqtt/ops.ts';
 import type { ResponseEnvelope, ScanEvent } from '../mqtt/topics.ts';
+import { countedHistogram } from './counted-histogram.ts';
 import { Counter, collectProcessMetrics, Gauge, Histogram, Registry } from './prom.ts';
 
 export interface MetricsSources {
@@ -76,14 +79,22 @@ export function createGatewayMetrics(opts: { version: string; prefix?: string })
     .labels(opts.version)
     .set(1);
 
-  const scans = new Counter({
+  // A scan is counted in plain numbers and handed to prom-client at scrape time (see the header).
+  // By kind in the order first scanned: the series come out in the order prom-client gave them.
+  const scanCounts = new Map<ScanEvent['kind'], number>();
+  const scanKinds = new Set(SCAN_KINDS);
+  new Counter({
     name: `${p}scans_total`,
     help: 'Scans published to the till, by kind.',
     labelNames: ['kind'],
     registers: [registry],
+    collect() {
+      this.reset();
+      // A kind never scanned has no series yet, as when prom-client counted each scan itself.
+      for (const [kind, n] of scanCounts) this.inc({ kind }, n);
+    },
   });
-  const scanByKind = new Map(SCAN_KINDS.map((k) => [k, scans.labels(k)]));
-  const scanLatency = new Histogram({
+  const scanLatency = countedHistogram({
     name: `${p}scan_latency_seconds`,
     help: 'From a complete frame to the scan event handed to the till (classification and publish).',
     buckets: [0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1],
@@ -254,7 +265,7 @@ export function createGatewayMetrics(opts: { version: string; prefix?: string })
 
   return {
     scan(kind, seconds) {
-      scanByKind.get(kind)?.inc();
+      if (scanKinds.has(kind)) scanCounts.set(kind, (scanCounts.get(kind) ?? 0) + 1);
       scanLatency.observe(seconds);
     },
     request(op, response) {
