@@ -10,7 +10,8 @@
 // the page shows), so the scan path only pushes to an array. A
 // scan's views (text, hex, layout hint) are built at that flush, and only the kinds some open stream
 // shows, each serialised once for all the streams that show it: with no page open a scan costs one
-// size check.
+// size check. A frame carries every scan (the page's chart counts them), technicians' details only
+// for its newest 20, as many as the page lists.
 import type { ServerResponse } from 'node:http';
 import type { Logger } from '../log.ts';
 
@@ -52,6 +53,8 @@ const SCAN_TICK_MS = 100;
  * loses nothing at a rate no one reads. A scan after a quiet second still goes out in one tick.
  */
 export const BUSY_FRAME_SCANS = 20;
+/** Scans of one frame sent to technicians with their details (text, hex, hint): the page's list. */
+export const DETAILED_SCANS = 20;
 export const BUSY_TICK_MS = 250;
 
 const buildPub = (v: ScanViews) => v.pub();
@@ -99,12 +102,27 @@ export function createLiveHub(opts: {
     scanBatch = [];
     if (batch.length > BUSY_FRAME_SCANS) bigFrameAt = Date.now();
     const frames: { pub?: string; detail?: string } = {};
+    let pubs: unknown[] | undefined;
+    const pubOf = (i: number) => {
+      pubs ??= [];
+      if (pubs[i] === undefined) pubs[i] = buildPub(batch[i]!);
+      return pubs[i];
+    };
+    // The page lists the newest DETAILED_SCANS: older scans of the same frame go to technicians as
+    // everyone sees them (counted in the chart, never drawn), not built with text and hex for nothing.
+    const firstDetailed = Math.max(0, batch.length - DETAILED_SCANS);
     const text = (technician: boolean): string => {
       if (technician) {
-        frames.detail ??= frame('scans', batch.map(buildDetail));
+        frames.detail ??= frame(
+          'scans',
+          batch.map((v, i) => (i < firstDetailed ? pubOf(i) : buildDetail(v))),
+        );
         return frames.detail;
       }
-      frames.pub ??= frame('scans', batch.map(buildPub));
+      frames.pub ??= frame(
+        'scans',
+        batch.map((_, i) => pubOf(i)),
+      );
       return frames.pub;
     };
     for (const c of clients) write(c, text(c.technician));

@@ -10,6 +10,7 @@ import {
   BUSY_FRAME_SCANS,
   BUSY_TICK_MS,
   createLiveHub,
+  DETAILED_SCANS,
   type LiveHub,
   type ScanViews,
 } from '../../src/web/live.ts';
@@ -151,4 +152,33 @@ test('after a frame of more scans than the page shows, the next frame waits the 
   const seen = await tech.waitFor('"next"');
   t.true(performance.now() - t0 >= BUSY_TICK_MS - 2, `next frame after ${performance.now() - t0} ms`);
   t.is(seen.split('event: scans').length - 1, 2);
+});
+
+test('a frame of more scans than the page lists carries every scan, technicians get details for the newest 20 only, each view built once', async (t) => {
+  const hub = createLiveHub({ status: () => ({}), logger: silentLogger, tickMs: 60_000 });
+  const server = await serve(hub);
+  t.teardown(() => {
+    hub.close();
+    server.closeAllConnections();
+    server.close();
+  });
+  const tech = await stream(server, '/?technician');
+  const visitor = await stream(server, '/');
+  const burst = Array.from({ length: DETAILED_SCANS + 10 }, (_, i) => counted(`many-${i}`));
+  for (const s of burst) hub.scan(s.views);
+  const seen = await tech.waitFor(`many-${burst.length - 1}`);
+  await visitor.waitFor(`many-${burst.length - 1}`);
+  const sent = JSON.parse(/event: scans\ndata: (.*)\n/.exec(seen)![1]!) as { id: string; hex?: string }[];
+  t.deepEqual(
+    sent.map((s) => s.id),
+    burst.map((_, i) => `many-${i}`),
+  );
+  t.deepEqual(
+    sent.map((s) => s.hex !== undefined),
+    burst.map((_, i) => i >= 10),
+  );
+  t.deepEqual(
+    burst.map((s) => s.calls),
+    burst.map((_, i) => ({ pub: 1, detail: i >= 10 ? 1 : 0 })),
+  );
 });
