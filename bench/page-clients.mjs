@@ -11,12 +11,16 @@
 //   streams <base> <cookie|-> <n> a stream with that session cookie (or none) and n public ones,
 //                                each past its first frames → {"ok"}
 //   close                        close the streams → {"bytes": [each one's bytes after its first frames]}
+//   metrics                      the page's renderer counters (CDP Performance.getMetrics) → {…}
+//   trace <file|->               start a Chromium trace (devtools.timeline), or stop it into <file> → {"ok"}
+import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
 
 let browser;
 let page;
 let streams = [];
+let cdp;
 
 function stream(base, headers) {
   const s = { abort: new AbortController(), bytes: 0, first: 0 };
@@ -62,6 +66,20 @@ const commands = {
   async check(text) {
     await page.waitForSelector(`#scans li .scan-text:text-is("${text}")`);
     return { rows_with_hex: await page.locator('#scans li .scan-hex').count() };
+  },
+  async metrics() {
+    cdp ??= await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    return Object.fromEntries(metrics.map((m) => [m.name, m.value]));
+  },
+  async trace(file) {
+    if (file === '-')
+      await browser.startTracing(page, {
+        categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'],
+      });
+    else writeFileSync(file, await browser.stopTracing());
+    return { ok: true };
   },
   async blank() {
     await page.goto('about:blank');

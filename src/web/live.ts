@@ -6,10 +6,12 @@
 // open. With pages open, one status document is built at most once a second when something changed
 // and every 5 s otherwise, serialised once and written to every stream; a scan is not such a change
 // (the page draws a device's last scan from the scan itself). Scans are sent after the till's
-// publish, all pending in one frame per 100 ms tick, so the scan path only pushes to an array. A
+// publish, all pending in one frame per 100 ms tick (250 ms while a frame carries more scans than
+// the page shows), so the scan path only pushes to an array. A
 // scan's views (text, hex, layout hint) are built at that flush, and only the kinds some open stream
 // shows, each serialised once for all the streams that show it: with no page open a scan costs one
-// size check.
+// size check. A frame carries every scan (the page's chart counts them), technicians' details only
+// for its newest 20, as many as the page lists.
 import type { ServerResponse } from 'node:http';
 import type { Logger } from '../log.ts';
 
@@ -44,6 +46,16 @@ export function frame(event: string, data: unknown): string {
  * stream and one serialisation per kind of stream per tick, however many scans it holds.
  */
 const SCAN_TICK_MS = 100;
+/**
+ * The page lists the newest 20 scans and redraws at most once a second while more than that arrive
+ * between two draws (src/web/assets/app.js). So after a frame of more than 20, within a second, the
+ * next frame waits longer: each frame wakes the phone's browser (and this loop) once, and a person
+ * loses nothing at a rate no one reads. A scan after a quiet second still goes out in one tick.
+ */
+export const BUSY_FRAME_SCANS = 20;
+/** Scans of one frame sent to technicians with their details (text, hex, hint): the page's list. */
+export const DETAILED_SCANS = 20;
+export const BUSY_TICK_MS = 250;
 
 const buildPub = (v: ScanViews) => v.pub();
 const buildDetail = (v: ScanViews) => v.detail();
@@ -60,6 +72,7 @@ export function createLiveHub(opts: {
   let lastSent = 0;
   let scanBatch: ScanViews[] = [];
   let scanTimer: NodeJS.Timeout | undefined;
+  let bigFrameAt = Number.NEGATIVE_INFINITY;
 
   const write = (c: LiveClient, text: string) => {
     // A phone that went to sleep stops reading: drop it rather than buffer for it without end.
@@ -87,13 +100,29 @@ export function createLiveHub(opts: {
     scanTimer = undefined;
     const batch = scanBatch;
     scanBatch = [];
+    if (batch.length > BUSY_FRAME_SCANS) bigFrameAt = Date.now();
     const frames: { pub?: string; detail?: string } = {};
+    let pubs: unknown[] | undefined;
+    const pubOf = (i: number) => {
+      pubs ??= [];
+      if (pubs[i] === undefined) pubs[i] = buildPub(batch[i]!);
+      return pubs[i];
+    };
+    // The page lists the newest DETAILED_SCANS: older scans of the same frame go to technicians as
+    // everyone sees them (counted in the chart, never drawn), not built with text and hex for nothing.
+    const firstDetailed = Math.max(0, batch.length - DETAILED_SCANS);
     const text = (technician: boolean): string => {
       if (technician) {
-        frames.detail ??= frame('scans', batch.map(buildDetail));
+        frames.detail ??= frame(
+          'scans',
+          batch.map((v, i) => (i < firstDetailed ? pubOf(i) : buildDetail(v))),
+        );
         return frames.detail;
       }
-      frames.pub ??= frame('scans', batch.map(buildPub));
+      frames.pub ??= frame(
+        'scans',
+        batch.map((_, i) => pubOf(i)),
+      );
       return frames.pub;
     };
     for (const c of clients) write(c, text(c.technician));
@@ -120,7 +149,7 @@ export function createLiveHub(opts: {
     scan(views) {
       if (clients.size === 0) return;
       scanBatch.push(views);
-      scanTimer ??= setTimeout(flushScans, SCAN_TICK_MS);
+      scanTimer ??= setTimeout(flushScans, Date.now() - bigFrameAt < 1000 ? BUSY_TICK_MS : SCAN_TICK_MS);
     },
     clients: () => clients.size,
     close() {

@@ -6,7 +6,14 @@ import { createServer, get, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net';
 import test from 'ava';
 import { silentLogger } from '../../src/log.ts';
-import { createLiveHub, type LiveHub, type ScanViews } from '../../src/web/live.ts';
+import {
+  BUSY_FRAME_SCANS,
+  BUSY_TICK_MS,
+  createLiveHub,
+  DETAILED_SCANS,
+  type LiveHub,
+  type ScanViews,
+} from '../../src/web/live.ts';
 
 /** A server whose every request becomes a live stream; `technician` from the query. */
 async function serve(hub: LiveHub): Promise<Server> {
@@ -124,4 +131,54 @@ test('a burst of scans goes out as one frame per stream, and scans alone build n
   hub.changed();
   await tech.waitFor('event: status');
   t.is(statuses, 1);
+});
+
+test('after a frame of more scans than the page shows, the next frame waits the busy tick', async (t) => {
+  const hub = createLiveHub({ status: () => ({}), logger: silentLogger, tickMs: 60_000 });
+  const server = await serve(hub);
+  t.teardown(() => {
+    hub.close();
+    server.closeAllConnections();
+    server.close();
+  });
+  const tech = await stream(server, '/?technician');
+  const big = Array.from({ length: BUSY_FRAME_SCANS + 1 }, (_, i) => counted(`big-${i}`));
+  for (const s of big) hub.scan(s.views);
+  await tech.waitFor(`big-${BUSY_FRAME_SCANS}`);
+  // The next scan right after a big frame: held for the busy tick (a lower bound, which a loaded
+  // machine cannot make fail; libuv's loop clock may run up to a ms behind), then in a frame of its own.
+  const t0 = performance.now();
+  hub.scan(counted('next').views);
+  const seen = await tech.waitFor('"next"');
+  t.true(performance.now() - t0 >= BUSY_TICK_MS - 2, `next frame after ${performance.now() - t0} ms`);
+  t.is(seen.split('event: scans').length - 1, 2);
+});
+
+test('a frame of more scans than the page lists carries every scan, technicians get details for the newest 20 only, each view built once', async (t) => {
+  const hub = createLiveHub({ status: () => ({}), logger: silentLogger, tickMs: 60_000 });
+  const server = await serve(hub);
+  t.teardown(() => {
+    hub.close();
+    server.closeAllConnections();
+    server.close();
+  });
+  const tech = await stream(server, '/?technician');
+  const visitor = await stream(server, '/');
+  const burst = Array.from({ length: DETAILED_SCANS + 10 }, (_, i) => counted(`many-${i}`));
+  for (const s of burst) hub.scan(s.views);
+  const seen = await tech.waitFor(`many-${burst.length - 1}`);
+  await visitor.waitFor(`many-${burst.length - 1}`);
+  const sent = JSON.parse(/event: scans\ndata: (.*)\n/.exec(seen)![1]!) as { id: string; hex?: string }[];
+  t.deepEqual(
+    sent.map((s) => s.id),
+    burst.map((_, i) => `many-${i}`),
+  );
+  t.deepEqual(
+    sent.map((s) => s.hex !== undefined),
+    burst.map((_, i) => i >= 10),
+  );
+  t.deepEqual(
+    burst.map((s) => s.calls),
+    burst.map((_, i) => ({ pub: 1, detail: i >= 10 ? 1 : 0 })),
+  );
 });
