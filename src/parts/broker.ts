@@ -29,6 +29,7 @@ export const brokerPart: Part = {
     'mqtt.max_queued_messages',
     'mqtt.session_expiry_s',
     'mqtt.drain_timeout_ms',
+    'mqtt.login_limit',
   ],
   async start(ctx, handover) {
     const { settings, demo } = ctx;

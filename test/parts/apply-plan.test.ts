@@ -69,6 +69,11 @@ test('a new stuck-till limit (mqtt.drain_timeout_ms) restarts the broker only', 
   t.deepEqual(parts({ mqtt: { drain_timeout_ms: 1000 } }), ['broker', 'info']);
 });
 
+test('a new MQTT login limit (mqtt.login_limit) restarts the broker only, not the whole gateway', (t) => {
+  t.deepEqual(parts({ mqtt: { login_limit: { max_failures: 10 } } }), ['broker', 'info']);
+  t.deepEqual(parts({ mqtt: { login_limit: { block_s: 300 } } }), ['broker', 'info']);
+});
+
 test('an uplink change restarts the uplink only; its intervals restart the sampler that reads them', (t) => {
   t.deepEqual(parts({ uplink: { url: 'mqtts://ops2.example:8883' } }), ['uplink', 'info']);
   t.deepEqual(parts({ uplink: { password: 'ops-b' } }), ['uplink', 'info']);
