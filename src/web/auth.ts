@@ -83,7 +83,7 @@ export function authRoutes(app: FastifyInstance, ctx: WebContext, hooks: { onCla
         return reply.code(403).send({
           error: 'setup_code_invalid',
           field: 'code',
-          message: 'that is not the setup code in the journal',
+          message: 'that is not the setup code the gateway printed at start (journal or terminal)',
         });
       }
       const problem = passwordProblem(password);
