@@ -9,14 +9,14 @@
 // runs that build (with its own page assets) too, blocks alternating ABBA, for an A/B in one run.
 //   flock /work/helpers/bench.lock node --import=tsx bench/page-profile.ts [scans per block]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { unitNodeFlags } from '../test/helpers/unit-flags.ts';
 import { processesCpuMs, processTree } from './page-abba.ts';
-import { mainThreadCpuMs } from './proc.ts';
+import { mainThreadCpuMs, threadStats } from './proc.ts';
 import { scanOnce, startGateway, stopTarget } from './scan-latency.ts';
 
 const PAGE_CLIENTS = fileURLToPath(new URL('./page-clients.mjs', import.meta.url));
@@ -36,21 +36,10 @@ function kindOf(pid: number): string {
 /** CPU ms of each thread of `pids`, keyed "<process kind>/<thread name>" (summed over like threads). */
 function threadCpuMs(pids: number[]): Map<string, number> {
   const out = new Map<string, number>();
-  for (const pid of pids) {
-    const kind = kindOf(pid);
-    let tids: string[] = [];
-    try {
-      tids = readdirSync(`/proc/${pid}/task`);
-    } catch {}
-    for (const tid of tids) {
-      try {
-        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        const key = `${kind}/${name}`;
-        out.set(key, (out.get(key) ?? 0) + (Number(f[11]) + Number(f[12])) * 10);
-      } catch {}
-    }
+  const kinds = new Map(pids.map((pid) => [pid, kindOf(pid)]));
+  for (const { pid, name, fields: f } of threadStats(pids)) {
+    const key = `${kinds.get(pid)}/${name}`;
+    out.set(key, (out.get(key) ?? 0) + (Number(f[11]) + Number(f[12])) * 10);
   }
   return out;
 }

@@ -43,6 +43,7 @@ import mqtt from 'mqtt';
 import { unitNodeFlags } from '../test/helpers/unit-flags.ts';
 import { type AbbaPlan, abbaLive, type LiveView, processTree } from './page-abba.ts';
 import { probeReport } from './page-probe-report.ts';
+import { threadStats } from './proc.ts';
 import { startGateway, stopTarget, type Target } from './scan-latency.ts';
 
 const ASSETS = fileURLToPath(new URL('../src/web/assets/', import.meta.url));
@@ -158,19 +159,9 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 function threadPolicies(pids: number[]): Record<string, number> {
   const names: Record<string, string> = { '0': 'normal', '3': 'batch', '5': 'idle' };
   const counts: Record<string, number> = {};
-  for (const pid of pids) {
-    let tids: string[] = [];
-    try {
-      tids = readdirSync(`/proc/${pid}/task`);
-    } catch {}
-    for (const tid of tids) {
-      try {
-        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        const key = `${names[f[38]!] ?? `policy${f[38]}`}/nice${f[16]}`;
-        counts[key] = (counts[key] ?? 0) + 1;
-      } catch {}
-    }
+  for (const { fields: f } of threadStats(pids)) {
+    const key = `${names[f[38]!] ?? `policy${f[38]}`}/nice${f[16]}`;
+    counts[key] = (counts[key] ?? 0) + 1;
   }
   return counts;
 }

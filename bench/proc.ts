@@ -1,5 +1,5 @@
-// Small process helpers the request benches share (bench/queued.ts, bench/request-cost.ts).
-import { readFileSync } from 'node:fs';
+// Small process helpers the benches share (bench/queued.ts, bench/request-cost.ts, bench/page*.ts).
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -16,6 +16,29 @@ export function closedPort(): Promise<number> {
 /** CPU time (ms) of a process's main thread so far: the event loop, where the request path runs. */
 export function mainThreadCpuMs(pid: number): number {
   return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+}
+
+/**
+ * Each live thread of `pids`: its process id, its name and its /proc stat fields after the name
+ * (`fields[0]` is field 3, state); threads or processes that ended meanwhile are skipped.
+ */
+export function* threadStats(pids: number[]): Generator<{ pid: number; name: string; fields: string[] }> {
+  for (const pid of pids) {
+    let tids: string[] = [];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {}
+    for (const tid of tids) {
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      } catch {
+        continue;
+      }
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      yield { pid, name, fields: stat.slice(stat.lastIndexOf(')') + 2).split(' ') };
+    }
+  }
 }
 
 /**

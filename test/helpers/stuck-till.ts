@@ -4,6 +4,24 @@
 import { createConnection, type Socket } from 'node:net';
 import mqttPacket from 'mqtt-packet';
 import { WebSocket } from 'ws';
+import type { ScanEvent } from '../../src/mqtt/topics.ts';
+
+/** One scan of a flood (about 1 KB): enough of them fill a stuck till's socket many times over. */
+export function floodScan(seq: number): ScanEvent {
+  return {
+    id: `flood-${seq}`,
+    seq,
+    ts: new Date(0).toISOString(),
+    device_id: 'flood',
+    profile: 'generic',
+    transport: 'hid',
+    symbology: null,
+    aim: null,
+    kind: 'text',
+    text: 'x'.repeat(900),
+    warnings: [],
+  };
+}
 
 export type Transport = 'tcp' | 'ws';
 

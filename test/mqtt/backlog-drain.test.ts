@@ -7,31 +7,14 @@
 // machine (6,000 drained, 8,000 did not), so the test does not depend on the exact stack size.
 // Real gateway, the product's own scan path, the stuck till a raw TCP socket that never reads.
 import test from 'ava';
-import type { ScanEvent } from '../../src/mqtt/topics.ts';
 import { connect, recorder, startTestGateway, waitUntil } from '../helpers/gateway.ts';
-import { stuckTill } from '../helpers/stuck-till.ts';
+import { floodScan, stuckTill } from '../helpers/stuck-till.ts';
 
 const TILL = 'A';
 const SCAN_TOPIC = `pos/${TILL}/scan`;
 const FLOOD = 20_000;
 /** The broker's stuck-till limit plus the drain of the flood, on a loaded 2-core machine. */
 const DEADLINE_MS = 60_000;
-
-function scan(seq: number, text = 'x'.repeat(900)): ScanEvent {
-  return {
-    id: `flood-${seq}`,
-    seq,
-    ts: new Date(0).toISOString(),
-    device_id: 'flood',
-    profile: 'generic',
-    transport: 'hid',
-    symbology: null,
-    aim: null,
-    kind: 'text',
-    text,
-    warnings: [],
-  };
-}
 
 for (const qos of [0, 1] as const) {
   test.serial(
@@ -45,7 +28,7 @@ for (const qos of [0, 1] as const) {
 
       // As the scan path publishes: each without waiting for the one before. The stuck socket fills
       // within the first few hundred; the rest wait in the emitter until the broker closes it.
-      const published = Array.from({ length: FLOOD }, (_, i) => gw.gateway.publish('scan', scan(i)));
+      const published = Array.from({ length: FLOOD }, (_, i) => gw.gateway.publish('scan', floodScan(i)));
       await waitUntil(
         () => gw.lines.some((l) => l.includes('mqtt till stopped reading: connection closed')),
         'the stuck till closed',

@@ -12,7 +12,6 @@ import test from 'ava';
 import parse from 'parse-prometheus-text-format';
 import { ConfigError } from '../../src/config/errors.ts';
 import { loadConfig } from '../../src/config/load.ts';
-import type { ScanEvent } from '../../src/mqtt/topics.ts';
 import {
   collectingLogger,
   connect,
@@ -22,7 +21,7 @@ import {
   tempDir,
   waitUntil,
 } from '../helpers/gateway.ts';
-import { stuckTill } from '../helpers/stuck-till.ts';
+import { floodScan, stuckTill } from '../helpers/stuck-till.ts';
 
 const TILL = 'A';
 const SCAN_TOPIC = `pos/${TILL}/scan`;
@@ -35,22 +34,6 @@ const FLOOD = 6000;
  * aedes' own 60 s limit, so without the gateway's limit the test still fails.
  */
 const DEADLINE_MS = 45_000;
-
-function scan(seq: number): ScanEvent {
-  return {
-    id: `flood-${seq}`,
-    seq,
-    ts: new Date(0).toISOString(),
-    device_id: 'flood',
-    profile: 'generic',
-    transport: 'hid',
-    symbology: null,
-    aim: null,
-    kind: 'text',
-    text: 'x'.repeat(900),
-    warnings: [],
-  };
-}
 
 async function counted(httpPort: number, name: string): Promise<number | undefined> {
   const res = await fetch(`http://127.0.0.1:${httpPort}/metrics`);
@@ -82,7 +65,7 @@ for (const [transport, qos] of [
     // The product's own scan path (the registry publisher); not awaited one by one: a publish
     // settles only once every subscriber's delivery is done, which is what may stall.
     const started = performance.now();
-    const published = Array.from({ length: FLOOD }, (_, i) => gw.gateway.publish('scan', scan(i)));
+    const published = Array.from({ length: FLOOD }, (_, i) => gw.gateway.publish('scan', floodScan(i)));
     for (const p of published) p.catch(() => {});
     // Behind the flood, a request: its scan event and its answer.
     healthy.publish(
@@ -172,7 +155,7 @@ test.serial(
     // The stuck socket fills within the first few hundred scans; aedes' timer starts then. Timed from
     // the end of the publishing loop: every write to a till is made in a later turn (aedes'
     // setImmediate), so the timer cannot have started before.
-    const published = Array.from({ length: FLOOD }, (_, i) => gw.gateway.publish('scan', scan(i)));
+    const published = Array.from({ length: FLOOD }, (_, i) => gw.gateway.publish('scan', floodScan(i)));
     const started = performance.now();
     const closed = () =>
       gw.lines

@@ -4,7 +4,7 @@
 import { once } from 'node:events';
 import { createServer, get, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { silentLogger } from '../../src/log.ts';
 import {
   BUSY_FRAME_SCANS,
@@ -15,11 +15,17 @@ import {
   type ScanViews,
 } from '../../src/web/live.ts';
 
-/** A server whose every request becomes a live stream; `technician` from the query. */
-async function serve(hub: LiveHub): Promise<Server> {
+/** A server whose every request becomes a live stream; `technician` from the query. Closed, with
+ * the hub, when the test ends. */
+async function serve(hub: LiveHub, t: ExecutionContext): Promise<Server> {
   const server = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     hub.add({ res, technician: req.url === '/?technician' }, ': hello\n\n');
+  });
+  t.teardown(() => {
+    hub.close();
+    server.closeAllConnections();
+    server.close();
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -69,12 +75,7 @@ function counted(id: string) {
 
 test('with no page open a scan builds neither view; with pages open each view once per scan, only where shown', async (t) => {
   const hub = createLiveHub({ status: () => ({}), logger: silentLogger, tickMs: 60_000 });
-  const server = await serve(hub);
-  t.teardown(() => {
-    hub.close();
-    server.closeAllConnections();
-    server.close();
-  });
+  const server = await serve(hub, t);
 
   const idle = counted('idle');
   hub.scan(idle.views);
@@ -110,12 +111,7 @@ test('a burst of scans goes out as one frame per stream, and scans alone build n
     logger: silentLogger,
     tickMs: 60_000,
   });
-  const server = await serve(hub);
-  t.teardown(() => {
-    hub.close();
-    server.closeAllConnections();
-    server.close();
-  });
+  const server = await serve(hub, t);
   const tech = await stream(server, '/?technician');
   const burst = Array.from({ length: 30 }, (_, i) => counted(`burst-${i}`));
   for (const s of burst) hub.scan(s.views);
@@ -135,12 +131,7 @@ test('a burst of scans goes out as one frame per stream, and scans alone build n
 
 test('after a frame of more scans than the page shows, the next frame waits the busy tick', async (t) => {
   const hub = createLiveHub({ status: () => ({}), logger: silentLogger, tickMs: 60_000 });
-  const server = await serve(hub);
-  t.teardown(() => {
-    hub.close();
-    server.closeAllConnections();
-    server.close();
-  });
+  const server = await serve(hub, t);
   const tech = await stream(server, '/?technician');
   const big = Array.from({ length: BUSY_FRAME_SCANS + 1 }, (_, i) => counted(`big-${i}`));
   for (const s of big) hub.scan(s.views);
@@ -156,12 +147,7 @@ test('after a frame of more scans than the page shows, the next frame waits the 
 
 test('a frame of more scans than the page lists carries every scan, technicians get details for the newest 20 only, each view built once', async (t) => {
   const hub = createLiveHub({ status: () => ({}), logger: silentLogger, tickMs: 60_000 });
-  const server = await serve(hub);
-  t.teardown(() => {
-    hub.close();
-    server.closeAllConnections();
-    server.close();
-  });
+  const server = await serve(hub, t);
   const tech = await stream(server, '/?technician');
   const visitor = await stream(server, '/');
   const burst = Array.from({ length: DETAILED_SCANS + 10 }, (_, i) => counted(`many-${i}`));
