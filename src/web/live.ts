@@ -47,14 +47,13 @@ export function frame(event: string, data: unknown): string {
  */
 const SCAN_TICK_MS = 100;
 /**
- * The page lists the newest 20 scans and redraws at most once a second while more than that arrive
+ * The page lists the newest 20 scans (also the scans of a frame sent to technicians with their
+ * details: text, hex, hint) and redraws at most once a second while more than that arrive
  * between two draws (src/web/assets/app.js). So after a frame of more than 20, within a second, the
  * next frame waits longer: each frame wakes the phone's browser (and this loop) once, and a person
  * loses nothing at a rate no one reads. A scan after a quiet second still goes out in one tick.
  */
-export const BUSY_FRAME_SCANS = 20;
-/** Scans of one frame sent to technicians with their details (text, hex, hint): the page's list. */
-export const DETAILED_SCANS = 20;
+export const PAGE_SCANS = 20;
 export const BUSY_TICK_MS = 250;
 
 const buildPub = (v: ScanViews) => v.pub();
@@ -100,7 +99,7 @@ export function createLiveHub(opts: {
     scanTimer = undefined;
     const batch = scanBatch;
     scanBatch = [];
-    if (batch.length > BUSY_FRAME_SCANS) bigFrameAt = Date.now();
+    if (batch.length > PAGE_SCANS) bigFrameAt = Date.now();
     const frames: { pub?: string; detail?: string } = {};
     let pubs: unknown[] | undefined;
     const pubOf = (i: number) => {
@@ -108,9 +107,9 @@ export function createLiveHub(opts: {
       if (pubs[i] === undefined) pubs[i] = buildPub(batch[i]!);
       return pubs[i];
     };
-    // The page lists the newest DETAILED_SCANS: older scans of the same frame go to technicians as
+    // The page lists the newest PAGE_SCANS: older scans of the same frame go to technicians as
     // everyone sees them (counted in the chart, never drawn), not built with text and hex for nothing.
-    const firstDetailed = Math.max(0, batch.length - DETAILED_SCANS);
+    const firstDetailed = Math.max(0, batch.length - PAGE_SCANS);
     const text = (technician: boolean): string => {
       if (technician) {
         frames.detail ??= frame(

@@ -6,14 +6,7 @@ import { createServer, get, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net';
 import test, { type ExecutionContext } from 'ava';
 import { silentLogger } from '../../src/log.ts';
-import {
-  BUSY_FRAME_SCANS,
-  BUSY_TICK_MS,
-  createLiveHub,
-  DETAILED_SCANS,
-  type LiveHub,
-  type ScanViews,
-} from '../../src/web/live.ts';
+import { BUSY_TICK_MS, createLiveHub, type LiveHub, PAGE_SCANS, type ScanViews } from '../../src/web/live.ts';
 
 /** A server whose every request becomes a live stream; `technician` from the query. Closed, with
  * the hub, when the test ends. */
@@ -133,9 +126,9 @@ test('after a frame of more scans than the page shows, the next frame waits the 
   const hub = createLiveHub({ status: () => ({}), logger: silentLogger, tickMs: 60_000 });
   const server = await serve(hub, t);
   const tech = await stream(server, '/?technician');
-  const big = Array.from({ length: BUSY_FRAME_SCANS + 1 }, (_, i) => counted(`big-${i}`));
+  const big = Array.from({ length: PAGE_SCANS + 1 }, (_, i) => counted(`big-${i}`));
   for (const s of big) hub.scan(s.views);
-  await tech.waitFor(`big-${BUSY_FRAME_SCANS}`);
+  await tech.waitFor(`big-${PAGE_SCANS}`);
   // The next scan right after a big frame: held for the busy tick (a lower bound, which a loaded
   // machine cannot make fail; libuv's loop clock may run up to a ms behind), then in a frame of its own.
   const t0 = performance.now();
@@ -150,7 +143,7 @@ test('a frame of more scans than the page lists carries every scan, technicians 
   const server = await serve(hub, t);
   const tech = await stream(server, '/?technician');
   const visitor = await stream(server, '/');
-  const burst = Array.from({ length: DETAILED_SCANS + 10 }, (_, i) => counted(`many-${i}`));
+  const burst = Array.from({ length: PAGE_SCANS + 10 }, (_, i) => counted(`many-${i}`));
   for (const s of burst) hub.scan(s.views);
   const seen = await tech.waitFor(`many-${burst.length - 1}`);
   await visitor.waitFor(`many-${burst.length - 1}`);
