@@ -6,7 +6,7 @@ import type { Logger } from '../log.ts';
 import { readJsonObject } from './durable-file.ts';
 import { applyEnv } from './env.ts';
 import { type ConfigProblem, describeValue, problemsFromZod } from './errors.ts';
-import { hashPassword } from './password.ts';
+import { hashPassword, verifyPassword } from './password.ts';
 import { type Settings, settingsSchema } from './schema.ts';
 import {
   deepMerge,
@@ -169,10 +169,16 @@ async function tillLogins(
     const username = typeof entry?.username === 'string' ? entry.username.trim() : entry?.username;
     const user: Record<string, unknown> = { username };
     if (typeof entry?.till_id === 'string' && entry.till_id.trim()) user.till_id = entry.till_id.trim();
+    const storedHash = stored.get(username)?.password_hash;
     if (typeof entry?.password === 'string' && entry.password !== '') {
-      user.password_hash = await hashPassword(entry.password);
-    } else if (typeof stored.get(username)?.password_hash === 'string') {
-      user.password_hash = stored.get(username)!.password_hash;
+      // The same password again (a provisioning command run twice, a script) keeps its hash: a new
+      // salt would be reported as a changed login and restart the tills' broker for nothing.
+      user.password_hash =
+        typeof storedHash === 'string' && (await verifyPassword(entry.password, storedHash))
+          ? storedHash
+          : await hashPassword(entry.password);
+    } else if (typeof storedHash === 'string') {
+      user.password_hash = storedHash;
     } else {
       problems.push({
         path: `mqtt.users.${i}.password_hash`,

@@ -49,3 +49,14 @@ test('an ops broker URL emptied after it was set is a change, back to none', asy
   t.deepEqual(cleared.ok && cleared.changed, ['uplink.url']);
   t.is(cleared.ok && cleared.settings.uplink.url, null);
 });
+
+test('the same till login with the same password again is no change; a new password is', async (t) => {
+  const b = box();
+  const login = (password: string) => form({ 'mqtt.users': [{ username: 'till1', password }] });
+  const first = await provision(b.target, login('secretpass1'));
+  t.deepEqual(first.ok && first.changed, ['mqtt.users']);
+  const again = await provision(b.target, login('secretpass1'));
+  t.deepEqual(again.ok && again.changed, [], 'run twice, `edge-gateway provision` restarts nothing');
+  const other = await provision(b.target, login('secretpass2'));
+  t.deepEqual(other.ok && other.changed, ['mqtt.users']);
+});
