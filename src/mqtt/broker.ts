@@ -168,11 +168,12 @@ export async function startBroker(opts: BrokerOptions): Promise<Broker> {
         if (admission === 'busy') return refuse(3, 'server busy');
         const user = username === undefined ? undefined : opts.users.find((u) => u.username === username);
         if (!user || !password) {
-          // The user only when known: a mistyped login may carry anything in that field.
+          // The user only when known: a mistyped login may carry anything in that field. A client
+          // without a username (mosquitto_sub without -u) is told apart: no user was named at all.
           log.warn('mqtt login refused', {
             client_id: client.id,
             remote,
-            reason: user ? 'no password' : 'unknown user',
+            reason: user ? 'no password' : username === undefined ? 'no login' : 'unknown user',
           });
           return refuse(username ? 4 : 5, 'not authorized');
         }

@@ -45,6 +45,12 @@ test('a wrong password and an anonymous login are refused when provisioned', asy
   t.regex(anon!.message, /Not authorized/i);
   const unknown = await t.throwsAsync(connect(gw.url, { username: 'mallory', password: 'x' }));
   t.regex(unknown!.message, /Bad username or password/i);
+  // The journal tells a client that named no login from a mistyped one.
+  const reasons = gw.lines
+    .map((l) => JSON.parse(l))
+    .filter((l) => l.msg === 'mqtt login refused')
+    .map((l) => l.reason);
+  t.deepEqual(reasons, ['bad password', 'no login', 'unknown user']);
 });
 
 test("till A cannot subscribe to till B's topics nor anything outside its base", async (t) => {
