@@ -9,6 +9,7 @@ import { PROVISION_FIELDS, type ProvisionPatch, provision } from './config/provi
 import { isDemoMode, type Settings } from './config/schema.ts';
 import { EXIT_CODES } from './errors.ts';
 import type { Logger } from './log.ts';
+import { runningPid } from './uplink/run-marker.ts';
 import { passwordProblem } from './web/auth.ts';
 import { setTechnicianPassword } from './web/box-secrets.ts';
 import type { StatusDocument } from './web/status.ts';
@@ -167,6 +168,13 @@ export async function provisionCommand(ctx: CliContext, flags: ProvisionFlags): 
   const restarting = await restarts(loaded, result.settings);
   ctx.out(`provisioned: ${result.changed.join(', ')}\n`);
   ctx.out(`apply now: systemctl reload edge-gateway (restarts in-process: ${restarting})\n`);
+  // Without the systemd unit (scripts/dev-start.sh, a gateway started by hand) there is nothing to
+  // `systemctl reload`; the reload is SIGHUP, so name the process that would hear it.
+  const pid = runningPid(target.dataDir);
+  if (pid !== null)
+    ctx.out(
+      `  or, without the systemd unit: kill -HUP ${pid} (the gateway running from ${target.dataDir})\n`,
+    );
   return EXIT_CODES.ok;
 }
 

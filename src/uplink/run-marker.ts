@@ -36,3 +36,15 @@ export function markRunning(dataDir: string): RunMarker {
   });
   return { previous, clear: () => rmSync(path, { force: true }) };
 }
+
+/** The pid of a gateway running now from `dataDir` (its marker names a live process), else null. */
+export function runningPid(dataDir: string): number | null {
+  try {
+    const pid = (JSON.parse(readFileSync(join(dataDir, RUN_MARKER), 'utf8')) as Partial<PreviousRun>).pid;
+    if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return null;
+    process.kill(pid, 0); // throws when no such process
+    return pid;
+  } catch {
+    return null;
+  }
+}

@@ -61,6 +61,13 @@ test('claim, status, devices and provision on the command line; SIGHUP applies t
   t.is(good.code, 0, good.err);
   t.regex(good.out, /provisioned: till_id, mqtt\.users/);
   t.regex(good.out, /apply now: systemctl reload edge-gateway \(restarts in-process: the whole gateway\)/);
+  // The running gateway from this data dir is named, for a box without the unit (dev-start.sh).
+  t.true(
+    good.out.includes(
+      `or, without the systemd unit: kill -HUP ${run.child.pid} (the gateway running from ${env.EDGE_DATA_DIR})`,
+    ),
+    good.out,
+  );
   run.child.kill('SIGHUP');
   const until = Date.now() + 20_000;
   while (!run.lines.some((l) => l.msg === 'ready' && l.till_id === 'till-7')) {
