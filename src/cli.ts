@@ -30,7 +30,7 @@ Usage:
   edge-gateway config check [--config FILE] [--data-dir DIR]
                                                         validate the configuration and print it (secrets removed)
   edge-gateway config hash-password                     read a password on stdin, print its scrypt hash
-  edge-gateway outbox [status | dead | retry ID | discard ID] [--data-dir DIR]
+  edge-gateway outbox [status | dead | retry ID | discard ID] [--json] [--data-dir DIR]
                                                         outbox depth and dead letters; retry or discard one
   edge-gateway status [--json]                          the running gateway: cloud and ops link, outbox, devices, system
   edge-gateway devices [--json]                         attached devices with profile, transport, state, last scan
@@ -153,6 +153,7 @@ export async function main(argv: string[]): Promise<number> {
           configPath: values.config,
           dataDir: values['data-dir'],
           logger,
+          json: values.json === true,
         });
       } catch (err) {
         return reportConfigError(err, logger);

@@ -10,6 +10,7 @@ import { isDemoMode, type Settings } from './config/schema.ts';
 import { EXIT_CODES } from './errors.ts';
 import type { Logger } from './log.ts';
 import { runningPid } from './uplink/run-marker.ts';
+import { textTable } from './util/text-table.ts';
 import { passwordProblem } from './web/auth.ts';
 import { setTechnicianPassword } from './web/box-secrets.ts';
 import type { StatusDocument } from './web/status.ts';
@@ -73,14 +74,7 @@ export async function devicesCommand(ctx: CliContext, json: boolean): Promise<nu
     return EXIT_CODES.ok;
   }
   const rows = st.devices.map((d) => [d.id, d.profile, d.transport, d.state, d.last_scan_at ?? 'never']);
-  const head = ['DEVICE', 'PROFILE', 'TRANSPORT', 'STATE', 'LAST SCAN'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (r: string[]) =>
-    r
-      .map((v, i) => v.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  ctx.out([line(head), ...rows.map(line)].join('\n') + '\n');
+  ctx.out(textTable(['DEVICE', 'PROFILE', 'TRANSPORT', 'STATE', 'LAST SCAN'], rows));
   return EXIT_CODES.ok;
 }
 
