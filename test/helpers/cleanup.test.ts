@@ -1,7 +1,7 @@
 // The test helpers leave nothing behind (test/helpers/cleanup.ts): a pty pair's dir goes on its
 // close, a Mosquitto's on its stop, and a test process that ends without stopping them (a normal
 // exit, or SIGINT / SIGTERM / SIGHUP: Ctrl-C, a cancelled CI job, ava ending a worker) takes their
-// dirs and their socat and mosquitto processes along. The child processes run with a TMPDIR of
+// dirs and their socat, mosquitto and edge-gateway processes along. The child processes run with a TMPDIR of
 // their own, so the count of what they leave there is exact whatever else runs on the machine.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -91,7 +91,7 @@ for (const end of ['exit', 'SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     const leftovers = () => readdirSync(tmp).filter((n) => n.startsWith('edge-'));
     t.deepEqual(leftovers().sort(), dirs.map((d) => d.slice(tmp.length + 1)).sort(), 'made in its TMPDIR');
     const running = dirs.flatMap(processesIn);
-    t.is(running.length, 2, 'its socat and its mosquitto run');
+    t.is(running.length, 3, 'its socat, its mosquitto and its edge-gateway run');
 
     if (end === 'exit') child.stdin.write('end\n');
     else child.kill(end);
@@ -99,6 +99,9 @@ for (const end of ['exit', 'SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     // The signal still ends the process as it would have: nothing swallowed.
     t.deepEqual([code, signal], end === 'exit' ? [0, null] : [null, end]);
     t.deepEqual(leftovers(), [], 'no dir of the helpers left');
-    await until('its socat and mosquitto are gone', () => dirs.flatMap(processesIn).length === 0);
+    await until(
+      'its socat, mosquitto and edge-gateway are gone',
+      () => dirs.flatMap(processesIn).length === 0,
+    );
   });
 }

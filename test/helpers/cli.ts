@@ -1,6 +1,7 @@
 // Runs the real `edge-gateway` command as a child process.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { killAtExit } from './cleanup.ts';
 
 export const BIN = fileURLToPath(new URL('../../bin/edge-gateway.js', import.meta.url));
 
@@ -28,6 +29,9 @@ export function runGatewayProcess(command: string, args: string[], env: NodeJS.P
     env: { PATH: process.env.PATH, HOME: process.env.HOME, EDGE_MQTT_WS_PORT: '0', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  // A test that times out or fails before its teardown must not leave a gateway holding its ports
+  // and a core for the rest of the suite: it ends with the test process at the latest.
+  killAtExit(child);
   const lines: any[] = [];
   const stdout: string[] = [];
   const stderr: string[] = [];
