@@ -3,7 +3,9 @@
 // they are marked checked here and the provider does not check them again: each write is
 // validated once. test/loyalty/op-args.test.ts holds every conversion here to that (whatever the
 // router accepts, the provider's schema accepts too); a till rule looser than the provider's fails it.
-import type { OpArgs, Transaction } from '../mqtt/ops.ts';
+// They take `WriteOpArgs`: each sends the till's transaction as the Idempotency-Key, which the
+// router has checked to be a key part for exactly the writes of src/mqtt/ops.ts.
+import type { Transaction, WriteOpArgs } from '../mqtt/ops.ts';
 import {
   type ActivationArgs,
   assumeChecked,
@@ -15,7 +17,7 @@ import {
 } from './provider.ts';
 
 export function purchaseArgs(
-  args: OpArgs<'loyalty/turnover'>,
+  args: WriteOpArgs<'loyalty/turnover'>,
   transaction: Transaction,
 ): Checked<PurchaseArgs> {
   return assumeChecked({
@@ -31,7 +33,7 @@ export function purchaseArgs(
 }
 
 export function redemptionArgs(
-  args: OpArgs<'loyalty/redeem'>,
+  args: WriteOpArgs<'loyalty/redeem'>,
   transaction: Transaction,
 ): Checked<RedemptionArgs> {
   return assumeChecked({
@@ -43,7 +45,7 @@ export function redemptionArgs(
 }
 
 export function voidCall(
-  args: OpArgs<'loyalty/void_redemption'>,
+  args: WriteOpArgs<'loyalty/void_redemption'>,
   transaction: Transaction,
 ): Checked<VoidCall> {
   return assumeChecked({ redemptionId: args.redemption_id, args: { transaction: String(transaction) } });
@@ -55,7 +57,7 @@ export function voidCall(
  * id goes through `prepareReverse`, which checks it (src/loyalty/handlers/storno.ts).
  */
 export function reverseByTransaction(
-  args: OpArgs<'loyalty/reverse'>,
+  args: WriteOpArgs<'loyalty/reverse'>,
   transaction: Transaction,
 ): Checked<ReverseCall> {
   return assumeChecked({
@@ -65,7 +67,7 @@ export function reverseByTransaction(
 }
 
 export function activationArgs(
-  args: OpArgs<'loyalty/activate'>,
+  args: WriteOpArgs<'loyalty/activate'>,
   transaction: Transaction,
 ): Checked<ActivationArgs> {
   return assumeChecked({ transaction: String(transaction), mobile: args.mobile, email: args.email });

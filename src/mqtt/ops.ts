@@ -14,11 +14,25 @@ const ref = z.string().min(1).max(128);
 /** Integer minor units; the upper bound stops typos like amounts in millis (DESIGN §3). */
 const amountCents = z.number().int('amount_cents must be an integer (minor units)').min(0).max(100_000_000);
 
-export const OPS = {
+/** Reads and the box's own ops: the transaction only pairs the answer with its request. */
+const READ_OPS = {
   'loyalty/identify': z.object({
     code: z.string().min(1).max(2048),
     entry: z.enum(['manual', 'scan']).default('manual'),
   }),
+  'gateway/test_scan': z.object({
+    text: z.string().min(1).max(4096),
+    device_id: z.string().min(1).max(128).optional(),
+  }),
+} as const;
+
+/**
+ * Writes carried to the provider: the transaction becomes its Idempotency-Key (DESIGN §4), so the
+ * router refuses one that cannot be a key part (printable ASCII, src/loyalty/provider.ts), as the
+ * provider would. A new write goes here, and only here: the check follows, and its conversion to
+ * provider arguments (src/loyalty/till-args.ts, `WriteOpArgs`) does not type-check anywhere else.
+ */
+const WRITE_OPS = {
   'loyalty/redeem': z.object({
     customer_ref: ref,
     reward_id: ref,
@@ -57,24 +71,18 @@ export const OPS = {
     // The format first, as before the length rule moved here: a bad address is told as such alone.
     email: z.email({ abort: true }).max(MAX_EMAIL_CHARS),
   }),
-  'gateway/test_scan': z.object({
-    text: z.string().min(1).max(4096),
-    device_id: z.string().min(1).max(128).optional(),
-  }),
 } as const;
+
+export const OPS = { ...READ_OPS, ...WRITE_OPS } as const;
 
 export type OpName = keyof typeof OPS;
 export type OpArgs<K extends OpName> = z.output<(typeof OPS)[K]>;
+export type WriteOpName = keyof typeof WRITE_OPS;
+/** A write's arguments: what the provider conversions take, so only a write can be converted. */
+export type WriteOpArgs<K extends WriteOpName> = z.output<(typeof WRITE_OPS)[K]>;
 
-/** Ops whose transaction becomes the provider's Idempotency-Key (DESIGN §4), so it must be a key
- * part (printable ASCII, src/loyalty/provider.ts), as the provider checks too. */
-export const KEYED_OPS: ReadonlySet<OpName> = new Set<OpName>([
-  'loyalty/redeem',
-  'loyalty/turnover',
-  'loyalty/reverse',
-  'loyalty/void_redemption',
-  'loyalty/activate',
-]);
+/** Ops whose transaction becomes the provider's Idempotency-Key: the writes, from the one registry. */
+export const KEYED_OPS: ReadonlySet<OpName> = new Set(Object.keys(WRITE_OPS) as WriteOpName[]);
 
 export function isOpName(op: string): op is OpName {
   return Object.hasOwn(OPS, op);

@@ -18,7 +18,7 @@ import {
   voidCall,
 } from '../../src/loyalty/till-args.ts';
 import { parseRequest } from '../../src/mqtt/envelope.ts';
-import type { OpName, Transaction } from '../../src/mqtt/ops.ts';
+import { KEYED_OPS, OPS, type OpName, type Transaction } from '../../src/mqtt/ops.ts';
 
 /** Mostly a value the rules allow, sometimes one at or past an edge (any characters, lengths). */
 const edgy = <T>(usual: fc.Arbitrary<T>, edges: fc.Arbitrary<unknown>) =>
@@ -141,22 +141,49 @@ for (const [op, bodies, schema, convert] of cases) {
   });
 }
 
-test('a turnover whose transaction cannot be an Idempotency-Key is refused by the router', (t) => {
-  for (const transaction of ['has space', 'tab\there', 'ünïcode']) {
-    const parsed = parseRequest(
-      'loyalty/turnover',
-      Buffer.from(
-        JSON.stringify({
-          transaction,
-          customer_ref: 'C-1',
-          receipt_number: 'R-1',
-          amount_cents: 100,
-          currency: 'EUR',
-        }),
-      ),
-      1 << 20,
-    );
-    t.like(parsed, { ok: false, code: 'invalid_request', transaction, details: { reason: 'schema' } });
+test('every write of the op registry has its property above, and only the writes are keyed', (t) => {
+  t.deepEqual(cases.map(([op]) => op).sort(), [...KEYED_OPS].sort());
+  t.deepEqual([...KEYED_OPS].sort(), [
+    'loyalty/activate',
+    'loyalty/redeem',
+    'loyalty/reverse',
+    'loyalty/turnover',
+    'loyalty/void_redemption',
+  ]);
+});
+
+// One valid body per op (a Record over every op name: a new op does not compile here without one).
+const VALID: Record<OpName, Record<string, unknown>> = {
+  'loyalty/identify': { code: 'HA-K7QW3MZD5RTXP2LN' },
+  'gateway/test_scan': { text: '4006381333931' },
+  'loyalty/turnover': { customer_ref: 'C-1', receipt_number: 'R-1', amount_cents: 100, currency: 'EUR' },
+  'loyalty/redeem': { customer_ref: 'C-1', reward_id: 'RW-1' },
+  'loyalty/reverse': { original_transaction: 't-1' },
+  'loyalty/void_redemption': { redemption_id: 'RD-1' },
+  'loyalty/activate': { mobile: '+41791234567', email: 'a@example.com' },
+};
+
+test('a transaction that cannot be an Idempotency-Key is refused for every write and accepted for the reads', (t) => {
+  for (const op of Object.keys(OPS) as OpName[]) {
+    const parse = (transaction: Transaction) =>
+      parseRequest(op, Buffer.from(JSON.stringify({ transaction, ...VALID[op] })), 1 << 20);
+    t.like(parse('t-ok-1'), { ok: true }, `${op}: the valid body is accepted`);
+    for (const transaction of ['has space', 'tab\there', 'ünïcode']) {
+      if (KEYED_OPS.has(op)) {
+        t.like(
+          parse(transaction),
+          {
+            ok: false,
+            code: 'invalid_request',
+            transaction,
+            details: { fields: { transaction: 'invalid' } },
+          },
+          `${op} refuses ${JSON.stringify(transaction)}`,
+        );
+      } else {
+        t.like(parse(transaction), { ok: true, transaction }, `${op} pairs any transaction with its answer`);
+      }
+    }
   }
 });
 
