@@ -1,13 +1,13 @@
 // The udev rules (issue 11): generated from the device profiles, parsed by udev itself.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
 import { regexToGlobs, UnsupportedPattern } from '../../src/appliance/regex-glob.ts';
 import { udevRules } from '../../src/appliance/udev-rules.ts';
 import { loadProfiles } from '../../src/devices/profiles/index.ts';
 import type { Profile } from '../../src/devices/profiles/schema.ts';
+import { removeTempDir, tempDir } from '../helpers/cleanup.ts';
 
 const RULES = new URL('../../systemd/70-edge-gateway.rules', import.meta.url);
 const committed = () => readFileSync(RULES, 'utf8');
@@ -19,7 +19,7 @@ const committed = () => readFileSync(RULES, 'utf8');
  * udev's complaints about the file, one per line.
  */
 function udevComplaints(rules: string): string[] {
-  const dir = mkdtempSync(join(tmpdir(), 'udev-'));
+  const dir = tempDir('edge-udev-');
   try {
     const file = join(dir, 'rules.d', '70-edge-gateway.rules');
     spawnSync('mkdir', ['-p', join(dir, 'rules.d')]);
@@ -43,7 +43,7 @@ function udevComplaints(rules: string): string[] {
     // A diagnostic starts with the file name; a rule applied to the device starts with "tty0: ".
     return out.split('\n').filter((l) => l.startsWith('/etc/udev/rules.d/70-edge-gateway.rules'));
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 }
 

@@ -2,13 +2,13 @@
 // docs/, nothing cites the research notes outside the repository, and scripts/docs-citations.mjs
 // (which rewrites and checks them) edits comments only.
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import test from 'ava';
 import ts from 'typescript';
+import { testTempDir } from '../helpers/cleanup.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const script = join(root, 'scripts', 'docs-citations.mjs');
@@ -112,8 +112,7 @@ test('the check names each citation that points nowhere and accepts the ones tha
 });
 
 test('the CLI check exits 1 and lists the problem; the rewrite then lists each change and is idempotent', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'docs-citations-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = testTempDir(t, 'edge-docs-citations-');
   cpSync(join(root, 'docs'), join(dir, 'docs'), { recursive: true });
   mkdirSync(join(dir, 'src'));
   mkdirSync(join(dir, 'systemd'));

@@ -39,6 +39,18 @@ async function until(what: string, done: () => boolean): Promise<void> {
   }
 }
 
+test('test code makes its temp dirs through test/helpers/cleanup.ts only, so an interrupted run leaves none', (t) => {
+  // A dir made with mkdtemp directly goes in the test's teardown only: a run ended by a timeout, a
+  // signal or a failed worker leaves it in /tmp. The helper's `tempDir`/`testTempDir` also remove it
+  // when the process ends.
+  const root = fileURLToPath(new URL('../', import.meta.url));
+  const direct = readdirSync(root, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts') && f !== join('helpers', 'cleanup.ts'))
+    .filter((f) => /\bmkdtemp(Sync)?\(/.test(readFileSync(join(root, f), 'utf8')))
+    .sort();
+  t.deepEqual(direct, []);
+});
+
 test('a pty pair keeps its dir over an unplug and replug and removes it on close; a Mosquitto writes its dir at each start and removes it on stop', async (t) => {
   const pty = await startPtyPair();
   const ptyDir = dirname(pty.device);

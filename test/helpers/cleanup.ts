@@ -53,6 +53,13 @@ export function tempDir(prefix = 'edge-test-'): string {
   return keepTempDir(mkdtempSync(join(tmpdir(), prefix)));
 }
 
+/** A `tempDir` removed when the test that asked for it ends (its teardown), or with the process. */
+export function testTempDir(t: { teardown(fn: () => void): void }, prefix?: string): string {
+  const dir = tempDir(prefix);
+  t.teardown(() => removeTempDir(dir));
+  return dir;
+}
+
 /** Removes a dir made by `tempDir` now (its helper is done with it). */
 export function removeTempDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
@@ -60,7 +67,7 @@ export function removeTempDir(dir: string): void {
 }
 
 /** A helper's process (socat, mosquitto), ended with the test process if its helper did not end it. */
-export function killAtExit(child: ChildProcess): ChildProcess {
+export function killAtExit<C extends ChildProcess>(child: C): C {
   children.add(child);
   child.once('exit', () => children.delete(child));
   hook();

@@ -1,16 +1,13 @@
 // Shared parts for the outbox tests: real SQLite files in a temp dir, a settable clock, and a
 // deliver function the test answers call by call (so ordering is decided by the test, not by timing).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { type OutboxStore, type OutboxStoreOptions, openOutboxStore } from '../../src/outbox/store.ts';
 import type { DeliveryOutcome, EnqueueInput, OutboxJob } from '../../src/outbox/types.ts';
+import { testTempDir } from '../helpers/cleanup.ts';
 
 export function tempDir(t: ExecutionContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'outbox-test-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
+  return testTempDir(t, 'edge-outbox-test-');
 }
 
 export function openTemp(

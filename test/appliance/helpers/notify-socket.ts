@@ -2,10 +2,10 @@
 // socket bound by socat (Node has none in core). `socat -x` dumps each datagram as a header with its
 // length and the bytes in hex, so message boundaries survive the pipe exactly.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
+import { killAtExit, testTempDir } from '../../helpers/cleanup.ts';
 
 export interface NotifyMessage {
   /** The datagram as sent, e.g. "READY=1\nSTATUS=…". */
@@ -22,14 +22,13 @@ export interface NotifySocket {
 }
 
 export async function notifySocket(t: ExecutionContext): Promise<NotifySocket> {
-  const dir = mkdtempSync(join(tmpdir(), 'notify-'));
+  const dir = testTempDir(t, 'edge-notify-');
   const path = join(dir, 'notify.sock');
-  const socat = spawn('socat', ['-u', '-x', `UNIX-RECV:${path}`, '/dev/null'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const socat = killAtExit(
+    spawn('socat', ['-u', '-x', `UNIX-RECV:${path}`, '/dev/null'], { stdio: ['ignore', 'ignore', 'pipe'] }),
+  );
   t.teardown(() => {
     socat.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
   });
   const messages: NotifyMessage[] = [];
   const waiters = new Set<() => void>();

@@ -1,11 +1,12 @@
 // Profile files with mistakes: each error names the file, the JSON path, the value seen and what is
 // allowed (STYLE: loud, specific config errors), and one bad file never hides the good ones.
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { defaultProfilesDir, loadProfiles } from '../../../src/devices/profiles/loader.ts';
+import { testTempDir } from '../../helpers/cleanup.ts';
 
 function base(): Record<string, unknown> {
   return {
@@ -17,8 +18,7 @@ function base(): Record<string, unknown> {
 }
 
 function profilesDir(t: ExecutionContext, files: Record<string, unknown>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'profiles-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = testTempDir(t, 'edge-profiles-');
   for (const [name, content] of Object.entries(files)) {
     writeFileSync(join(dir, name), typeof content === 'string' ? content : JSON.stringify(content));
   }

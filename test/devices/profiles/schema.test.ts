@@ -1,7 +1,6 @@
 // One zod schema yields validation, types, defaults and the committed JSON Schema (STYLE).
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
 import {
@@ -10,6 +9,7 @@ import {
   writeProfileJsonSchema,
 } from '../../../src/devices/profiles/json-schema.ts';
 import { profileSchema } from '../../../src/devices/profiles/schema.ts';
+import { testTempDir } from '../../helpers/cleanup.ts';
 
 test('the committed firmware-config/profile.schema.json equals a fresh generation', (t) => {
   const committed = JSON.parse(readFileSync(profileJsonSchemaFile, 'utf8'));
@@ -21,8 +21,7 @@ test('the committed firmware-config/profile.schema.json equals a fresh generatio
 });
 
 test('writeProfileJsonSchema writes the generated schema to the given file', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'profile-schema-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = testTempDir(t, 'edge-profile-schema-');
   const file = writeProfileJsonSchema(join(dir, 'profile.schema.json'));
   const written = JSON.parse(readFileSync(file, 'utf8'));
   t.deepEqual(written, profileJsonSchema());

@@ -68,7 +68,12 @@ test('the ledger endpoint lists each applied effect, and reset restores the seed
   t.is(replayAfterReset.headers.get('idempotent-replayed'), null);
 });
 
-test('runSimulatorCli prints one ready line with its URL and serves until closed', async (t) => {
+test('runSimulatorCli prints one ready line with its URL, serves until closed, and removes its own SIGTERM/SIGINT handlers on close', async (t) => {
+  // Its own handlers, told apart from whatever else this process listens with (the test helpers'
+  // cleanup hooks, test/helpers/cleanup.ts): the ones it added, and none of them left after close.
+  const before = { SIGTERM: process.listeners('SIGTERM'), SIGINT: process.listeners('SIGINT') };
+  const added = (signal: 'SIGTERM' | 'SIGINT') =>
+    process.listeners(signal).filter((l) => !before[signal].includes(l));
   const lines: string[] = [];
   const sim = await runSimulatorCli({
     port: 0,
@@ -85,7 +90,9 @@ test('runSimulatorCli prints one ready line with its URL and serves until closed
   t.is(ready.length, 1);
   t.is(ready[0]?.url, sim.url);
   t.is(res.status, 200);
-  t.is(process.listenerCount('SIGTERM') > 0, true);
+  t.is(added('SIGTERM').length, 1);
+  t.is(added('SIGINT').length, 1);
   await sim.close();
-  t.is(process.listeners('SIGTERM').length, 0);
+  t.deepEqual(added('SIGTERM'), []);
+  t.deepEqual(added('SIGINT'), []);
 });
