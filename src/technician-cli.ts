@@ -163,11 +163,12 @@ export async function provisionCommand(ctx: CliContext, flags: ProvisionFlags): 
   ctx.out(`provisioned: ${result.changed.join(', ')}\n`);
   ctx.out(`apply now: systemctl reload edge-gateway (restarts in-process: ${restarting})\n`);
   // Without the systemd unit (scripts/dev-start.sh, a gateway started by hand) there is nothing to
-  // `systemctl reload`; the reload is SIGHUP, so name the process that would hear it.
+  // `systemctl reload`; the reload is SIGHUP, so name the process that would hear it. An "apply now:"
+  // line like the other, which scripts/provision drops as it reloads by itself.
   const pid = runningPid(target.dataDir);
   if (pid !== null)
     ctx.out(
-      `  or, without the systemd unit: kill -HUP ${pid} (the gateway running from ${target.dataDir})\n`,
+      `apply now: or, without the systemd unit, kill -HUP ${pid} (the gateway running from ${target.dataDir})\n`,
     );
   return EXIT_CODES.ok;
 }

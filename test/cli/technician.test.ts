@@ -64,7 +64,7 @@ test('claim, status, devices and provision on the command line; SIGHUP applies t
   // The running gateway from this data dir is named, for a box without the unit (dev-start.sh).
   t.true(
     good.out.includes(
-      `or, without the systemd unit: kill -HUP ${run.child.pid} (the gateway running from ${env.EDGE_DATA_DIR})`,
+      `\napply now: or, without the systemd unit, kill -HUP ${run.child.pid} (the gateway running from ${env.EDGE_DATA_DIR})`,
     ),
     good.out,
   );
