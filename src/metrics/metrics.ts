@@ -5,8 +5,9 @@
 // Cheap where it is hot: a scan is counted in plain numbers (a map entry by kind, a bucket of
 // src/metrics/counted-histogram.ts), which prom-client reads when Prometheus scrapes: its own
 // observe and inc hash labels and allocate per call, 3.7 % of the gateway's main thread in the scan
-// bench (perf). Request and provider figures are counted through prom-client as they happen;
-// everything that is a state (outbox, devices, uplink, cloud link) is read only when Prometheus
+// bench (perf). A till's answered request is counted the same way (a map entry by op and result):
+// the till's next request waits behind this work (issue 7 item 5). Provider figures are counted
+// through prom-client as they happen; everything that is a state (outbox, devices, uplink, cloud link) is read only when Prometheus
 // scrapes. Independent of the HTTP framework: `render()` returns the body and its
 // content type, and any server mounts it with one route.
 import { classificationKinds } from '../classify/classification.ts';
@@ -101,11 +102,18 @@ export function createGatewayMetrics(opts: { version: string; prefix?: string })
     registers: [registry],
   });
 
-  const requests = new Counter({
+  // By op, then result, each in the order first answered: the series come out as prom-client's own.
+  const requestCounts = new Map<string, Map<string, number>>();
+  new Counter({
     name: `${p}requests_total`,
     help: 'Till requests answered, by op and result (ok or the error code).',
     labelNames: ['op', 'result'],
     registers: [registry],
+    collect() {
+      this.reset();
+      for (const [op, results] of requestCounts)
+        for (const [result, n] of results) this.inc({ op, result }, n);
+    },
   });
 
   // One latency distribution for the provider (all calls go to the same API), and the calls by
@@ -269,10 +277,14 @@ export function createGatewayMetrics(opts: { version: string; prefix?: string })
       scanLatency.observe(seconds);
     },
     request(op, response) {
-      requests.inc({
-        op: KNOWN_OPS.has(op) ? op : 'unknown',
-        result: response.status === 'ok' ? 'ok' : (response.error?.code ?? 'error'),
-      });
+      const label = KNOWN_OPS.has(op) ? op : 'unknown';
+      const result = response.status === 'ok' ? 'ok' : (response.error?.code ?? 'error');
+      let results = requestCounts.get(label);
+      if (!results) {
+        results = new Map();
+        requestCounts.set(label, results);
+      }
+      results.set(result, (results.get(result) ?? 0) + 1);
     },
     providerCall(call, seconds, code) {
       providerLatency.observe(seconds);

@@ -29,19 +29,25 @@ export function prepareStatements(db: Database.Database) {
   return {
     byKey: db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE key = ?'),
     byId: db.prepare<[number], JobRow>('SELECT * FROM jobs WHERE id = ?'),
-    active: db.prepare<[], { value: number }>(`SELECT value FROM counters WHERE name = 'active'`),
-    laneBusy: db.prepare<[string], { one: number }>(
-      `SELECT 1 AS one FROM jobs WHERE order_key = ? AND ${ACTIVE} LIMIT 1`,
-    ),
+    // The enqueue path's reads and its insert hand back bare values (`pluck`), not row objects:
+    // each is read once and dropped, and a row object per statement was garbage a till waits for.
+    active: db.prepare<[], number>(`SELECT value FROM counters WHERE name = 'active'`).pluck(),
+    laneBusy: db
+      .prepare<[string], number>(`SELECT 1 FROM jobs WHERE order_key = ? AND ${ACTIVE} LIMIT 1`)
+      .pluck(),
     laneHead: db.prepare<[string], { id: number; state: JobState }>(
       `SELECT id, state FROM jobs WHERE order_key = ? AND ${ACTIVE} AND lane_head = 1`,
     ),
-    insert: db.prepare<[Record<string, unknown>], JobRow>(
-      `INSERT INTO jobs (key, kind, order_key, payload, depends_on, state, lane_head, attempts,
+    // Positional parameters (binding from an object looks each name up) and only the new id back:
+    // every other column of the new row is what the caller passed in (store.ts `insertedJob`).
+    insert: db
+      .prepare<[string, string, string, string, string | null, number, number, number, number], number>(
+        `INSERT INTO jobs (key, kind, order_key, payload, depends_on, state, lane_head, attempts,
        next_attempt_at, created_at, updated_at)
-     VALUES (@key, @kind, @orderKey, @payload, @dependsOn, 'pending', @laneHead, 0, @now, @now, @now)
-     RETURNING *`,
-    ),
+     VALUES (?, ?, ?, ?, ?, 'pending', ?, 0, ?, ?, ?)
+     RETURNING id`,
+      )
+      .pluck(),
     // The lowest id still undelivered becomes the lane's head: FIFO by enqueue order.
     promote: db.prepare<[string]>(
       `UPDATE jobs SET lane_head = 1 WHERE id =

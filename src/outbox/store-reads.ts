@@ -13,7 +13,7 @@ export type StoreReads = Pick<
 
 export function storeReads(stmt: Statements, now: () => number, maxDepth: number): StoreReads {
   function activeCount(): number {
-    return stmt.active.get()?.value ?? 0;
+    return stmt.active.get() ?? 0;
   }
 
   function oldestAgeS(): number {

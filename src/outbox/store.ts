@@ -134,17 +134,19 @@ export function openOutboxStore(options: OutboxStoreOptions): OutboxStore {
     if (reads.depth() >= maxDepth) {
       return { ok: false, code: 'buffer_full', message: `outbox holds ${maxDepth} undelivered jobs` };
     }
-    const laneHead = stmt.laneBusy.get(input.orderKey) ? 0 : 1;
-    const row = stmt.insert.get({
-      key: input.key,
-      kind: input.kind,
-      orderKey: input.orderKey,
-      payload: input.payload,
-      dependsOn: input.dependsOn ?? null,
-      laneHead,
-      now: at,
-    })!;
-    return { ok: true, job: toJob(row), created: true, samePayload: true };
+    const laneHead = stmt.laneBusy.get(input.orderKey) === undefined;
+    const id = stmt.insert.get(
+      input.key,
+      input.kind,
+      input.orderKey,
+      input.payload,
+      input.dependsOn ?? null,
+      laneHead ? 1 : 0,
+      at,
+      at,
+      at,
+    )!;
+    return { ok: true, job: insertedJob(id, input, laneHead, at), created: true, samePayload: true };
   });
 
   const claimTx = claimTransaction(db, stmt, now);
@@ -293,3 +295,26 @@ function openOrThrow(
 }
 
 const empty = (): ClaimResult => ({ claimed: [], dependencyFailed: [] });
+
+/**
+ * The job a fresh insert stored, as `toJob` would read it back: every column is the input or the
+ * insert's constant (state pending, no attempts, due now), so it is built here instead of returned
+ * by SQLite as a row of 16 columns and copied again (test/outbox/store.test.ts holds the two equal).
+ */
+function insertedJob(id: number, input: EnqueueInput, laneHead: boolean, at: number): OutboxJob {
+  const job: { -readonly [K in keyof OutboxJob]: OutboxJob[K] } = {
+    id,
+    key: input.key,
+    kind: input.kind,
+    orderKey: input.orderKey,
+    payload: input.payload,
+    state: 'pending',
+    attempts: 0,
+    nextAttemptAt: at,
+    createdAt: at,
+    updatedAt: at,
+    laneHead,
+  };
+  if (input.dependsOn !== undefined) job.dependsOn = input.dependsOn;
+  return job;
+}

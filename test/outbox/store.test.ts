@@ -37,6 +37,32 @@ test('a committed job is visible to a second connection while the first was neve
   t.is(other.get('txn-1')?.kind, 'turnover');
 });
 
+test('the job enqueue returns is the row it stored, as a read gives it back', (t) => {
+  const clock = fakeClock();
+  const { store } = openTemp(t, { now: clock.now });
+  // A lane's head, the job behind it, one that depends on another, and one in a lane of its own.
+  const inputs = [
+    turnover('txn-1', 'cust-1'),
+    turnover('txn-2', 'cust-1'),
+    turnover('txn-3', 'cust-1', { kind: 'reverse', dependsOn: 'txn-1' }),
+    turnover('txn-4', 'cust-2'),
+  ];
+  const jobs = inputs.map((input) => {
+    clock.advance(7);
+    return mustEnqueue(store, input);
+  });
+  t.deepEqual(
+    jobs.map((j) => [j.key, j.laneHead, j.dependsOn]),
+    [
+      ['txn-1', true, undefined],
+      ['txn-2', false, undefined],
+      ['txn-3', false, 'txn-1'],
+      ['txn-4', true, undefined],
+    ],
+  );
+  for (const job of jobs) t.deepEqual(job, store.get(job.key));
+});
+
 test('enqueueing an existing key returns the stored job and writes no second row', (t) => {
   const { store } = openTemp(t);
   const first = store.enqueue(turnover('txn-1'));
