@@ -64,9 +64,10 @@ export async function loadQuickAck(log: Logger): Promise<QuickAck> {
  * `write`, so that call is watched (once per connection), and a write to a connection whose ACK is
  * due takes it off the list — with nothing left due, the timer is cleared. Why: a till listening
  * to a scanner PUBACKs each scan, and the next scan usually goes out within the delay; the timer
- * then woke the event loop once per scan for a setsockopt that found nothing to send (strace,
- * bench scan_latency: 669 setsockopt(2) and as many extra loop wake-ups per 1,000 scans; ~10 % of
- * the gateway's main-thread CPU per scan, bench/scan-cost-ab.ts). A write into a full socket
+ * then woke the event loop once per scan for a setsockopt that found nothing to send (strace over
+ * 1,000 scans of bench scan_latency's rig, same load: 717 setsockopt(2) and 2,287 epoll waits
+ * before, 42 and 1,514 after — the floor forwarder's 1,615). Main-thread CPU per scan moved by
+ * less than bench/scan-cost-ab.ts can tell on the shared 2-core machine (±3 %). A write into a full socket
  * (`writableNeedDrain`: the data waits in the process, not on the wire) leaves the ACK due.
  */
 export function deferredQuickAck(quickAck: QuickAck, delayMs: number): (conn: Duplex) => void {
