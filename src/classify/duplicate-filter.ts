@@ -9,9 +9,10 @@
 // the box, the scan's latency path, measured in the gateway process: 15 us -> 6 us per scan).
 //
 // The window slides: a code that keeps being re-read stays suppressed until it has been away for
-// `windowMs`. One map in last-seen order (an entry is moved to the end when seen again), so expired
+// `windowMs`. One table in last-seen order (an entry is moved to the end when seen again), so expired
 // entries are all at its front: each call drops those and stops at the first fresh one — O(expired),
-// not O(remembered), which matters once a busy till has thousands of scans inside one window.
+// not O(remembered), which matters once a busy till has thousands of scans inside one window. The
+// table is a queue beside a Map, not a Map kept in order (classify/last-seen.ts says why).
 //
 // The digest stays off the scan's latency path (DESIGN §10; 7–9 µs of a ~40 µs budget in the
 // gateway process): a 32-bit seeded FNV-1a of (device, code) tells, in well under a microsecond,
@@ -25,6 +26,7 @@
 
 import * as crypto from 'node:crypto';
 import { sha256 } from '../util/sha256.ts';
+import { LastSeen } from './last-seen.ts';
 
 export interface DuplicateFilterOptions {
   windowMs: number;
@@ -50,30 +52,22 @@ export function createDuplicateFilter(options: DuplicateFilterOptions): Duplicat
   const key = crypto.randomBytes(32).toString('base64');
   const seed = crypto.randomBytes(4).readUInt32LE(0);
   const quickOf = options.quick ?? ((deviceId: string, text: string) => fnv1a(seed, deviceId, text));
-  /** digest of (device, content) → last seen (ms), oldest first. */
-  const seen = new Map<string, number>();
+  /** digest of (device, content) → last seen (ms), oldest first (classify/last-seen.ts). */
+  const seen = new LastSeen<string>();
   /** FNV-1a of (device, content) → the latest time any pair with that value was seen, oldest
    * first, pruned by the same rule as `seen`: a value's time is never below its pairs', so while the
    * clock does not step back, a value that is absent or expired has no pair within the window. */
-  const recent = new Map<number, number>();
+  const recent = new LastSeen<number>();
   /** Pairs let through whose digests `settle` still has to add: device, content, time. */
   let pending: Array<[string, string, number]> = [];
   /** The latest clock reading so far. Below it (the clock stepped back) every verdict takes the
    * digest: a value pruned at that later time may belong to a pair that is fresh again now. */
   let latestAt = Number.NEGATIVE_INFINITY;
 
-  function prune<K>(map: Map<K, number>, at: number): void {
-    for (const [entry, last] of map) {
-      if (at - last < windowMs) return;
-      map.delete(entry);
-    }
-  }
-
   function record(deviceId: string, text: string, at: number): number | undefined {
     const entry = sha256(`${key}\u0000${deviceId}\u0000${String(text)}`);
     const last = seen.get(entry);
-    seen.delete(entry); // re-inserted at the end: the map stays in last-seen order
-    seen.set(entry, at);
+    seen.set(entry, at); // moved to the end: the table stays in last-seen order
     return last;
   }
 
@@ -89,11 +83,10 @@ export function createDuplicateFilter(options: DuplicateFilterOptions): Duplicat
       if (windowMs === 0) return false;
       settle();
       const at = now();
-      prune(seen, at);
-      prune(recent, at);
+      seen.prune(at, windowMs);
+      recent.prune(at, windowMs);
       const quick = quickOf(deviceId, String(text));
       const latest = recent.get(quick);
-      recent.delete(quick);
       // The latest of every pair with this value: an upper bound for this pair's last sighting.
       recent.set(quick, latest === undefined ? at : Math.max(latest, at));
       const steppedBack = at < latestAt;

@@ -50,3 +50,59 @@ test('deferred quick ACKs wait for the delay, then go out once per connection fr
   await done;
   t.deepEqual(sent, [a, b], 'once per connection, however many PUBACKs came meanwhile');
 });
+
+test('a deferred quick ACK is dropped when the box writes to that connection first, unless the write only queues', async (t) => {
+  const sent: PassThrough[] = [];
+  let fired: (() => void) | undefined;
+  const soon = deferredQuickAck((conn) => {
+    sent.push(conn as PassThrough);
+    fired?.();
+    return true;
+  }, 5);
+  // a: written to before the delay (the next scan goes out): its ACK travels with that packet.
+  // b: not written to: its ACK is still due. c: full (the till stopped reading): a write only
+  // queues in the process, so nothing reaches the wire and its ACK stays due.
+  const [a, b] = [new PassThrough(), new PassThrough()];
+  const c = new PassThrough({ highWaterMark: 4 });
+  c.write('fill'); // nobody reads c: it needs a drain from here on
+  t.true(c.writableNeedDrain);
+  const done = new Promise<void>((resolve, reject) => {
+    const deadline = setTimeout(() => reject(new Error('no quick ACK within 10 s')), 10_000);
+    fired = () => {
+      clearTimeout(deadline);
+      resolve();
+    };
+  });
+  soon(a);
+  soon(b);
+  soon(c);
+  a.write('next scan');
+  c.write('queued');
+  await done;
+  t.deepEqual(sent, [b, c], 'the overtaken ACK is not sent; the others are, once each');
+  t.is(a.read()?.toString(), 'next scan', 'the watched write still writes');
+});
+
+test('once every due ACK was overtaken (timer cleared), the next PUBACK still gets its quick ACK', async (t) => {
+  const sent: PassThrough[] = [];
+  let fired: (() => void) | undefined;
+  const soon = deferredQuickAck((conn) => {
+    sent.push(conn as PassThrough);
+    fired?.();
+    return true;
+  }, 5);
+  const a = new PassThrough();
+  soon(a);
+  a.write('next scan');
+  const done = new Promise<void>((resolve, reject) => {
+    const deadline = setTimeout(() => reject(new Error('no quick ACK within 10 s')), 10_000);
+    fired = () => {
+      clearTimeout(deadline);
+      resolve();
+    };
+  });
+  // The same connection's next PUBACK, not overtaken this time: exactly this one goes out.
+  soon(a);
+  await done;
+  t.deepEqual(sent, [a]);
+});
