@@ -6,15 +6,14 @@
 // open. With pages open, one status document is built at most once a second when something changed
 // and every 5 s otherwise, serialised once and written to every stream; a scan is not such a change
 // (the page draws a device's last scan from the scans' frames). Scans are sent after the till's
-// publish, all pending in one frame per 100 ms tick (a second while a frame carries more scans
-// than the page lists: the page's redraw pace then), so the scan path only counts, notes the
-// device's time and keeps the newest 20. A frame carries the count (the page's chart), each
-// device's newest scan time and the newest 20 scans (as many as the page lists), whatever the
-// flood: a frame's build, serialisation and write are one block of the loop that a scan arriving
-// meanwhile waits for, so its cost is bounded rather than growing with the scan rate. A scan's
-// views (text, hex, layout hint) are built at that flush, only for the newest 20 and only the
-// kinds some open stream shows, each serialised once for all the streams that show it: with no
-// page open a scan costs one size check.
+// publish, all pending in one frame per 100 ms tick (250 ms while a frame carries more scans than
+// the page shows), so the scan path only counts, notes the device's time and keeps the newest 20.
+// A frame carries the count (the page's chart), each device's newest scan time and the newest 20
+// scans (as many as the page lists), whatever the flood: a frame's build, serialisation and write
+// are one block of the loop that a scan arriving meanwhile waits for, so its cost is bounded rather
+// than growing with the scan rate. A scan's views (text, hex, layout hint) are built at that flush,
+// only for the newest 20 and only the kinds some open stream shows, each serialised once for all
+// the streams that show it: with no page open a scan costs one size check.
 import type { ServerResponse } from 'node:http';
 import type { Logger } from '../log.ts';
 
@@ -68,15 +67,13 @@ export function frame(event: string, data: unknown): string {
 const SCAN_TICK_MS = 100;
 /**
  * The page lists the newest 20 scans (the scans a frame carries, with the technicians' details:
- * text, hex, hint) and, while more than that arrive between two draws, redraws the list at most
- * once a second, the chart too (src/web/assets/app.js). So after a frame of more than 20, within a
- * second, the next frame waits a second, the page's own pace then: a frame sent in between would
- * only be merged into the next draw, yet each one blocks this loop (a scan arriving meanwhile
- * waits) and wakes the phone's browser. A person loses nothing at a rate no one reads, and a scan
- * after a quiet second still goes out in one tick.
+ * text, hex, hint) and redraws at most once a second while more than that arrive between two draws
+ * (src/web/assets/app.js). So after a frame of more than 20, within a second, the next frame waits
+ * longer: each frame wakes the phone's browser (and this loop) once, and a person loses nothing at
+ * a rate no one reads. A scan after a quiet second still goes out in one tick.
  */
 export const PAGE_SCANS = 20;
-export const BUSY_TICK_MS = 1000;
+export const BUSY_TICK_MS = 250;
 
 const buildPub = (v: ScanViews) => v.pub();
 const buildDetail = (v: ScanViews) => v.detail();
