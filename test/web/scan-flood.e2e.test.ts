@@ -2,33 +2,15 @@
 // newest 20 scans and the count of all (src/web/live.ts ScansFrame), so the page must count the
 // chart's scans from that count, not from the scans it was sent, and list exactly the newest 20.
 import test from 'ava';
-import { startTestGateway } from '../helpers/gateway.ts';
-import { startPtyPair } from '../helpers/pty.ts';
-import { DESKTOP, launch, screenshot } from './browser.ts';
+import { screenshot } from './browser.ts';
+import { serialScannerPage } from './serial-page.ts';
 
 const FLOOD = 60;
 
 test('a flood of scans counts every scan in the chart while the list shows the newest 20', async (t) => {
   t.timeout(90_000);
-  const pty = await startPtyPair();
-  t.teardown(() => pty.close());
-  const gw = await startTestGateway({
-    config: { devices: { poll_interval_ms: 100, serial: [{ path: pty.device, profile: 'generic-serial' }] } },
-  });
-  t.teardown(() => gw.stop());
-  const browser = await launch();
-  t.teardown(() => browser.close());
-  const page = await browser.newPage({ viewport: DESKTOP });
-  await page.goto(`http://127.0.0.1:${gw.gateway.httpPort}/`);
-  await page.waitForSelector('#live[data-state=live]');
-  const deadline = Date.now() + 20_000;
-  while (!gw.gateway.devices.list().some((d) => d.state === 'online') && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  t.true(
-    gw.gateway.devices.list().some((d) => d.state === 'online'),
-    'the serial scanner is attached',
-  );
+  const { pty, gw, page, device } = await serialScannerPage(t);
+  t.truthy(device, 'the serial scanner is attached');
   // The chart's bars are per minute: the flood must fall in one minute for its peak to be the flood.
   // Waiting on the wall clock here races none of the code's timers.
   const intoMinute = Date.now() % 60_000;
