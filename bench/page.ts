@@ -6,9 +6,10 @@
 // bench/scan-latency.ts. Blocks of scans alternate in ABBA order, three repeats in one gateway run
 // (bench/page-abba.ts), between "closed" (Chromium stays running on about:blank, so its mere
 // presence loads both sides alike) and "open": headless Chromium on the page, logged in as the
-// technician (the heaviest stream: every scan's text and hex, drawn into the list and the chart)
-// plus SSE_CLIENTS public streams, all in a process of their own (bench/page-clients.mjs). Scans are
-// paced gapMs apart, a fast scanning burst, so the page's live work lands between and during scans.
+// technician (the heaviest stream: each frame's newest 20 scans with text and hex, drawn into the
+// list, and the count of all in the chart) plus SSE_CLIENTS public streams, all in a process of its
+// own (bench/page-clients.mjs). Scans are paced gapMs apart, a fast scanning burst, so the page's
+// live work lands between and during scans.
 // The deployment model (the bar's figure, `ratio_ok`): the technician's browser runs on a phone and
 // takes no CPU from the box, so here its processes run at SCHED_IDLE (`chrt --idle 0`): only when
 // a core would otherwise idle; a woken gateway preempts them at once. What the gateway pays for the
@@ -238,7 +239,8 @@ async function sseOnlyLatency(dir: string, flags: string[], plan: AbbaPlan) {
       open: () => c.ask('streams', base, cookie, SSE_CLIENTS),
       async close() {
         const [tech = 0, ...pub] = await c.closeStreams();
-        // The technician stream really carried the block's scans (text and hex of each).
+        // The technician stream really carried the block's scans (each frame's newest 20 with text
+        // and hex; at least 40 bytes a scan of the block says it was live).
         if (tech < plan.block * 40) throw new Error('the technician stream carried no scans');
         techBytes = tech;
         return { technician: tech, public: mean(pub) };

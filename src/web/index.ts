@@ -56,7 +56,12 @@ export async function startWeb(ctx: WebContext, listen: { host: string; port: nu
   sampler.unref();
   const offScan = ctx.scans.onScan((scan) => {
     history.countScan();
-    hub.scan({ pub: () => publicScan(scan), detail: () => technicianScan(scan) });
+    hub.scan({
+      device_id: scan.event.device_id,
+      ts: scan.event.ts,
+      pub: () => publicScan(scan),
+      detail: () => technicianScan(scan),
+    });
   });
 
   const app = await createWebServer({

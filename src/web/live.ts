@@ -5,13 +5,15 @@
 // Cost on the box (stated in the report, measured by bench/page.ts): nothing runs while no page is
 // open. With pages open, one status document is built at most once a second when something changed
 // and every 5 s otherwise, serialised once and written to every stream; a scan is not such a change
-// (the page draws a device's last scan from the scan itself). Scans are sent after the till's
+// (the page draws a device's last scan from the scans' frames). Scans are sent after the till's
 // publish, all pending in one frame per 100 ms tick (250 ms while a frame carries more scans than
-// the page shows), so the scan path only pushes to an array. A
-// scan's views (text, hex, layout hint) are built at that flush, and only the kinds some open stream
-// shows, each serialised once for all the streams that show it: with no page open a scan costs one
-// size check. A frame carries every scan (the page's chart counts them), technicians' details only
-// for its newest 20, as many as the page lists.
+// the page shows), so the scan path only counts, notes the device's time and keeps the newest 20.
+// A frame carries the count (the page's chart), each device's newest scan time and the newest 20
+// scans (as many as the page lists), whatever the flood: a frame's build, serialisation and write
+// are one block of the loop that a scan arriving meanwhile waits for, so its cost is bounded rather
+// than growing with the scan rate. A scan's views (text, hex, layout hint) are built at that flush,
+// only for the newest 20 and only the kinds some open stream shows, each serialised once for all
+// the streams that show it: with no page open a scan costs one size check.
 import type { ServerResponse } from 'node:http';
 import type { Logger } from '../log.ts';
 
@@ -31,10 +33,27 @@ export interface LiveHub {
   close(): void;
 }
 
-/** How to draw one scan for the page, called at most once each and only when a stream shows it. */
+/**
+ * One scan for the page: its device and time (for the devices' last scan, whatever the flood), and
+ * how to draw it, each view called at most once and only when a stream shows it.
+ */
 export interface ScanViews {
+  device_id: string;
+  ts: string;
   pub(): unknown;
   detail(): unknown;
+}
+
+/**
+ * The `scans` event of /api/events: how many scans arrived since the last frame (the chart counts
+ * them), each device's newest scan time among them, and the newest PAGE_SCANS of them drawn for
+ * this stream (everyone's view, or the technician's with text and hex), oldest first. Its size is
+ * bounded however many scans a tick holds: a flood costs the loop the same frame as 20 scans.
+ */
+export interface ScansFrame {
+  count: number;
+  last_scan: Record<string, string>;
+  scans: unknown[];
 }
 
 export function frame(event: string, data: unknown): string {
@@ -47,11 +66,11 @@ export function frame(event: string, data: unknown): string {
  */
 const SCAN_TICK_MS = 100;
 /**
- * The page lists the newest 20 scans (also the scans of a frame sent to technicians with their
- * details: text, hex, hint) and redraws at most once a second while more than that arrive
- * between two draws (src/web/assets/app.js). So after a frame of more than 20, within a second, the
- * next frame waits longer: each frame wakes the phone's browser (and this loop) once, and a person
- * loses nothing at a rate no one reads. A scan after a quiet second still goes out in one tick.
+ * The page lists the newest 20 scans (the scans a frame carries, with the technicians' details:
+ * text, hex, hint) and redraws at most once a second while more than that arrive between two draws
+ * (src/web/assets/app.js). So after a frame of more than 20, within a second, the next frame waits
+ * longer: each frame wakes the phone's browser (and this loop) once, and a person loses nothing at
+ * a rate no one reads. A scan after a quiet second still goes out in one tick.
  */
 export const PAGE_SCANS = 20;
 export const BUSY_TICK_MS = 250;
@@ -69,7 +88,10 @@ export function createLiveHub(opts: {
   const clients = new Set<LiveClient>();
   let pending: NodeJS.Timeout | undefined;
   let lastSent = 0;
-  let scanBatch: ScanViews[] = [];
+  // The scans since the last frame: how many, each device's newest, and the newest PAGE_SCANS.
+  let count = 0;
+  let lastScan: Record<string, string> = Object.create(null);
+  let recent: ScanViews[] = [];
   let scanTimer: NodeJS.Timeout | undefined;
   let bigFrameAt = Number.NEGATIVE_INFINITY;
 
@@ -97,31 +119,20 @@ export function createLiveHub(opts: {
   };
   const flushScans = () => {
     scanTimer = undefined;
-    const batch = scanBatch;
-    scanBatch = [];
-    if (batch.length > PAGE_SCANS) bigFrameAt = Date.now();
+    const head = { count, last_scan: lastScan };
+    const batch = recent;
+    if (count > PAGE_SCANS) bigFrameAt = Date.now();
+    count = 0;
+    lastScan = Object.create(null);
+    recent = [];
+    // One serialisation per kind of stream open, each view built once for all the streams showing it.
     const frames: { pub?: string; detail?: string } = {};
-    let pubs: unknown[] | undefined;
-    const pubOf = (i: number) => {
-      pubs ??= [];
-      if (pubs[i] === undefined) pubs[i] = buildPub(batch[i]!);
-      return pubs[i];
-    };
-    // The page lists the newest PAGE_SCANS: older scans of the same frame go to technicians as
-    // everyone sees them (counted in the chart, never drawn), not built with text and hex for nothing.
-    const firstDetailed = Math.max(0, batch.length - PAGE_SCANS);
     const text = (technician: boolean): string => {
       if (technician) {
-        frames.detail ??= frame(
-          'scans',
-          batch.map((v, i) => (i < firstDetailed ? pubOf(i) : buildDetail(v))),
-        );
+        frames.detail ??= frame('scans', { ...head, scans: batch.map(buildDetail) } satisfies ScansFrame);
         return frames.detail;
       }
-      frames.pub ??= frame(
-        'scans',
-        batch.map((_, i) => pubOf(i)),
-      );
+      frames.pub ??= frame('scans', { ...head, scans: batch.map(buildPub) } satisfies ScansFrame);
       return frames.pub;
     };
     for (const c of clients) write(c, text(c.technician));
@@ -147,7 +158,10 @@ export function createLiveHub(opts: {
     changed,
     scan(views) {
       if (clients.size === 0) return;
-      scanBatch.push(views);
+      count++;
+      lastScan[views.device_id] = views.ts;
+      recent.push(views);
+      if (recent.length > PAGE_SCANS) recent.shift();
       scanTimer ??= setTimeout(flushScans, Date.now() - bigFrameAt < 1000 ? BUSY_TICK_MS : SCAN_TICK_MS);
     },
     clients: () => clients.size,

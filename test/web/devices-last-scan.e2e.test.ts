@@ -7,9 +7,8 @@
 // the last status). Then they are let through again, and the next status document keeps the time
 // the scan gave (it does not turn the row back to "never").
 import test from 'ava';
-import { startTestGateway } from '../helpers/gateway.ts';
-import { startPtyPair } from '../helpers/pty.ts';
-import { DESKTOP, launch, screenshot } from './browser.ts';
+import { screenshot } from './browser.ts';
+import { serialScannerPage } from './serial-page.ts';
 
 /**
  * In the page, before its scripts: counts the status documents, and holds them and every interval
@@ -45,25 +44,9 @@ function holdRedraws() {
 
 test('a scan on a serial scanner updates its row’s "last scan" on the status page live, without a status document', async (t) => {
   t.timeout(90_000);
-  const pty = await startPtyPair();
-  t.teardown(() => pty.close());
-  const gw = await startTestGateway({
-    config: { devices: { poll_interval_ms: 100, serial: [{ path: pty.device, profile: 'generic-serial' }] } },
-  });
-  t.teardown(() => gw.stop());
-  const browser = await launch();
-  t.teardown(() => browser.close());
-  const page = await browser.newPage({ viewport: DESKTOP });
-  await page.addInitScript(holdRedraws);
-  await page.goto(`http://127.0.0.1:${gw.gateway.httpPort}/`);
-  await page.waitForSelector('#live[data-state=live]');
+  const { pty, page, device } = await serialScannerPage(t, holdRedraws);
 
   // The scanner's row, online, never scanned yet (drawn from a status document).
-  const deadline = Date.now() + 20_000;
-  while (!gw.gateway.devices.list().some((d) => d.state === 'online') && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  const device = gw.gateway.devices.list().find((d) => d.profile === 'generic-serial');
   t.truthy(device, 'the serial scanner is attached');
   const cell = `#devices tr[data-device="${device!.id}"] .last-scan`;
   await page.waitForFunction(

@@ -1,12 +1,20 @@
 // The live hub's cost on the scan path (src/web/live.ts): a scan's views are built only for the
-// streams that show them, once per batch, and not at all while no page is open. Real HTTP streams
-// on loopback stand in for pages.
+// streams that show them, once per batch, only for the newest the page lists, and not at all while
+// no page is open; a frame's size does not grow with the flood. Real HTTP streams on loopback stand
+// in for pages.
 import { once } from 'node:events';
 import { createServer, get, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import test, { type ExecutionContext } from 'ava';
 import { silentLogger } from '../../src/log.ts';
-import { BUSY_TICK_MS, createLiveHub, type LiveHub, PAGE_SCANS, type ScanViews } from '../../src/web/live.ts';
+import {
+  BUSY_TICK_MS,
+  createLiveHub,
+  type LiveHub,
+  PAGE_SCANS,
+  type ScansFrame,
+  type ScanViews,
+} from '../../src/web/live.ts';
 
 /** A server whose every request becomes a live stream; `technician` from the query. Closed, with
  * the hub, when the test ends. */
@@ -24,6 +32,10 @@ async function serve(hub: LiveHub, t: ExecutionContext): Promise<Server> {
   await once(server, 'listening');
   return server;
 }
+
+/** The `scans` frames of a stream's text, parsed. */
+const scanFrames = (text: string): ScansFrame[] =>
+  [...text.matchAll(/event: scans\ndata: (.*)\n/g)].map((m) => JSON.parse(m[1]!) as ScansFrame);
 
 /** Opens a stream and resolves with its text once `until` appears in it. */
 async function stream(server: Server, path: string) {
@@ -51,9 +63,11 @@ async function stream(server: Server, path: string) {
   return { waitFor, close: () => req.destroy() };
 }
 
-function counted(id: string) {
+function counted(id: string, device_id = 'kbd-1', ts = '2026-01-01T00:00:00.000Z') {
   const calls = { pub: 0, detail: 0 };
   const views: ScanViews = {
+    device_id,
+    ts,
     pub: () => {
       calls.pub++;
       return { id };
@@ -109,11 +123,12 @@ test('a burst of scans goes out as one frame per stream, and scans alone build n
   const burst = Array.from({ length: 30 }, (_, i) => counted(`burst-${i}`));
   for (const s of burst) hub.scan(s.views);
   const seen = await tech.waitFor('burst-29');
-  t.is(seen.split('event: scans').length - 1, 1);
-  const ids = JSON.parse(/event: scans\ndata: (.*)\n/.exec(seen)![1]!).map((s: { id: string }) => s.id);
+  const frames = scanFrames(seen);
+  t.is(frames.length, 1);
+  t.is(frames[0]!.count, 30);
   t.deepEqual(
-    ids,
-    burst.map((_, i) => `burst-${i}`),
+    frames[0]!.scans.map((s) => (s as { id: string }).id),
+    burst.slice(-PAGE_SCANS).map((_, i) => `burst-${30 - PAGE_SCANS + i}`),
   );
   // A status is built for a change on the page (devices, link, outbox), not for each scan.
   t.is(statuses, 0);
@@ -138,26 +153,35 @@ test('after a frame of more scans than the page shows, the next frame waits the 
   t.is(seen.split('event: scans').length - 1, 2);
 });
 
-test('a frame of more scans than the page lists carries every scan, technicians get details for the newest 20 only, each view built once', async (t) => {
+test("a frame of more scans than the page lists carries their count, each device's newest time and the newest 20 only, only those views built", async (t) => {
   const hub = createLiveHub({ status: () => ({}), logger: silentLogger, tickMs: 60_000 });
   const server = await serve(hub, t);
   const tech = await stream(server, '/?technician');
   const visitor = await stream(server, '/');
-  const burst = Array.from({ length: PAGE_SCANS + 10 }, (_, i) => counted(`many-${i}`));
+  const n = PAGE_SCANS * 10;
+  // Device a scans first and last, b only among the older scans that are not listed.
+  const at = (i: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, 0, i)).toISOString();
+  const burst = Array.from({ length: n }, (_, i) =>
+    counted(`many-${i}`, i === 0 || i >= 100 ? 'a' : 'b', at(i)),
+  );
   for (const s of burst) hub.scan(s.views);
-  const seen = await tech.waitFor(`many-${burst.length - 1}`);
-  await visitor.waitFor(`many-${burst.length - 1}`);
-  const sent = JSON.parse(/event: scans\ndata: (.*)\n/.exec(seen)![1]!) as { id: string; hex?: string }[];
-  t.deepEqual(
-    sent.map((s) => s.id),
-    burst.map((_, i) => `many-${i}`),
-  );
-  t.deepEqual(
-    sent.map((s) => s.hex !== undefined),
-    burst.map((_, i) => i >= 10),
-  );
+  const last = `many-${n - 1}`;
+  const [techFrame, ...more] = scanFrames(await tech.waitFor(last));
+  const [visitorFrame] = scanFrames(await visitor.waitFor(last));
+  t.is(more.length, 0);
+  const newest = burst.slice(-PAGE_SCANS).map((_, i) => `many-${n - PAGE_SCANS + i}`);
+  for (const f of [techFrame!, visitorFrame!]) {
+    t.is(f.count, n);
+    t.deepEqual(f.last_scan, { a: at(n - 1), b: at(99) });
+    t.deepEqual(
+      f.scans.map((s) => (s as { id: string }).id),
+      newest,
+    );
+  }
+  t.true(techFrame!.scans.every((s) => (s as { hex?: string }).hex === 'de ad'));
+  t.true(visitorFrame!.scans.every((s) => (s as { hex?: string }).hex === undefined));
   t.deepEqual(
     burst.map((s) => s.calls),
-    burst.map((_, i) => ({ pub: 1, detail: i >= 10 ? 1 : 0 })),
+    burst.map((_, i) => (i >= n - PAGE_SCANS ? { pub: 1, detail: 1 } : { pub: 0, detail: 0 })),
   );
 });

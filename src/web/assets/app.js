@@ -115,6 +115,7 @@ const DRAW_GAP_MS = 250;
 const BUSY_DRAW_GAP_MS = 1000;
 const CHART_GAP_MS = 1000;
 let unseen = [];
+let unseenLast = {};
 let dropped = 0;
 let busy = false;
 let drawPending = false;
@@ -134,16 +135,20 @@ function scheduleChart() {
   chartTimer = setTimeout(redrawChart, Math.max(0, chartAt + CHART_GAP_MS - Date.now()));
 }
 
-function addScans(scans) {
-  // The batch counts in the current minute of the chart at once.
+// One frame (src/web/live.ts ScansFrame): how many scans arrived, each device's newest scan time,
+// and the newest 20 of them.
+function addScans({ count, last_scan: lastScan, scans }) {
+  // The frame's scans count in the current minute of the chart at once.
   const now = Math.floor(Date.now() / 60000) * 60000;
   let cur = history[history.length - 1];
   if (!cur || cur.t !== now) {
     cur = { t: now, scans: 0, latency_ms: null, depth: cur?.depth ?? 0 };
     history.push(cur);
   }
-  cur.scans += scans.length;
+  cur.scans += count;
+  Object.assign(unseenLast, lastScan);
   unseen.push(...scans);
+  if (count > scans.length) dropped += count - scans.length;
   if (unseen.length > SCANS_SHOWN) {
     dropped += unseen.length - SCANS_SHOWN;
     unseen = unseen.slice(-SCANS_SHOWN);
@@ -163,6 +168,8 @@ function drawScans() {
   dropped = 0;
   const batch = unseen;
   unseen = [];
+  const lastOf = unseenLast;
+  unseenLast = {};
   // A chart redraw due within this gap is drawn now: one frame's layout and paint for both.
   if (chartTimer && drawnAt - chartAt >= CHART_GAP_MS - DRAW_GAP_MS) redrawChart();
   const list = $('scans');
@@ -170,8 +177,7 @@ function drawScans() {
   list.prepend(...batch.reverse().map(scanItem));
   while (list.children.length > SCANS_SHOWN) list.lastChild.remove();
   // The devices' "last scan" without waiting for the next status (sent every few seconds).
-  const lastOf = new Map(batch.map((sc) => [sc.device_id, sc.ts]));
-  for (const [id, ts] of lastOf) {
+  for (const [id, ts] of Object.entries(lastOf)) {
     const d = last?.devices.find((x) => x.id === id);
     if (d) d.last_scan_at = ts;
     const cell = document.querySelector(`#devices tr[data-device="${CSS.escape(id)}"] .last-scan`);
