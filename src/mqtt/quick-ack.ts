@@ -49,51 +49,25 @@ export async function loadQuickAck(log: Logger): Promise<QuickAck> {
 }
 
 /**
- * A quick ACK that may wait `delayMs`; the ones due then go out together from one timer, and one
- * the box overtakes by writing to that connection first is dropped.
+ * A quick ACK that may wait `delayMs`; the ones due then go out together from one timer.
  *
  * Why (DESIGN §10 scan latency): a forced ACK is a segment built, sent and received over loopback
  * within setsockopt(2) — measured ~12 µs of the gateway's event loop per scan in bench
  * scan_latency, right when the next scan arrives. For the PUBACK of a till that has not been sending
  * requests (one listening to scans), no request is known to be waiting behind the ACK: a till that
  * publishes within the delay waits at most that long (not the 40 ms of a delayed ACK), and when the
- * box sends the till a packet first (the next scan) that packet carries the ACK. A till busy with
- * requests gets its ACKs at once (src/mqtt/broker.ts).
- *
- * Overtaken ACKs are dropped, not sent late: aedes writes every packet through the connection's
- * `write`, so that call is watched (once per connection), and a write to a connection whose ACK is
- * due takes it off the list — with nothing left due, the timer is cleared. Why: a till listening
- * to a scanner PUBACKs each scan, and the next scan usually goes out within the delay; the timer
- * then woke the event loop once per scan for a setsockopt that found nothing to send (strace over
- * 1,000 scans of bench scan_latency's rig, same load: 717 setsockopt(2) and 2,287 epoll waits
- * before, 42 and 1,514 after — the floor forwarder's 1,615). Main-thread CPU per scan moved by
- * less than bench/scan-cost-ab.ts can tell on the shared 2-core machine (±3 %). A write into a full socket
- * (`writableNeedDrain`: the data waits in the process, not on the wire) leaves the ACK due.
+ * box sends the till a packet first (the next scan) that packet carries the ACK and the call finds
+ * nothing to send. A till busy with requests gets its ACKs at once (src/mqtt/broker.ts).
  */
 export function deferredQuickAck(quickAck: QuickAck, delayMs: number): (conn: Duplex) => void {
   const due = new Set<Duplex>();
-  const watched = new WeakSet<Duplex>();
   let timer: NodeJS.Timeout | undefined;
   const fire = () => {
     timer = undefined;
     for (const conn of due) quickAck(conn);
     due.clear();
   };
-  const overtaken = (conn: Duplex) => {
-    if (!due.delete(conn) || due.size > 0 || timer === undefined) return;
-    clearTimeout(timer);
-    timer = undefined;
-  };
-  const watch = (conn: Duplex) => {
-    watched.add(conn);
-    const write = conn.write;
-    conn.write = function (this: Duplex, ...args: Parameters<Duplex['write']>) {
-      if (due.size > 0 && !conn.writableNeedDrain) overtaken(conn);
-      return write.apply(this, args);
-    } as Duplex['write'];
-  };
   return (conn) => {
-    if (!watched.has(conn)) watch(conn);
     due.add(conn);
     if (timer !== undefined) return;
     timer = setTimeout(fire, delayMs);
