@@ -96,10 +96,23 @@ test('a gateway whose outbox dispatcher stopped is reported unhealthy and no lon
 
   await g.gateway.loyalty.dispatcher.stop(0);
   const at = await rec.until((s) => s.startsWith('STATUS=unhealthy'));
-  t.is(rec.sent[at], 'STATUS=unhealthy: outbox dispatcher: not running');
+  // The dispatcher is the reason; on a loaded machine a real event-loop stall may be named beside
+  // it (seen at load 17: "event loop stalled 1223 ms; outbox dispatcher: not running"), nothing else.
+  const reasons = (s: string) => s.replace(/^STATUS=unhealthy: /, '').split('; ');
+  const onlyDispatcher = (s: string) =>
+    reasons(s).includes('outbox dispatcher: not running') &&
+    reasons(s).every((r) => r === 'outbox dispatcher: not running' || /^event loop stalled \d+ ms$/.test(r));
+  t.true(onlyDispatcher(rec.sent[at]!), rec.sent[at]);
   // Two more ticks' worth of time: a tick delayed by load only sends fewer pings, never more.
   await sleep(4500);
-  t.deepEqual(rec.sent.slice(at + 1), [], 'no ping and no repeated status while unhealthy');
+  const later = rec.sent.slice(at + 1);
+  t.false(later.includes('WATCHDOG=1'), 'no ping while unhealthy');
+  // A status is sent again only when its reasons change (a stall coming or going), and each still
+  // names the stopped dispatcher; when the machine is quiet, nothing at all.
+  t.true(
+    later.every((s, i) => s.startsWith('STATUS=unhealthy') && onlyDispatcher(s) && s !== rec.sent[at + i]),
+    later.join(' | '),
+  );
 
   appliance.stopping();
   t.is(rec.sent.at(-1), 'STOPPING=1\nSTATUS=stopping');
