@@ -47,43 +47,15 @@ function looksMislaid(text: string, warnings: readonly string[]): boolean {
 const BYTE_HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 
 /**
- * The UTF-8 bytes as `68 74 74 70`: encoded here rather than by TextEncoder, whose every call
- * allocates a buffer in C++; a technician's frame builds 20 of these while scans flood, on the loop
- * a scan may be waiting for. A lone surrogate is U+FFFD, as TextEncoder has it.
+ * The UTF-8 bytes as `68 74 74 70`. Buffer.from, not TextEncoder: a short string's bytes are sliced
+ * from Node's shared pool instead of a fresh buffer allocated in C++ per call, and a technician's
+ * frame builds 20 of these while scans flood, on the loop a scan may be waiting for. A lone
+ * surrogate is U+FFFD (EF BF BD), as TextEncoder has it.
  */
 export function hex(text: string): string {
+  const bytes = Buffer.from(text, 'utf8');
   let out = '';
-  const put = (b: number) => {
-    out += out === '' ? BYTE_HEX[b]! : ` ${BYTE_HEX[b]!}`;
-  };
-  for (let i = 0; i < text.length; i++) {
-    let c = text.charCodeAt(i);
-    if (c < 0x80) {
-      put(c);
-      continue;
-    }
-    if (c < 0x800) {
-      put(0xc0 | (c >> 6));
-      put(0x80 | (c & 0x3f));
-      continue;
-    }
-    if (c >= 0xd800 && c <= 0xdfff) {
-      const next = text.charCodeAt(i + 1);
-      if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
-        c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
-        i++;
-        put(0xf0 | (c >> 18));
-        put(0x80 | ((c >> 12) & 0x3f));
-        put(0x80 | ((c >> 6) & 0x3f));
-        put(0x80 | (c & 0x3f));
-        continue;
-      }
-      c = 0xfffd;
-    }
-    put(0xe0 | (c >> 12));
-    put(0x80 | ((c >> 6) & 0x3f));
-    put(0x80 | (c & 0x3f));
-  }
+  for (let i = 0; i < bytes.length; i++) out += i === 0 ? BYTE_HEX[bytes[i]!] : ` ${BYTE_HEX[bytes[i]!]}`;
   return out;
 }
 
