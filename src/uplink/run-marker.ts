@@ -22,11 +22,7 @@ export function markRunning(dataDir: string): RunMarker {
   const path = join(dataDir, RUN_MARKER);
   let previous: PreviousRun | null = null;
   try {
-    const raw = JSON.parse(readFileSync(path, 'utf8')) as Partial<PreviousRun>;
-    previous = {
-      pid: typeof raw.pid === 'number' ? raw.pid : null,
-      started_at: typeof raw.started_at === 'string' ? raw.started_at : null,
-    };
+    previous = readMarker(path);
   } catch (err) {
     // No marker: the last stop was clean (or this is the first run). A torn one is still a crash.
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') previous = { pid: null, started_at: null };
@@ -40,11 +36,20 @@ export function markRunning(dataDir: string): RunMarker {
 /** The pid of a gateway running now from `dataDir` (its marker names a live process), else null. */
 export function runningPid(dataDir: string): number | null {
   try {
-    const pid = (JSON.parse(readFileSync(join(dataDir, RUN_MARKER), 'utf8')) as Partial<PreviousRun>).pid;
-    if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return null;
+    const { pid } = readMarker(join(dataDir, RUN_MARKER));
+    if (pid === null || !Number.isInteger(pid) || pid <= 0) return null;
     process.kill(pid, 0); // throws when no such process
     return pid;
   } catch {
     return null;
   }
+}
+
+/** The marker's fields, each null when missing or of the wrong type; throws when unreadable or torn. */
+function readMarker(path: string): PreviousRun {
+  const raw = JSON.parse(readFileSync(path, 'utf8')) as Partial<PreviousRun>;
+  return {
+    pid: typeof raw.pid === 'number' ? raw.pid : null,
+    started_at: typeof raw.started_at === 'string' ? raw.started_at : null,
+  };
 }
