@@ -2,6 +2,7 @@
 // First: before any library makes its `debug` loggers (src/util/library-debug.ts).
 import './util/library-debug.ts';
 import { parseArgs } from 'node:util';
+import { HELPER_NICE, lowerHelperThreads } from './appliance/helper-threads.ts';
 import { type Appliance, startAppliance } from './appliance/index.ts';
 import { ENVIRONMENT } from './config/env.ts';
 import { ConfigError } from './config/errors.ts';
@@ -319,6 +320,8 @@ async function start(configPath?: string, dataDir?: string): Promise<number> {
   }
   if (abort.signal.aborted) await gateway.stop();
   else {
+    const helpers = lowerHelperThreads(log);
+    log.debug('helper threads yield to the main thread', { threads: helpers, nice: HELPER_NICE });
     // While parts restart to apply settings, the service sees what it sees between stop and start.
     const serving = () => (gateway?.applying ? undefined : gateway);
     appliance = await startAppliance({ gateway: serving, logger: log.child({ part: 'systemd' }) });

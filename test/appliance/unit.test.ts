@@ -77,6 +77,7 @@ test('the unit asserts its hardening: read-only system, the data dir the only wr
     '@system-service',
     '~@privileged @resources @obsolete @mount @debug @cpu-emulation @raw-io @reboot @swap @module @clock',
     'pkey_alloc pkey_free pkey_mprotect',
+    'setpriority',
   ]);
   t.is(s('SystemCallArchitectures'), 'native');
   t.deepEqual(s('RestrictAddressFamilies').split(/\s+/).sort(), [
@@ -117,9 +118,10 @@ test('systemd-analyze security: the exposure the README states, and no worse', (
   const level = /Overall exposure level for edge-gateway\.service: (\d+\.\d)/.exec(run.stdout);
   t.truthy(level, run.stdout.slice(-400));
   const exposure = Number(level![1]);
-  t.true(exposure <= 1.5, `exposure ${exposure}`);
+  // 1.6 since the gateway lowers its helper threads' priority (setpriority, README "Hardening").
+  t.true(exposure <= 1.6, `exposure ${exposure}`);
   // --threshold is in tenths: the same bar as systemd itself would enforce it.
-  const bar = analyze(['security', '--offline=yes', '--threshold=15', UNIT_PATH]);
+  const bar = analyze(['security', '--offline=yes', '--threshold=16', UNIT_PATH]);
   t.is(bar.status, 0);
   const readme = readFileSync(README, 'utf8');
   t.regex(readme, new RegExp(`exposure level \\*\\*${level![1]!.replace('.', '\\.')}\\*\\*`));
