@@ -19,10 +19,12 @@ export function mainThreadCpuMs(pid: number): number {
 }
 
 /**
- * Each live thread of `pids`: its process id, its name and its /proc stat fields after the name
- * (`fields[0]` is field 3, state); threads or processes that ended meanwhile are skipped.
+ * Each live thread of `pids`: its process id, thread id, name and its /proc stat fields after the
+ * name (`fields[0]` is field 3, state); threads or processes that ended meanwhile are skipped.
  */
-export function* threadStats(pids: number[]): Generator<{ pid: number; name: string; fields: string[] }> {
+export function* threadStats(
+  pids: number[],
+): Generator<{ pid: number; tid: number; name: string; fields: string[] }> {
   for (const pid of pids) {
     let tids: string[] = [];
     try {
@@ -36,7 +38,7 @@ export function* threadStats(pids: number[]): Generator<{ pid: number; name: str
         continue;
       }
       const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      yield { pid, name, fields: stat.slice(stat.lastIndexOf(')') + 2).split(' ') };
+      yield { pid, tid: Number(tid), name, fields: stat.slice(stat.lastIndexOf(')') + 2).split(' ') };
     }
   }
 }

@@ -21,10 +21,10 @@ import type { Logger } from '../log.ts';
 export const HELPER_NICE = 19;
 
 /** Sets every thread of this process except the main one to `HELPER_NICE`; returns how many. */
-export function lowerHelperThreads(log: Logger, taskDir = '/proc/self/task'): number {
+export function lowerHelperThreads(log: Logger): number {
   let tids: number[];
   try {
-    tids = readdirSync(taskDir).map(Number);
+    tids = readdirSync('/proc/self/task').map(Number);
   } catch {
     return 0; // not Linux: nothing to do
   }

@@ -1,25 +1,15 @@
 // The running gateway lowers the priority of its helper threads (V8's compiler and GC, libuv's
 // pool) so they never keep its main thread, where every scan is read and published, off a CPU
 // (src/appliance/helper-threads.ts, DESIGN §10). Read from the kernel: /proc/<pid>/task/<tid>/stat.
-import { readdirSync, readFileSync } from 'node:fs';
 import test from 'ava';
+import { threadStats } from '../../bench/proc.ts';
 import { HELPER_NICE } from '../../src/appliance/helper-threads.ts';
 import { runCli } from '../helpers/cli.ts';
 import { tempDir, waitUntil } from '../helpers/gateway.ts';
 
-/** Nice of each thread of `pid`, by thread id (field 19 of stat, after the command in parentheses). */
+/** Nice of each thread of `pid`, by thread id (field 19 of stat: `fields[16]`, counted from field 3). */
 function niceByThread(pid: number): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(Number(tid), Number(fields[16]));
-    } catch {
-      // a thread that ended while the folder was read
-    }
-  }
-  return out;
+  return new Map([...threadStats([pid])].map(({ tid, fields }) => [tid, Number(fields[16])]));
 }
 
 test('edge-gateway start: every helper thread runs at nice 19, the main thread keeps nice 0', async (t) => {
