@@ -47,7 +47,7 @@ function shell(line: string, port: number): Shell {
     out.push(...parts);
   });
   child.stderr!.on('data', (d: Buffer) => err.push(d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return { child, out, err, exited };
 }
 

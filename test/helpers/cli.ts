@@ -95,6 +95,8 @@ export function runGatewayProcess(command: string, args: string[], env: NodeJS.P
     }
   });
   child.stderr!.on('data', (d: Buffer) => stderr.push(d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': 'exit' can come before the last stdout/stderr chunks are read, and a
+  // test that reads what was printed after \`exited\` would then see nothing (CI saw that once).
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return { child, lines, stdout, stderr, ready, exited };
 }
