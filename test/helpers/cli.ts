@@ -76,7 +76,7 @@ export function runGatewayProcess(command: string, args: string[], env: NodeJS.P
   let onReady: (line: any) => void = () => {};
   const ready = new Promise<any>((resolve, reject) => {
     onReady = resolve;
-    child.once('exit', (code) => reject(new Error(`exited with ${code} before ready: ${stderr.join('')}`)));
+    child.once('close', (code) => reject(new Error(`exited with ${code} before ready: ${stderr.join('')}`)));
   });
   ready.catch(() => {});
   child.stdout!.on('data', (d: Buffer) => {
@@ -96,7 +96,7 @@ export function runGatewayProcess(command: string, args: string[], env: NodeJS.P
   });
   child.stderr!.on('data', (d: Buffer) => stderr.push(d.toString()));
   // 'close', not 'exit': 'exit' can come before the last stdout/stderr chunks are read, and a
-  // test that reads what was printed after \`exited\` would then see nothing (CI saw that once).
+  // test that reads what was printed after `exited` would then see nothing (CI saw that once).
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return { child, lines, stdout, stderr, ready, exited };
 }
