@@ -88,11 +88,12 @@ function input(path, node, value, secretSet, envVar) {
   );
 }
 
+/** One till login: its own <form>, as each login is a credential of its own (see render). */
 function userRow(itemSchema, i, user) {
   const p = itemSchema.properties;
-  const row = h(
+  const set = h(
     'fieldset',
-    { class: 'till-login', dataset: { index: i } },
+    {},
     h('legend', {}, user?.username ? `Login ${user.username}` : 'New login'),
     h(
       'label',
@@ -131,7 +132,8 @@ function userRow(itemSchema, i, user) {
       errorSlot(`mqtt.users.${i}.till_id`),
     ),
   );
-  row.append(
+  const row = h('form', { class: 'till-login', dataset: { index: i }, novalidate: true }, set);
+  set.append(
     h('button', { type: 'button', class: 'secondary', onclick: () => row.remove() }, 'Remove login'),
   );
   return row;
@@ -142,8 +144,17 @@ async function render(el) {
   if (!r.ok)
     return el.replaceChildren(h('p', { class: 'err' }, r.data.message ?? 'cannot load the settings'));
   const { schema, fields, values, secrets, env } = r.data;
-  const form = h('form', { id: 'provision-form', novalidate: true }, h('h3', {}, 'Provisioning'));
+  // A <form> per secret, not one for all fields: Chromium's password manager takes a <form> for one
+  // sign-in, and one holding the provider key, the ops broker login and the till logins (a
+  // password, text, a password again: "too complex") made it log "Multiple forms should be
+  // contained in their own form elements", guessing which password goes with which name. So a
+  // form ends after each secret (the box's ids with the provider, then the ops broker), and each
+  // till login is a form; the last form, #provision-form, holds the Save button and sends all of
+  // the fields at once, as the one form did.
+  const root = h('div', { class: 'provision' }, h('h3', {}, 'Provisioning'));
+  const form = h('form', { id: 'provision-form', novalidate: true });
   const users = h('div', { class: 'till-logins' });
+  let part = null;
   for (const path of fields) {
     const node = nodeAt(schema, path);
     if (path === 'mqtt.users') {
@@ -159,7 +170,7 @@ async function render(el) {
         },
         'Add till login',
       );
-      form.append(
+      root.append(
         h(
           'fieldset',
           {},
@@ -170,8 +181,14 @@ async function render(el) {
           errorSlot(path),
         ),
       );
+      part = null;
     } else {
-      form.append(input(path, node, values[path], secrets[path], env[path]));
+      if (part === null) {
+        part = h('form', { class: 'provision-part', novalidate: true });
+        root.append(part);
+      }
+      part.append(input(path, node, values[path], secrets[path], env[path]));
+      if (base(node).writeOnly) part = null;
     }
   }
   const status = h('div', { class: 'form-status' });
@@ -180,9 +197,16 @@ async function render(el) {
     status,
     h('button', { type: 'submit' }, 'Save and apply'),
   );
+  root.append(form);
+  // Enter in any field saves, as it did in the one form: the other forms have no submit button.
+  root.addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter' || e.isComposing || !(e.target instanceof HTMLInputElement)) return;
+    e.preventDefault();
+    form.requestSubmit();
+  });
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    for (const s of form.querySelectorAll('[data-error-for], .form-error')) s.textContent = '';
+    for (const s of root.querySelectorAll('[data-error-for], .form-error')) s.textContent = '';
     status.textContent = '';
     const out = {};
     for (const path of fields) {
@@ -193,7 +217,7 @@ async function render(el) {
           till_id: row.querySelector('[name=till_id]').value,
         }));
       } else {
-        const f = form.querySelector(`[name="${path}"]`);
+        const f = root.querySelector(`[name="${path}"]`);
         if (!f.disabled) out[path] = f.value;
       }
     }
@@ -206,7 +230,7 @@ async function render(el) {
     if (res.status === 422) {
       const rest = [];
       for (const p of res.data.problems) {
-        const slot = form.querySelector(`[data-error-for="${p.path}"]`);
+        const slot = root.querySelector(`[data-error-for="${p.path}"]`);
         if (slot) slot.textContent = `${p.message}; got ${p.seen}`;
         else rest.push(`${p.path}: ${p.message}; got ${p.seen}`);
       }
@@ -226,7 +250,7 @@ async function render(el) {
           : 'Saved. Restart the gateway to apply.';
     if (res.data.applied === 'restarting') setTimeout(() => render(el), 4000);
   });
-  el.replaceChildren(form);
+  el.replaceChildren(root);
 }
 
 /** What the apply restarts, in words: all of the gateway, or the named parts only. */

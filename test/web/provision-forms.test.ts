@@ -1,0 +1,99 @@
+// The technician's provisioning form in headless Chromium against a real in-process gateway, as
+// Chromium's own form checks see it: its password manager's notes in the console ("[DOM] Multiple
+// forms should be contained in their own form elements", which one <form> for the provider key,
+// the ops broker login and the till logins drew) and the DevTools issues about forms (CDP Audits).
+// Neither may name the page's forms; Enter in any field still saves all of them.
+import test from 'ava';
+import type { CDPSession, Page } from 'playwright-core';
+import { startTestGateway, waitUntil } from '../helpers/gateway.ts';
+import { DESKTOP, launch } from './browser.ts';
+import { setupCodeFrom } from './client.ts';
+
+const PASSWORD = 'technician-pass-1';
+
+// A form the checks must flag, added after the page's own: once its note and its issue are in,
+// Chromium has checked the forms drawn before it too (it checks forms some time after they appear).
+const PROBE =
+  '<form id="form-check-probe"><label id="form-check-probe-label" for="form-check-probe-none">probe</label>' +
+  '<input type="password" name="probe" autocomplete="new-password"></form>';
+const PROBE_NOTE = /^\[DOM\] Password forms should have \(optionally hidden\) username fields/;
+
+interface FormIssue {
+  errorType: string;
+  violatingNodeId?: number;
+}
+
+/** Chromium's notes about forms in the console, and its DevTools issues about forms. */
+async function watchFormChecks(page: Page, cdp: CDPSession) {
+  const notes: string[] = [];
+  const issues: FormIssue[] = [];
+  page.on('console', (m) => {
+    if (/\bforms?\b/i.test(m.text())) notes.push(m.text());
+  });
+  cdp.on('Audits.issueAdded', ({ issue }) => {
+    const generic = issue.details.genericIssueDetails;
+    if (generic?.errorType.startsWith('Form'))
+      issues.push({ errorType: generic.errorType, violatingNodeId: generic.violatingNodeId });
+  });
+  await cdp.send('Audits.enable');
+  return { notes, issues };
+}
+
+test("Chromium's form checks find nothing in the provisioning form, and Enter in any of its fields saves them all", async (t) => {
+  t.timeout(90_000);
+  const gw = await startTestGateway({
+    users: { 'till-1': { password: 'till-1-password' }, 'till-2': { password: 'till-2-password' } },
+  });
+  t.teardown(() => gw.stop());
+  const browser = await launch();
+  t.teardown(() => browser.close());
+  const page = await browser.newPage({ viewport: DESKTOP });
+  const cdp = await page.context().newCDPSession(page);
+  const seen = await watchFormChecks(page, cdp);
+
+  await page.goto(`http://127.0.0.1:${gw.gateway.httpPort}/`);
+  await page.fill('#claim-form [name=code]', setupCodeFrom(gw.lines));
+  await page.fill('#claim-form [name=password]', PASSWORD);
+  await page.fill('#claim-form [name=password2]', PASSWORD);
+  await page.click('#claim-form button[type=submit]');
+  await page.waitForSelector('#provision-form');
+  await page.waitForSelector('.till-login:nth-child(2)');
+  await page.click('#add-login');
+
+  await page.evaluate((html) => document.body.insertAdjacentHTML('beforeend', html), PROBE);
+  const { root } = await cdp.send('DOM.getDocument');
+  const { nodeId } = await cdp.send('DOM.querySelector', {
+    nodeId: root.nodeId,
+    selector: '#form-check-probe-label',
+  });
+  const probeLabel = (await cdp.send('DOM.describeNode', { nodeId })).node.backendNodeId;
+  await waitUntil(
+    () =>
+      seen.notes.some((n) => PROBE_NOTE.test(n)) && seen.issues.some((i) => i.violatingNodeId === probeLabel),
+    "Chromium's form checks reporting the probe form",
+    20_000,
+  );
+  await page.evaluate(() => document.getElementById('form-check-probe')?.remove());
+
+  t.deepEqual(
+    seen.notes.filter((n) => !PROBE_NOTE.test(n)),
+    [],
+    'no console note about the page forms',
+  );
+  t.is(seen.notes.filter((n) => PROBE_NOTE.test(n)).length, 1, "the probe's note only, once");
+  t.deepEqual(
+    seen.issues.filter((i) => i.violatingNodeId !== probeLabel),
+    [],
+    'no DevTools issue about the page forms',
+  );
+
+  // Enter in a field of the ops broker's form sends all the forms: the new till login's too, which
+  // is refused for its missing password, the error next to its field.
+  await page.press('[name="uplink.username"]', 'Enter');
+  const missing = await page.waitForSelector('[data-error-for="mqtt.users.2.password_hash"]:not(:empty)');
+  t.regex((await missing.textContent()) ?? '', /password/);
+  // Without it, Enter in a till login's form: saved, and nothing had changed.
+  await page.click('.till-login:nth-child(3) button');
+  await page.press('.till-login:nth-child(1) [name=till_id]', 'Enter');
+  t.is(await (await page.waitForSelector('.form-status:not(:empty)')).textContent(), 'Nothing changed.');
+});
