@@ -41,7 +41,8 @@ export const ENV_SETTINGS: Readonly<Record<string, { path: string; type: EnvType
   },
 };
 
-/** Every variable the gateway reads, with what it does: the settings above and those of the process. */
+/** Every variable the gateway reads for its users, with what it does: the settings above and those
+ * of the process (the tests' own are in `TEST_ENVIRONMENT`). */
 export const ENVIRONMENT: Readonly<Record<string, { setting?: string; doc: string }>> = {
   EDGE_CONFIG: { doc: 'config file path (default `<data dir>/config.json`)' },
   ...Object.fromEntries(
@@ -62,6 +63,11 @@ export const ENVIRONMENT: Readonly<Record<string, { setting?: string; doc: strin
   JOURNAL_STREAM: {
     doc: 'set by systemd when stdout/stderr is the journal: log lines then start with their syslog priority',
   },
+};
+
+/** Variables only the tests set: read by the gateway like the ones above, but kept out of what a
+ * user reads (`--help`, the README's table), which list `ENVIRONMENT` alone. */
+export const TEST_ENVIRONMENT: Readonly<Record<string, { doc: string }>> = {
   EDGE_TEST_HOOKS: { doc: 'tests only, ignored when `NODE_ENV=production`: `1` enables fault hooks' },
   EDGE_TEST_STALL_MS: { doc: 'tests only: how long the stall hook blocks (with `EDGE_TEST_HOOKS=1`)' },
 };

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
+import { TEST_ENVIRONMENT } from '../../src/config/env.ts';
 import { hashPassword } from '../../src/config/password.ts';
 import { runCli } from '../helpers/cli.ts';
 import { connect, nextMessages, recorder, tempDir } from '../helpers/gateway.ts';
@@ -124,6 +125,20 @@ test('simulate-provider serves the provider API on its own and stops on SIGTERM'
   t.is((await res.json()).customer_ref, 'C-1001');
   run.child.kill('SIGTERM');
   t.is(await run.exited, 0);
+});
+
+test("--help lists the environment variables a user sets, not the tests' own", async (t) => {
+  const help = runCli(['--help']);
+  t.is(await help.exited, 0);
+  const env = help.stdout
+    .join('')
+    .split('\n')
+    .find((l) => l.startsWith('Environment: '));
+  t.truthy(env);
+  t.regex(env!, /\bEDGE_DATA_DIR\b/);
+  t.regex(env!, /\bEDGE_PROVIDER_URL\b/);
+  for (const name of Object.keys(TEST_ENVIRONMENT)) t.false(env!.includes(name), name);
+  t.notRegex(help.stdout.join(''), /EDGE_TEST_/);
 });
 
 test('<command> --help prints that command only; an unknown option or a missing value is named, exit 2', async (t) => {
