@@ -13,13 +13,13 @@
 // Benchmarks print figures, they never fail a build. Gives up after 180 s in all.
 // Run alone: node --import=tsx bench/drain.ts [--concurrency N] [--turnovers N] [--customers N]
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
 import { createSimulator, SEED, type Simulator } from '../src/loyalty/simulator/index.ts';
+import { removeTempDir, tempDir } from '../test/helpers/cleanup.ts';
 import { nowMs, percentiles } from './stats.ts';
 
 const BIN = fileURLToPath(new URL('../bin/edge-gateway.js', import.meta.url));
@@ -47,7 +47,8 @@ export async function benchDrain(opts: DrainOptions = {}): Promise<Record<string
   const sample = Math.min(turnovers, Math.max(0, opts.sample ?? 500));
   const window = Math.max(1, opts.window ?? 32);
   const deadline = Date.now() + GIVE_UP_S * 1000;
-  const dir = mkdtempSync(join(tmpdir(), 'bench-drain-'));
+  // Removed at exit and on Ctrl-C too (test/helpers/cleanup.ts), not only by the finally below.
+  const dir = tempDir('bench-drain-');
   const sim = await createSimulator({ host: '127.0.0.1', port: 0 });
   let gateway: Gateway | undefined;
   let till: Till | undefined;
@@ -127,7 +128,7 @@ export async function benchDrain(opts: DrainOptions = {}): Promise<Record<string
     await till?.client.endAsync(true).catch(() => {});
     await gateway?.stop();
     await sim.close();
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 }
 

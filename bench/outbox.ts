@@ -6,13 +6,13 @@
 //   throughput (claim, mark, schedule) only; the real drain bar (10,000 turnovers against the 20 ms
 //   provider simulator over HTTP in ≤ 60 s) is wired once the provider exists.
 // Run alone: node --import=tsx bench/outbox.ts [--no-drain]
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createDispatcher } from '../src/outbox/dispatcher.ts';
 import { type OutboxStore, openOutboxStore } from '../src/outbox/store.ts';
 import type { EnqueueInput } from '../src/outbox/types.ts';
+import { keepTempDir, removeTempDir, tempDir } from '../test/helpers/cleanup.ts';
 
 const BAR_P99_MS = 5;
 const BAR_FLAT_RATIO = 1.5;
@@ -31,7 +31,8 @@ export interface BenchOutboxOptions {
 }
 
 export async function benchOutbox(opts: BenchOutboxOptions = {}): Promise<Record<string, unknown>> {
-  const dir = mkdtempSync(join(opts.dir ?? tmpdir(), 'bench-outbox-'));
+  // Removed at exit and on Ctrl-C too (test/helpers/cleanup.ts), not only by the finally below.
+  const dir = opts.dir ? keepTempDir(mkdtempSync(join(opts.dir, 'bench-outbox-'))) : tempDir('bench-outbox-');
   try {
     const results: Record<string, unknown> = { enqueue: benchEnqueue(join(dir, 'enqueue.sqlite')) };
     if (opts.drain !== false) {
@@ -40,7 +41,7 @@ export async function benchOutbox(opts: BenchOutboxOptions = {}): Promise<Record
     print(results);
     return results;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 }
 

@@ -4,9 +4,7 @@
 // wall-clock percentiles (bench/scan-cost.ts), and the rotation spreads what drift there is over
 // both builds alike. Prints both sides' µs per scan and their ratio, per quarter too.
 //   BENCH_BEFORE_BIN=<other build>/bin/edge-gateway.js node --import=tsx bench/scan-cost-ab.ts
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { removeTempDir, tempDir } from '../test/helpers/cleanup.ts';
 import { unitNodeFlags } from '../test/helpers/unit-flags.ts';
 import { mainThreadCpuMs } from './proc.ts';
 import { scanOnce, startGateway, stopTarget, type Target } from './scan-latency.ts';
@@ -17,7 +15,8 @@ const WARMUP = 300;
 const beforeBin = process.env.BENCH_BEFORE_BIN;
 if (!beforeBin) throw new Error('BENCH_BEFORE_BIN: the other build’s bin/edge-gateway.js');
 
-const dir = mkdtempSync(join(tmpdir(), 'bench-scancost-ab-'));
+// Removed at exit and on Ctrl-C too (test/helpers/cleanup.ts), not only by the finally below.
+const dir = tempDir('bench-scancost-ab-');
 const targets: Target[] = [];
 try {
   const flags = unitNodeFlags();
@@ -61,5 +60,5 @@ try {
   );
 } finally {
   for (const t of targets) await stopTarget(t);
-  rmSync(dir, { recursive: true, force: true });
+  removeTempDir(dir);
 }

@@ -10,10 +10,11 @@
 //   SOAK_SEED=123 npm run proof        # replay a reported fault soak
 //   npm run proof -- --docs            # and update docs/proof.md
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { removeTempDir, tempDir } from '../test/helpers/cleanup.ts';
 import type { Figure } from '../test/proof/figures.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -126,7 +127,8 @@ function updateDocs(blocks: Record<string, string>): void {
 }
 
 {
-  const dir = mkdtempSync(join(tmpdir(), 'edge-proof-'));
+  // Removed at exit and on Ctrl-C too (test/helpers/cleanup.ts), not only after a run to the end.
+  const dir = tempDir('edge-proof-');
   const figuresFile = join(dir, 'figures.jsonl');
   writeFileSync(figuresFile, '');
   const started = Date.now();
@@ -136,7 +138,7 @@ function updateDocs(blocks: Record<string, string>): void {
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as Figure);
-  rmSync(dir, { recursive: true, force: true });
+  removeTempDir(dir);
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
   const date = new Date().toISOString().slice(0, 10);
   const stamp = [
