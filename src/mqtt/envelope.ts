@@ -4,7 +4,7 @@
 import type { ErrorCode } from '../errors.ts';
 import { KEY_PART, KEY_PART_RULE } from '../loyalty/provider.ts';
 import { formatSchemaProblems, schemaProblems } from '../util/schema-problems.ts';
-import { isOpName, KEYED_OPS, OPS, type OpName, type Transaction, transactionSchema } from './ops.ts';
+import { isOpName, KEYED_OPS, type OpName, opParser, type Transaction, transactionSchema } from './ops.ts';
 import type { ResponseEnvelope } from './topics.ts';
 
 export type ParsedRequest =
@@ -51,7 +51,7 @@ export function parseRequest(op: string, payload: Buffer, maxBytes: number): Par
   }
   // The op schemas are plain objects, which drop keys they do not name: `transaction` among them,
   // so the body is parsed as it came, without a copy that leaves it out.
-  const args = OPS[op].safeParse(request);
+  const args = opParser(op).safeParse(request);
   if (!args.success) {
     // A till's arguments may carry a card number or contact data: the answer names each field and
     // what is allowed, and only the kind of value seen, never its content.
