@@ -3,9 +3,9 @@
 // systeminformation sampler off and one with it sampling every second in its child process; the
 // same serial-to-MQTT scans go to both in blocks in ABBA order, so drift of the shared machine
 // hits both alike.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { removeTempDir, tempDir } from '../test/helpers/cleanup.ts';
 import { scanOnce, startGateway, type Target } from './scan-latency.ts';
 import { percentiles } from './stats.ts';
 
@@ -13,7 +13,8 @@ const BLOCK = 50;
 const WARMUP = 200;
 
 export async function benchInventory(scans = 2000): Promise<Record<string, unknown>> {
-  const dir = mkdtempSync(join(tmpdir(), 'edge-bench-inv-'));
+  // Removed at exit and on Ctrl-C too (test/helpers/cleanup.ts), not only by the finally below.
+  const dir = tempDir('edge-bench-inv-');
   const flags = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=2').split(' ').filter(Boolean);
   const config = (name: string, interval: number) => {
     const path = join(dir, `${name}.json`);
@@ -67,7 +68,7 @@ export async function benchInventory(scans = 2000): Promise<Record<string, unkno
       await exited;
       await t.pty.stop();
     }
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 }
 

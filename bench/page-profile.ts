@@ -9,11 +9,10 @@
 // runs that build (with its own page assets) too, blocks alternating ABBA, for an A/B in one run.
 //   flock /work/helpers/bench.lock node --import=tsx bench/page-profile.ts [scans per block]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { removeTempDir, tempDir } from '../test/helpers/cleanup.ts';
 import { unitNodeFlags } from '../test/helpers/unit-flags.ts';
 import { processesCpuMs, processTree } from './page-abba.ts';
 import { mainThreadCpuMs, threadStats } from './proc.ts';
@@ -44,7 +43,8 @@ function threadCpuMs(pids: number[]): Map<string, number> {
   return out;
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'edge-bench-page-profile-'));
+// Removed at exit and on Ctrl-C too (test/helpers/cleanup.ts), not only by the finally below.
+const dir = tempDir('edge-bench-page-profile-');
 // BENCH_BEFORE_BIN=<other tree>/bin/edge-gateway.js: that build (and its page assets) too, in
 // alternating order (ABBA) with this one, for an A/B in one run.
 const before = process.env.BENCH_BEFORE_BIN;
@@ -129,5 +129,5 @@ try {
   child.stdin!.end();
   await new Promise((r) => child.once('exit', r));
   for (const g of gateways.values()) await stopTarget(g);
-  rmSync(dir, { recursive: true, force: true });
+  removeTempDir(dir);
 }

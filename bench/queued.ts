@@ -29,11 +29,12 @@
 // this machine gives a process that must share it. BENCH_SCHED=normal measures normal only.
 // Run alone: node --import=tsx bench/queued.ts [--turnovers N]
 import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
-import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { closeSync, fdatasyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { removeTempDir, tempDir } from '../test/helpers/cleanup.ts';
 import { unitNodeFlags } from '../test/helpers/unit-flags.ts';
 import { downProviderGatewayEnv, mainThreadCpuMs } from './proc.ts';
 import { nowMs, percentiles } from './stats.ts';
@@ -88,7 +89,8 @@ interface Block {
 export async function benchQueued(opts: { turnovers?: number } = {}): Promise<Record<string, unknown>> {
   const turnovers = opts.turnovers ?? 300;
   const perBlock = Math.ceil(turnovers / BLOCKS);
-  const dir = mkdtempSync(join(tmpdir(), 'bench-queued-'));
+  // Removed at exit and on Ctrl-C too (test/helpers/cleanup.ts), not only by the finally below.
+  const dir = tempDir('bench-queued-');
   const flags = unitNodeFlags();
   const procs: ChildProcess[] = [];
   // What else this machine was running: under normal scheduling the tail is mostly other tenants'.
@@ -247,7 +249,7 @@ export async function benchQueued(opts: { turnovers?: number } = {}): Promise<Re
     await till?.end();
     for (const p of procs) p.kill('SIGTERM');
     await Promise.all(procs.map((p) => (p.exitCode === null ? new Promise((r) => p.once('exit', r)) : null)));
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 }
 

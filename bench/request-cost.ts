@@ -7,12 +7,12 @@
 // used heap, nothing freed in between; the run is refused if a GC happened anyway).
 // Run alone: node --import=tsx bench/request-cost.ts [--requests N] [--runs N]
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
+import { removeTempDir, tempDir } from '../test/helpers/cleanup.ts';
 import { unitNodeFlags } from '../test/helpers/unit-flags.ts';
 import { downProviderGatewayEnv, mainThreadCpuMs } from './proc.ts';
 
@@ -49,7 +49,8 @@ export async function benchRequestCost(opts: { requests?: number; runs?: number 
 }
 
 async function measure(flags: string[], requests: number) {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-reqcost-'));
+  // Removed at exit and on Ctrl-C too (test/helpers/cleanup.ts), not only by the finally below.
+  const dir = tempDir('bench-reqcost-');
   let child: ChildProcess | undefined;
   let client: MqttClient | undefined;
   try {
@@ -94,7 +95,7 @@ async function measure(flags: string[], requests: number) {
     await client?.endAsync(true).catch(() => {});
     child?.kill('SIGTERM');
     if (child && child.exitCode === null) await new Promise((r) => child!.once('exit', r));
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 }
 

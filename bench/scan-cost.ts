@@ -7,10 +7,8 @@
 // socket write, so all of a scan's main-thread work counts, also what runs after the publish.
 // Run alone: node --import=tsx bench/scan-cost.ts [--scans N] [--runs N]
 // BENCH_EXTRA_FLAGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) is added to the gateway's flags.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { removeTempDir, tempDir } from '../test/helpers/cleanup.ts';
 import { unitNodeFlags } from '../test/helpers/unit-flags.ts';
 import { mainThreadCpuMs } from './proc.ts';
 import { scanOnce, startFloor, startGateway, stopTarget, type Target } from './scan-latency.ts';
@@ -25,7 +23,8 @@ export async function benchScanCost(opts: { scans?: number; runs?: number } = {}
   let n = 0;
   const code = () => `SCAN-${String(++n).padStart(7, '0')}`;
   for (let r = 0; r < runs; r++) {
-    const dir = mkdtempSync(join(tmpdir(), 'bench-scancost-'));
+    // Removed at exit and on Ctrl-C too (test/helpers/cleanup.ts), not only by the finally below.
+    const dir = tempDir('bench-scancost-');
     const targets: Target[] = [];
     try {
       const flags = unitNodeFlags();
@@ -58,7 +57,7 @@ export async function benchScanCost(opts: { scans?: number; runs?: number } = {}
       });
     } finally {
       for (const t of targets) await stopTarget(t);
-      rmSync(dir, { recursive: true, force: true });
+      removeTempDir(dir);
     }
   }
   console.log(JSON.stringify({ bench: 'scan_cost', scans, runs: rows }));

@@ -22,11 +22,11 @@
 // BENCH_BEFORE_BIN: another build's bin/edge-gateway.js run as a third target in the same rotation
 // (`before`), to measure a change against the tree before it under the same load.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
+import { removeTempDir, tempDir } from '../test/helpers/cleanup.ts';
 import { type PtyPair, startPtyPair } from '../test/helpers/pty.ts';
 import { unitNodeFlags } from '../test/helpers/unit-flags.ts';
 import { nowMs, percentiles } from './stats.ts';
@@ -55,7 +55,8 @@ export interface Target {
 export async function benchScanLatency(
   scans = Number(process.env.BENCH_SCANS ?? 4000),
 ): Promise<Record<string, unknown>> {
-  const dir = mkdtempSync(join(tmpdir(), 'edge-bench-scan-'));
+  // Removed at exit and on Ctrl-C too (test/helpers/cleanup.ts), not only by the finally below.
+  const dir = tempDir('edge-bench-scan-');
   // As the systemd unit runs it: compiled dist/ (npm run bench builds it), small young generation.
   const flags = unitNodeFlags();
   const targets: Target[] = [];
@@ -145,7 +146,7 @@ export async function benchScanLatency(
     return out;
   } finally {
     for (const t of targets) await stopTarget(t);
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 }
 

@@ -9,10 +9,9 @@
 // beginning 4 s after ready held both and read 2 % where the idle process costs 0.4-0.7 %. They
 // are measured on their own (settle_cpu_pct) instead of hidden.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { removeTempDir, tempDir } from '../test/helpers/cleanup.ts';
 import { unitNodeFlags } from '../test/helpers/unit-flags.ts';
 
 const BIN = fileURLToPath(new URL('../bin/edge-gateway.js', import.meta.url));
@@ -30,7 +29,8 @@ function proc(pid: number): { rssMb: number; cpuTicks: number } {
 const SETTLE_S = 20;
 
 async function once(mode: 'production' | 'development', idleS: number) {
-  const dir = mkdtempSync(join(tmpdir(), 'edge-bench-'));
+  // Removed at exit and on Ctrl-C too (test/helpers/cleanup.ts), and below once the gateway has exited.
+  const dir = tempDir('edge-bench-');
   const t0 = process.hrtime.bigint();
   const args = mode === 'production' ? [...unitNodeFlags(), BIN, 'start'] : [BIN, 'start'];
   const child = spawn(process.execPath, args, {
@@ -59,6 +59,7 @@ async function once(mode: 'production' | 'development', idleS: number) {
   const b = proc(child.pid!);
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
+  removeTempDir(dir);
   const pct = (ticks: number, s: number) => (ticks / TICKS_PER_S / s) * 100;
   return {
     readyMs,

@@ -1,8 +1,8 @@
 // The README's reference tables, generated from the catalogues they document so they cannot drift:
 // MQTT topics (the registry, the till's and the ops uplink's), error codes, exit codes, environment variables
 // and scan warning codes.
-// `node --import=tsx scripts/readme-tables.ts` rewrites them; test/docs/readme.test.ts fails when the
-// README is not what this would write.
+// `node --import=tsx scripts/readme-tables.ts` rewrites them; test/catalogues/readme.test.ts fails
+// when the README is not what this would write.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { decoderWarnings, scanWarnings } from '../src/classify/warnings.ts';

@@ -1,9 +1,12 @@
-// The technician's provisioning form in headless Chromium against a real in-process gateway, as
-// Chromium's own form checks see it: its password manager's notes in the console ("[DOM] Multiple
-// forms should be contained in their own form elements", which one <form> for the provider key,
-// the ops broker login and the till logins drew) and the DevTools issues about forms (CDP Audits).
-// Neither may name the page's forms; Enter in any field still saves all of them.
-import test from 'ava';
+// The technician's forms in headless Chromium against a real in-process gateway, as Chromium's own
+// form checks see them: its password manager's notes in the console and the DevTools issues about
+// forms (CDP Audits). The provisioning form drew "[DOM] Multiple forms should be contained in their
+// own form elements" while one <form> held the provider key, the ops broker login and the till
+// logins; the login form drew "[DOM] Password forms should have (optionally hidden) username fields
+// for accessibility" while it asked for a password alone. Neither notes nor issues may name the
+// page's forms; Enter in any provisioning field still saves all of them; the claim and login forms
+// name the technician account in a hidden username field and still log in.
+import test, { type ExecutionContext } from 'ava';
 import type { CDPSession, Page } from 'playwright-core';
 import { startTestGateway, waitUntil } from '../helpers/gateway.ts';
 import { DESKTOP, launch } from './browser.ts';
@@ -39,6 +42,57 @@ async function watchFormChecks(page: Page, cdp: CDPSession) {
   return { notes, issues };
 }
 
+type Seen = Awaited<ReturnType<typeof watchFormChecks>>;
+
+/**
+ * Adds the probe form and waits for Chromium to report it, so that it has checked the forms drawn
+ * before; then no note and no issue but the probe's may have come since the last call.
+ */
+async function expectNoFormFindings(
+  t: ExecutionContext,
+  page: Page,
+  cdp: CDPSession,
+  seen: Seen,
+  what: string,
+) {
+  await page.evaluate((html) => document.body.insertAdjacentHTML('beforeend', html), PROBE);
+  const { root } = await cdp.send('DOM.getDocument');
+  const { nodeId } = await cdp.send('DOM.querySelector', {
+    nodeId: root.nodeId,
+    selector: '#form-check-probe-label',
+  });
+  const probeLabel = (await cdp.send('DOM.describeNode', { nodeId })).node.backendNodeId;
+  await waitUntil(
+    () =>
+      seen.notes.some((n) => PROBE_NOTE.test(n)) && seen.issues.some((i) => i.violatingNodeId === probeLabel),
+    `Chromium's form checks reporting the probe form after ${what}`,
+    20_000,
+  );
+  await page.evaluate(() => document.getElementById('form-check-probe')?.remove());
+
+  t.deepEqual(
+    seen.notes.filter((n) => !PROBE_NOTE.test(n)),
+    [],
+    `no console note about ${what}`,
+  );
+  t.is(seen.notes.filter((n) => PROBE_NOTE.test(n)).length, 1, `the probe's note only, once, with ${what}`);
+  t.deepEqual(
+    seen.issues.filter((i) => i.violatingNodeId !== probeLabel),
+    [],
+    `no DevTools issue about ${what}`,
+  );
+  seen.notes.length = 0;
+  seen.issues.length = 0;
+}
+
+/** The form's username field (null if none): its value, and whether it is drawn. */
+async function accountField(page: Page, form: string) {
+  return page.evaluate((form) => {
+    const el = document.querySelector<HTMLInputElement>(`${form} input[autocomplete=username]`);
+    return el && { value: el.value, shown: el.checkVisibility() };
+  }, form);
+}
+
 test("Chromium's form checks find nothing in the provisioning form, and Enter in any of its fields saves them all", async (t) => {
   t.timeout(90_000);
   const gw = await startTestGateway({
@@ -60,32 +114,7 @@ test("Chromium's form checks find nothing in the provisioning form, and Enter in
   await page.waitForSelector('.till-login:nth-child(2)');
   await page.click('#add-login');
 
-  await page.evaluate((html) => document.body.insertAdjacentHTML('beforeend', html), PROBE);
-  const { root } = await cdp.send('DOM.getDocument');
-  const { nodeId } = await cdp.send('DOM.querySelector', {
-    nodeId: root.nodeId,
-    selector: '#form-check-probe-label',
-  });
-  const probeLabel = (await cdp.send('DOM.describeNode', { nodeId })).node.backendNodeId;
-  await waitUntil(
-    () =>
-      seen.notes.some((n) => PROBE_NOTE.test(n)) && seen.issues.some((i) => i.violatingNodeId === probeLabel),
-    "Chromium's form checks reporting the probe form",
-    20_000,
-  );
-  await page.evaluate(() => document.getElementById('form-check-probe')?.remove());
-
-  t.deepEqual(
-    seen.notes.filter((n) => !PROBE_NOTE.test(n)),
-    [],
-    'no console note about the page forms',
-  );
-  t.is(seen.notes.filter((n) => PROBE_NOTE.test(n)).length, 1, "the probe's note only, once");
-  t.deepEqual(
-    seen.issues.filter((i) => i.violatingNodeId !== probeLabel),
-    [],
-    'no DevTools issue about the page forms',
-  );
+  await expectNoFormFindings(t, page, cdp, seen, 'the provisioning form');
 
   // Enter in a field of the ops broker's form sends all the forms: the new till login's too, which
   // is refused for its missing password, the error next to its field.
@@ -96,4 +125,33 @@ test("Chromium's form checks find nothing in the provisioning form, and Enter in
   await page.click('.till-login:nth-child(3) button');
   await page.press('.till-login:nth-child(1) [name=till_id]', 'Enter');
   t.is(await (await page.waitForSelector('.form-status:not(:empty)')).textContent(), 'Nothing changed.');
+});
+
+test("Chromium's form checks find nothing in the claim form nor in the login form, which name the technician account and still log in", async (t) => {
+  t.timeout(90_000);
+  const gw = await startTestGateway();
+  t.teardown(() => gw.stop());
+  const browser = await launch();
+  t.teardown(() => browser.close());
+  const page = await browser.newPage({ viewport: DESKTOP });
+  const cdp = await page.context().newCDPSession(page);
+  const seen = await watchFormChecks(page, cdp);
+
+  await page.goto(`http://127.0.0.1:${gw.gateway.httpPort}/`);
+  await page.waitForSelector('#claim-form');
+  await expectNoFormFindings(t, page, cdp, seen, 'the claim form');
+  // A password manager saves the new password for the account named, not for the setup code.
+  t.deepEqual(await accountField(page, '#claim-form'), { value: 'technician', shown: false });
+  await page.fill('#claim-form [name=code]', setupCodeFrom(gw.lines));
+  await page.fill('#claim-form [name=password]', PASSWORD);
+  await page.fill('#claim-form [name=password2]', PASSWORD);
+  await page.click('#claim-form button[type=submit]');
+  await page.click('#logout');
+
+  await page.waitForSelector('#login-form');
+  await expectNoFormFindings(t, page, cdp, seen, 'the login form');
+  t.deepEqual(await accountField(page, '#login-form'), { value: 'technician', shown: false });
+  await page.fill('#login-form [name=password]', PASSWORD);
+  await page.click('#login-form button[type=submit]');
+  await page.waitForSelector('#logout');
 });

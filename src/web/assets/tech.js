@@ -36,6 +36,21 @@ function field(label, input, name) {
   return h('label', {}, label, input, h('span', { class: 'err', dataset: { errorFor: name } }));
 }
 
+/**
+ * The box has one technician account, so the forms ask for a password only; this hidden field
+ * names the account, so that a password manager saves and fills the password for "technician"
+ * (not for the setup code) and Chromium's form check finds the username field it asks for.
+ */
+function accountField() {
+  return h('input', {
+    type: 'text',
+    name: 'username',
+    autocomplete: 'username',
+    value: 'technician',
+    hidden: true,
+  });
+}
+
 function showErrors(form, data) {
   for (const el of form.querySelectorAll('[data-error-for]')) el.textContent = '';
   const target = data.field && form.querySelector(`[data-error-for="${data.field}"]`);
@@ -94,6 +109,7 @@ function claimForm() {
       'Type the setup code from the journal or console, and choose the technician password.',
     ),
     field('Setup code', code, 'code'),
+    accountField(),
     field(`New technician password (at least ${min} characters)`, pw, 'password'),
     field('Repeat the password', pw2, 'password2'),
     h('div', { class: 'err form-error' }),
@@ -121,6 +137,7 @@ function loginForm() {
     'form',
     { id: 'login-form' },
     h('h2', {}, 'Technician login'),
+    accountField(),
     field('Password', pw, 'password'),
     h('div', { class: 'err form-error' }),
     h('button', { type: 'submit' }, 'Log in'),
