@@ -19,6 +19,11 @@ export interface LiveView {
   check?(lastText: string): Promise<void>;
   /** Other processes whose CPU counts against the view (the browser's). */
   pids?(): number[];
+  /**
+   * The closed side's control load, around each closed block: e.g. the same browser drawing the
+   * same frames replayed from elsewhere, so the two sides differ only in what the gateway serves.
+   */
+  control?: { open(): Promise<void>; close(): Promise<void> };
 }
 
 export interface AbbaPlan {
@@ -165,6 +170,7 @@ export async function abbaLive(target: Target, prefix: string, view: LiveView, p
       const quad = quads[quads.length - 1]!;
       const before = mine[side].length;
       if (side === 'open') await view.open();
+      else await view.control?.open();
       if (plan.probe) browserThreads = threadsOf(view.pids?.() ?? []);
       const cpu0 = cost();
       await run(plan.block, mine[side], side);
@@ -177,7 +183,7 @@ export async function abbaLive(target: Target, prefix: string, view: LiveView, p
       if (side === 'open') {
         await view.check?.(text());
         for (const [k, v] of Object.entries(await view.close())) bytes[k] = (bytes[k] ?? 0) + v;
-      }
+      } else await view.control?.close();
     }
     const c = percentiles(mine.closed);
     const o = percentiles(mine.open);

@@ -13,14 +13,18 @@
 //   close                        close the streams → {"bytes": [each one's bytes after its first frames]}
 //   metrics                      the page's renderer counters (CDP Performance.getMetrics) → {…}
 //   trace <file|->               start a Chromium trace (devtools.timeline), or stop it into <file> → {"ok"}
+//   mirror <base>                the page's mirror (bench/page-mirror.mjs) at a port of its own → {"base"}
+//   source live|replay|off       what the mirror feeds the page's stream → {"recorded_events", …}
 import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
+import { startMirror } from './page-mirror.mjs';
 
 let browser;
 let page;
 let streams = [];
 let cdp;
+let mirror;
 
 function stream(base, headers) {
   const s = { abort: new AbortController(), bytes: 0, first: 0 };
@@ -93,6 +97,11 @@ const commands = {
     await Promise.all(streams.map((s) => s.ready));
     return { ok: true };
   },
+  async mirror(base) {
+    mirror = await startMirror(base);
+    return { base: mirror.base };
+  },
+  source: (mode) => mirror.source(mode),
   async close() {
     const bytes = streams.map((s) => s.bytes - s.first);
     for (const s of streams) s.abort.abort();
@@ -111,3 +120,4 @@ for await (const line of createInterface({ input: process.stdin })) {
   }
 }
 await browser?.close();
+mirror?.close();
