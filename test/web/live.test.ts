@@ -185,3 +185,31 @@ test("a frame of more scans than the page lists carries their count, each device
     burst.map((_, i) => (i >= n - PAGE_SCANS ? { pub: 1, detail: 1 } : { pub: 0, detail: 0 })),
   );
 });
+
+test('a frame of 20 technician views is built a few per turn of the loop, so work queued meanwhile (a scan read) runs between turns', async (t) => {
+  const hub = createLiveHub({ status: () => ({}), logger: silentLogger, tickMs: 60_000 });
+  const server = await serve(hub, t);
+  const tech = await stream(server, '/?technician');
+  const log: string[] = [];
+  const scans = Array.from({ length: PAGE_SCANS }, (_, i) => {
+    const c = counted(`turn-${i}`);
+    const detail = c.views.detail;
+    c.views.detail = () => {
+      // What else the loop has to do when the frame's building starts: it comes before the rest.
+      if (i === 0) setImmediate(() => log.push('io'));
+      log.push(`view-${i}`);
+      return detail();
+    };
+    return c.views;
+  });
+  for (const v of scans) hub.scan(v);
+  const [f] = scanFrames(await tech.waitFor(`turn-${PAGE_SCANS - 1}`));
+  t.deepEqual(
+    f!.scans.map((s) => (s as { id: string }).id),
+    scans.map((_, i) => `turn-${i}`),
+  );
+  const io = log.indexOf('io');
+  // One turn's views (5) before it, the other 15 after: not all 20 in one block.
+  t.is(io, 5);
+  t.is(log.length, PAGE_SCANS + 1);
+});
