@@ -14,7 +14,7 @@
 //   metrics                      the page's renderer counters (CDP Performance.getMetrics) → {…}
 //   trace <file|->               start a Chromium trace (devtools.timeline), or stop it into <file> → {"ok"}
 //   mirror <base>                the page's mirror (bench/page-mirror.mjs) at a port of its own → {"base"}
-//   source live|replay|off       what the mirror feeds the page's stream → {"recorded_events", …}
+//   source live|replay|off       what the mirror feeds the page's stream → {"recorded_events"}
 import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';

@@ -31,11 +31,8 @@ function eventSplitter(onEvent) {
 
 export function startMirror(base) {
   const target = new URL(base);
-  const m = { sink: null, cookie: '', upstream: null, live: null, recording: null, timer: null, events: 0 };
-  const write = (text) => {
-    m.events++;
-    m.sink?.write(text);
-  };
+  const m = { sink: null, cookie: '', upstream: null, live: null, recording: null, timer: null };
+  const write = (text) => m.sink?.write(text);
   const stop = () => {
     // The gateway's stream closes with its upstream: on the gateway's side the page is closed.
     m.upstream?.destroy();
@@ -107,8 +104,6 @@ export function startMirror(base) {
     server.listen(0, '127.0.0.1', () =>
       resolve({
         base: `http://127.0.0.1:${server.address().port}`,
-        /** The page's stream is held (the page is open on the mirror). */
-        connected: () => m.sink !== null,
         /** Switches the page's stream to `live`, `replay` or `off`; resolves once it is so. */
         async source(mode) {
           stop();
@@ -117,7 +112,7 @@ export function startMirror(base) {
             if (!m.recording) throw new Error('source replay: nothing recorded yet');
             replay();
           } else if (mode !== 'off') throw new Error(`source: live, replay or off, not ${mode}`);
-          return { recorded_events: m.recording?.length ?? 0, events_to_page: m.events };
+          return { recorded_events: m.recording?.length ?? 0 };
         },
         close() {
           stop();

@@ -25,3 +25,11 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 export async function fitsWidth(page: Page): Promise<boolean> {
   return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 }
+
+/** Claims the box on the page as a technician does: the claim form's setup code and new password. */
+export async function claimOnPage(page: Page, setupCode: string, password: string): Promise<void> {
+  await page.fill('#claim-form [name=code]', setupCode);
+  await page.fill('#claim-form [name=password]', password);
+  await page.fill('#claim-form [name=password2]', password);
+  await page.click('#claim-form button[type=submit]');
+}

@@ -9,7 +9,7 @@
 import test, { type ExecutionContext } from 'ava';
 import type { CDPSession, Page } from 'playwright-core';
 import { startTestGateway, waitUntil } from '../helpers/gateway.ts';
-import { DESKTOP, launch } from './browser.ts';
+import { claimOnPage, DESKTOP, launch } from './browser.ts';
 import { setupCodeFrom } from './client.ts';
 
 const PASSWORD = 'technician-pass-1';
@@ -106,10 +106,7 @@ test("Chromium's form checks find nothing in the provisioning form, and Enter in
   const seen = await watchFormChecks(page, cdp);
 
   await page.goto(`http://127.0.0.1:${gw.gateway.httpPort}/`);
-  await page.fill('#claim-form [name=code]', setupCodeFrom(gw.lines));
-  await page.fill('#claim-form [name=password]', PASSWORD);
-  await page.fill('#claim-form [name=password2]', PASSWORD);
-  await page.click('#claim-form button[type=submit]');
+  await claimOnPage(page, setupCodeFrom(gw.lines), PASSWORD);
   await page.waitForSelector('#provision-form');
   await page.waitForSelector('.till-login:nth-child(2)');
   await page.click('#add-login');
@@ -142,10 +139,7 @@ test("Chromium's form checks find nothing in the claim form nor in the login for
   await expectNoFormFindings(t, page, cdp, seen, 'the claim form');
   // A password manager saves the new password for the account named, not for the setup code.
   t.deepEqual(await accountField(page, '#claim-form'), { value: 'technician', shown: false });
-  await page.fill('#claim-form [name=code]', setupCodeFrom(gw.lines));
-  await page.fill('#claim-form [name=password]', PASSWORD);
-  await page.fill('#claim-form [name=password2]', PASSWORD);
-  await page.click('#claim-form button[type=submit]');
+  await claimOnPage(page, setupCodeFrom(gw.lines), PASSWORD);
   await page.click('#logout');
 
   await page.waitForSelector('#login-form');

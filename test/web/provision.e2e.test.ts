@@ -8,7 +8,7 @@ import { createSimulator } from '../../src/loyalty/simulator/index.ts';
 import { SEED } from '../../src/loyalty/simulator/seed.ts';
 import { runCli } from '../helpers/cli.ts';
 import { connect, nextMessages, sleep, tempDir } from '../helpers/gateway.ts';
-import { DESKTOP, launch, PHONE, screenshot } from './browser.ts';
+import { claimOnPage, DESKTOP, launch, PHONE, screenshot } from './browser.ts';
 import { freePort } from './ports.ts';
 
 const PASSWORD = 'technician-pass-1';
@@ -34,10 +34,7 @@ test('claim, log in, provision a provider and a till login from the page; applie
   const page = await browser.newPage({ viewport: PHONE });
   await page.goto(`http://127.0.0.1:${httpPort}/`);
   await page.waitForSelector('#claim-banner:not([hidden])');
-  await page.fill('#claim-form [name=code]', setupCode);
-  await page.fill('#claim-form [name=password]', PASSWORD);
-  await page.fill('#claim-form [name=password2]', PASSWORD);
-  await page.click('#claim-form button[type=submit]');
+  await claimOnPage(page, setupCode, PASSWORD);
   await page.waitForSelector('#provision-form');
   await page.waitForSelector('#claim-banner[hidden]', { state: 'attached' });
 

@@ -4,7 +4,7 @@
 import test from 'ava';
 import { SEED } from '../../src/loyalty/simulator/seed.ts';
 import { connect, nextMessages, startTestGateway } from '../helpers/gateway.ts';
-import { DESKTOP, launch, PHONE, screenshot } from './browser.ts';
+import { claimOnPage, DESKTOP, launch, PHONE, screenshot } from './browser.ts';
 import { setupCodeFrom } from './client.ts';
 
 const PASSWORD = 'technician-pass-1';
@@ -17,10 +17,7 @@ test('a test scan shows live with hex and a layout hint; provider test passes; a
   t.teardown(() => browser.close());
   const page = await browser.newPage({ viewport: PHONE });
   await page.goto(`http://127.0.0.1:${gw.gateway.httpPort}/`);
-  await page.fill('#claim-form [name=code]', setupCodeFrom(gw.lines));
-  await page.fill('#claim-form [name=password]', PASSWORD);
-  await page.fill('#claim-form [name=password2]', PASSWORD);
-  await page.click('#claim-form button[type=submit]');
+  await claimOnPage(page, setupCodeFrom(gw.lines), PASSWORD);
   await page.waitForSelector('#test-scan-form');
   await page.waitForSelector('#live[data-state=live]');
 
