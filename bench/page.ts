@@ -29,6 +29,8 @@
 // interval from resampled ABBA quads (bench/page-stats.ts) and the median of the repeats' ratios, so
 // one figure's trust is stated; each prints p50/p90/p99 per side, the gateway's main-thread CPU per
 // scan on each side, the browser's, and the stream bytes per scan. Bar: p99 open / closed ≤ 1.1.
+// The gateway runs alone on CPU 0, the bench, its pty relay and the browser on the others
+// (bench/cpus.ts), as on the box where the page's browser and the till's client are elsewhere.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -37,6 +39,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { removeTempDir, tempDir } from '../test/helpers/cleanup.ts';
 import { unitNodeFlags } from '../test/helpers/unit-flags.ts';
+import { benchOffGatewayCpu, canSplit, gatewayOnOwnCpu } from './cpus.ts';
 import { type AbbaPlan, abbaLive, type LiveView, processTree } from './page-abba.ts';
 import { probeReport } from './page-probe-report.ts';
 import { rss } from './page-rss.ts';
@@ -53,11 +56,19 @@ const ONLY = (process.env.BENCH_PAGE_ONLY ?? (PROBING ? 'idle' : undefined)) as 
 // BENCH_PAGE_CONTROL=blank|mirror: with BENCH_PAGE_ONLY, the closed side's browser (below); mirror
 // unless told.
 const ONLY_CONTROL = (process.env.BENCH_PAGE_CONTROL ?? 'mirror') as Control;
+// BENCH_PAGE_REPEATS=N: N repeats of the bar's figure instead of 5, for a tighter interval.
 // 5,000 scans a side for the bar's figure (a p99 on 50 scans: with 3,000 its repeats spread 1.35-2.13
 // on a quiet machine), 2,000 for the browser at normal priority, 960 for the SSE-only figure.
 // Blocks under a second (16 per repeat), so a burst of other work on this shared machine lands on
 // both sides alike; scans 3 ms apart, a fast burst. The whole bench stays under 3 minutes.
-const PAGE_PLAN: AbbaPlan = { repeats: 5, blocks: 16, block: 125, warmup: 200, gapMs: 3, settleMs: 120 };
+const PAGE_PLAN: AbbaPlan = {
+  repeats: Number(process.env.BENCH_PAGE_REPEATS ?? 5),
+  blocks: 16,
+  block: 125,
+  warmup: 200,
+  gapMs: 3,
+  settleMs: 120,
+};
 const NORMAL_PLAN: AbbaPlan = { ...PAGE_PLAN, repeats: 2 };
 const ONE_SIDED_PLAN: AbbaPlan = { ...PAGE_PLAN, repeats: 3 };
 const SSE_PLAN: AbbaPlan = { ...PAGE_PLAN, repeats: 3, block: 40 };
@@ -161,6 +172,7 @@ async function latency(dir: string, flags: string[], plan: AbbaPlan, sched: Brow
     gateway = PROBING
       ? await startGateway(dir, [...flags, `--import=${PROBE}`], { BENCH_PROBE_OUT: probeOut }, name)
       : await startGateway(dir, flags, {}, name);
+    gatewayOnOwnCpu(gateway.child.pid!);
     const base = `http://127.0.0.1:${gateway.httpPort}`;
     const c = pageClients(sched);
     clients = c;
@@ -254,6 +266,7 @@ async function latency(dir: string, flags: string[], plan: AbbaPlan, sched: Brow
 /** The gateway's own cost of live pages: the streams a page opens, read by plain HTTP clients. */
 async function sseOnlyLatency(dir: string, flags: string[], plan: AbbaPlan) {
   const gateway = await startGateway(dir, flags, {}, 'sse-gateway');
+  gatewayOnOwnCpu(gateway.child.pid!);
   const base = `http://127.0.0.1:${gateway.httpPort}`;
   let clients: ReturnType<typeof pageClients> | undefined;
   try {
@@ -288,6 +301,7 @@ export async function benchPage(scale = 1, steadyS = 30): Promise<Record<string,
   const scaled = (p: AbbaPlan) => ({ ...p, block: Math.max(20, Math.round(p.block * scale)) });
   const dir = tempDir('edge-bench-page-');
   const flags = unitNodeFlags();
+  const unpin = benchOffGatewayCpu();
   try {
     if (ONLY) {
       const lat = await latency(dir, flags, scaled(PAGE_PLAN), ONLY, ONLY_CONTROL);
@@ -308,6 +322,7 @@ export async function benchPage(scale = 1, steadyS = 30): Promise<Record<string,
     const s = (a: number, b: number) => Math.round((b - a) / 1000);
     const out = {
       node_flags: flags,
+      cpus: canSplit ? 'gateway alone on CPU 0, the bench and the browser on the others' : 'one CPU, shared',
       scan_latency_chromium_ms: lat,
       scan_latency_chromium_closed_blank_ms: oneSided,
       scan_latency_chromium_browser_normal_priority_ms: normal,
@@ -329,6 +344,7 @@ export async function benchPage(scale = 1, steadyS = 30): Promise<Record<string,
     console.log(JSON.stringify({ bench: 'status_page', ...out }));
     return out;
   } finally {
+    unpin();
     removeTempDir(dir);
   }
 }
