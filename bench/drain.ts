@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
 import { createSimulator, SEED, type Simulator } from '../src/loyalty/simulator/index.ts';
 import { removeTempDir, tempDir } from '../test/helpers/cleanup.ts';
+import { gatewayReady, readyLine } from './proc.ts';
 import { nowMs, percentiles } from './stats.ts';
 
 const BIN = fileURLToPath(new URL('../bin/edge-gateway.js', import.meta.url));
@@ -168,27 +169,7 @@ async function startGateway(dir: string, providerUrl: string, concurrency?: numb
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const tail: string[] = [];
-  const ready = await new Promise<{ mqtt_port: number; http_port: number }>((resolve, reject) => {
-    let buf = '';
-    const keep = (line: string) => {
-      tail.push(line);
-      if (tail.length > 40) tail.shift();
-    };
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        keep(line);
-        if (line.includes('"msg":"ready"')) resolve(JSON.parse(line));
-      }
-    });
-    child.stderr!.on('data', (d: Buffer) => keep(d.toString()));
-    child.once('exit', (code) =>
-      reject(new Error(`gateway exited with ${code} before ready:\n${tail.join('\n')}`)),
-    );
-  });
+  const ready = await readyLine(child, gatewayReady);
   return {
     mqttPort: ready.mqtt_port,
     httpPort: ready.http_port,

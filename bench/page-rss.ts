@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
+import { gatewayReady, readyLine } from './proc.ts';
 
 const ASSETS = fileURLToPath(new URL('../src/web/assets/', import.meta.url));
 const BIN = fileURLToPath(new URL('../bin/edge-gateway.js', import.meta.url));
@@ -62,15 +63,7 @@ export async function rss(dir: string, flags: string[], steadyS: number) {
   });
   let till: mqtt.MqttClient | undefined;
   try {
-    const ready = await new Promise<{ http_port: number; mqtt_port: number }>((resolve, reject) => {
-      let buf = '';
-      child.stdout!.on('data', (d: Buffer) => {
-        buf += d.toString();
-        const line = buf.split('\n').find((l) => l.includes('"msg":"ready"'));
-        if (line) resolve(JSON.parse(line));
-      });
-      child.once('exit', (c) => reject(new Error(`gateway exited ${c}`)));
-    });
+    const ready = await readyLine(child, gatewayReady);
     const base = `http://127.0.0.1:${ready.http_port}`;
     const atReady = vmRssMb(child.pid!);
     till = await mqtt.connectAsync(`mqtt://127.0.0.1:${ready.mqtt_port}`, { reconnectPeriod: 0 });

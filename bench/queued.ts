@@ -29,14 +29,14 @@
 // this machine gives a process that must share it. BENCH_SCHED=normal measures normal only.
 // Run alone: node --import=tsx bench/queued.ts [--turnovers N]
 import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
-import { closeSync, fdatasyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { removeTempDir, tempDir } from '../test/helpers/cleanup.ts';
 import { unitNodeFlags } from '../test/helpers/unit-flags.ts';
-import { downProviderGatewayEnv, mainThreadCpuMs } from './proc.ts';
+import { downProviderGatewayEnv, mainThreadCpuMs, readyLine } from './proc.ts';
 import { nowMs, percentiles } from './stats.ts';
 
 // BENCH_GATEWAY_BIN: another build's bin/edge-gateway.js, to compare before and after a change.
@@ -367,23 +367,7 @@ async function startProcess<P>(
   const fd = openSync(outFile, 'w');
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', fd, 'inherit'] });
   closeSync(fd);
-  const port = await new Promise<P>((resolve, reject) => {
-    const poll = setInterval(() => {
-      for (const line of readFileSync(outFile, 'utf8').split('\n')) {
-        const port = portOf(line);
-        if (port !== undefined) {
-          clearInterval(poll);
-          resolve(port);
-          return;
-        }
-      }
-    }, 20);
-    child.once('exit', (code) => {
-      clearInterval(poll);
-      reject(new Error(`${args.join(' ')} exited ${code}: ${readFileSync(outFile, 'utf8').slice(-2000)}`));
-    });
-  });
-  return { child, port };
+  return { child, port: await readyLine(child, portOf, { name: args.join(' '), file: outFile }) };
 }
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;

@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
 import { removeTempDir, tempDir } from '../test/helpers/cleanup.ts';
 import { unitNodeFlags } from '../test/helpers/unit-flags.ts';
-import { downProviderGatewayEnv, mainThreadCpuMs } from './proc.ts';
+import { downProviderGatewayEnv, gatewayReady, mainThreadCpuMs, readyLine } from './proc.ts';
 
 const BIN =
   process.env.BENCH_GATEWAY_BIN ?? fileURLToPath(new URL('../bin/edge-gateway.js', import.meta.url));
@@ -117,15 +117,7 @@ async function startGateway(dir: string, flags: string[]) {
     stdio: ['ignore', fd, 'inherit'],
   });
   closeSync(fd);
-  for (let i = 0; i < 3000; i++) {
-    const line = readFileSync(out, 'utf8')
-      .split('\n')
-      .find((l) => l.includes('"msg":"ready"'));
-    if (line) return { child, port: JSON.parse(line).mqtt_port as number };
-    if (child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`gateway did not start: ${readFileSync(out, 'utf8').slice(-2000)}`);
+  return { child, port: (await readyLine(child, gatewayReady, { file: out })).mqtt_port };
 }
 
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;

@@ -22,13 +22,14 @@
 // BENCH_BEFORE_BIN: another build's bin/edge-gateway.js run as a third target in the same rotation
 // (`before`), to measure a change against the tree before it under the same load.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync } from 'node:fs';
+import { mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import { removeTempDir, tempDir } from '../test/helpers/cleanup.ts';
 import { type PtyPair, startPtyPair } from '../test/helpers/pty.ts';
 import { unitNodeFlags } from '../test/helpers/unit-flags.ts';
+import { gatewayReady, readyLine } from './proc.ts';
 import { nowMs, percentiles } from './stats.ts';
 
 // BENCH_GATEWAY_BIN: another build's bin/edge-gateway.js, to compare before and after a change.
@@ -206,21 +207,7 @@ export async function startGateway(
     // (Read through a pipe by this process, every log line would wake the measuring client first.)
     stdio: ['ignore', openSync(logFile, 'w'), 'inherit'],
   });
-  const ready = new Promise<{ mqtt_port: number; http_port: number }>((resolve, reject) => {
-    const poll = setInterval(() => {
-      const line = readFileSync(logFile, 'utf8')
-        .split('\n')
-        .find((l) => l.includes('"msg":"ready"'));
-      if (line) {
-        clearInterval(poll);
-        resolve(JSON.parse(line));
-      }
-    }, 20);
-    child.once('exit', (c) => {
-      clearInterval(poll);
-      reject(new Error(`gateway exited ${c}`));
-    });
-  });
+  const ready = readyLine(child, gatewayReady, { name, file: logFile });
   const target = await connectTill(
     pty,
     child,
@@ -262,16 +249,12 @@ export async function startFloor(
   const child = spawn(process.execPath, [...flags, '--import=tsx', FLOOR, pty.device, TOPIC, shape], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const ready = new Promise<{ port: number }>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      // Node flags such as --trace-gc print to stdout too: the ready line is the one with the port.
-      const line = out.split('\n').find((l) => l.startsWith('{"port":'));
-      if (line) resolve(JSON.parse(line));
-    });
-    child.once('exit', (c) => reject(new Error(`floor exited ${c}`)));
-  });
+  // Node flags such as --trace-gc print to stdout too: the ready line is the one with the port.
+  const ready = readyLine(
+    child,
+    (line) => (line.startsWith('{"port":') ? (JSON.parse(line) as { port: number }) : undefined),
+    { name },
+  );
   return connectTill(
     pty,
     child,

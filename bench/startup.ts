@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { removeTempDir, tempDir } from '../test/helpers/cleanup.ts';
 import { unitNodeFlags } from '../test/helpers/unit-flags.ts';
+import { readyLine } from './proc.ts';
 
 const BIN = fileURLToPath(new URL('../bin/edge-gateway.js', import.meta.url));
 const TICKS_PER_S = 100; // USER_HZ on Linux
@@ -44,14 +45,12 @@ async function once(mode: 'production' | 'development', idleS: number) {
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const readyMs = await new Promise<number>((resolve, reject) => {
-    let buf = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      if (buf.includes('"msg":"ready"')) resolve(Number(process.hrtime.bigint() - t0) / 1e6);
-    });
-    child.once('exit', (c) => reject(new Error(`exited ${c}`)));
-  });
+  // Timed in `pick`, as the line is read.
+  const readyMs = await readyLine(
+    child,
+    (line) => (line.includes('"msg":"ready"') ? Number(process.hrtime.bigint() - t0) / 1e6 : undefined),
+    { name: `${mode} gateway` },
+  );
   const r0 = proc(child.pid!);
   await new Promise((r) => setTimeout(r, SETTLE_S * 1000)); // first samples, start-up GC
   const a = proc(child.pid!);

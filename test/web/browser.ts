@@ -3,7 +3,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { ExecutionContext } from 'ava';
+import { type Browser, chromium, type Page, type ViewportSize } from 'playwright-core';
+import { type StartOptions, startTestGateway } from '../helpers/gateway.ts';
 
 export const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 export const PHONE = { width: 360, height: 780 };
@@ -12,6 +14,20 @@ export const DESKTOP = { width: 1280, height: 900 };
 export async function launch(): Promise<Browser> {
   // As root (CI) Chromium refuses to start with its sandbox on.
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+}
+
+/**
+ * A gateway in this process (startTestGateway with `opts`) and a page at `viewport` in a browser of
+ * its own, both closed when the test ends. The page is blank: the test opens the gateway's page
+ * once it watches what it must.
+ */
+export async function gatewayPage(t: ExecutionContext, viewport: ViewportSize, opts?: StartOptions) {
+  const gw = await startTestGateway(opts);
+  t.teardown(() => gw.stop());
+  const browser = await launch();
+  t.teardown(() => browser.close());
+  const page = await browser.newPage({ viewport });
+  return { gw, page };
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

@@ -8,8 +8,8 @@
 // name the technician account in a hidden username field and still log in.
 import test, { type ExecutionContext } from 'ava';
 import type { CDPSession, Page } from 'playwright-core';
-import { startTestGateway, waitUntil } from '../helpers/gateway.ts';
-import { claimOnPage, DESKTOP, launch } from './browser.ts';
+import { waitUntil } from '../helpers/gateway.ts';
+import { claimOnPage, DESKTOP, gatewayPage } from './browser.ts';
 import { setupCodeFrom } from './client.ts';
 
 const PASSWORD = 'technician-pass-1';
@@ -95,13 +95,9 @@ async function accountField(page: Page, form: string) {
 
 test("Chromium's form checks find nothing in the provisioning form, and Enter in any of its fields saves them all", async (t) => {
   t.timeout(90_000);
-  const gw = await startTestGateway({
+  const { gw, page } = await gatewayPage(t, DESKTOP, {
     users: { 'till-1': { password: 'till-1-password' }, 'till-2': { password: 'till-2-password' } },
   });
-  t.teardown(() => gw.stop());
-  const browser = await launch();
-  t.teardown(() => browser.close());
-  const page = await browser.newPage({ viewport: DESKTOP });
   const cdp = await page.context().newCDPSession(page);
   const seen = await watchFormChecks(page, cdp);
 
@@ -126,11 +122,7 @@ test("Chromium's form checks find nothing in the provisioning form, and Enter in
 
 test("Chromium's form checks find nothing in the claim form nor in the login form, which name the technician account and still log in", async (t) => {
   t.timeout(90_000);
-  const gw = await startTestGateway();
-  t.teardown(() => gw.stop());
-  const browser = await launch();
-  t.teardown(() => browser.close());
-  const page = await browser.newPage({ viewport: DESKTOP });
+  const { gw, page } = await gatewayPage(t, DESKTOP);
   const cdp = await page.context().newCDPSession(page);
   const seen = await watchFormChecks(page, cdp);
 

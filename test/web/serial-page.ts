@@ -2,21 +2,16 @@
 // from socat, opened like a USB CDC scanner) and its status page in headless Chromium, live, the
 // scanner attached. Everything is closed when the test ends.
 import type { ExecutionContext } from 'ava';
-import { startTestGateway } from '../helpers/gateway.ts';
 import { startPtyPair } from '../helpers/pty.ts';
-import { DESKTOP, launch } from './browser.ts';
+import { DESKTOP, gatewayPage } from './browser.ts';
 
 /** `init` runs in the page before its scripts (playwright's addInitScript). */
 export async function serialScannerPage(t: ExecutionContext, init?: () => void) {
   const pty = await startPtyPair();
   t.teardown(() => pty.close());
-  const gw = await startTestGateway({
+  const { gw, page } = await gatewayPage(t, DESKTOP, {
     config: { devices: { poll_interval_ms: 100, serial: [{ path: pty.device, profile: 'generic-serial' }] } },
   });
-  t.teardown(() => gw.stop());
-  const browser = await launch();
-  t.teardown(() => browser.close());
-  const page = await browser.newPage({ viewport: DESKTOP });
   if (init) await page.addInitScript(init);
   await page.goto(`http://127.0.0.1:${gw.gateway.httpPort}/`);
   await page.waitForSelector('#live[data-state=live]');

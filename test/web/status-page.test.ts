@@ -4,15 +4,11 @@
 import test from 'ava';
 import { SEED } from '../../src/loyalty/simulator/seed.ts';
 import { connect, nextMessages, startTestGateway } from '../helpers/gateway.ts';
-import { DESKTOP, fitsWidth, launch, PHONE, screenshot } from './browser.ts';
+import { DESKTOP, fitsWidth, gatewayPage, PHONE, screenshot } from './browser.ts';
 
 test('the status page shows a test scan live, and the cloud link red while the provider is down and green after', async (t) => {
   t.timeout(90_000);
-  const gw = await startTestGateway();
-  t.teardown(() => gw.stop());
-  const browser = await launch();
-  t.teardown(() => browser.close());
-  const page = await browser.newPage({ viewport: DESKTOP });
+  const { gw, page } = await gatewayPage(t, DESKTOP);
   const foreign: string[] = [];
   page.on('request', (r) => {
     if (!r.url().startsWith(`http://127.0.0.1:${gw.gateway.httpPort}/`) && !r.url().startsWith('data:'))

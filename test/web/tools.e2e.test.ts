@@ -3,19 +3,15 @@
 // dead letter (a final provider refusal) is retried from the page and then delivered.
 import test from 'ava';
 import { SEED } from '../../src/loyalty/simulator/seed.ts';
-import { connect, nextMessages, startTestGateway } from '../helpers/gateway.ts';
-import { claimOnPage, DESKTOP, launch, PHONE, screenshot } from './browser.ts';
+import { connect, nextMessages } from '../helpers/gateway.ts';
+import { claimOnPage, DESKTOP, gatewayPage, PHONE, screenshot } from './browser.ts';
 import { setupCodeFrom } from './client.ts';
 
 const PASSWORD = 'technician-pass-1';
 
 test('a test scan shows live with hex and a layout hint; provider test passes; a dead letter is retried from the page, and discarded only once the technician confirms', async (t) => {
   t.timeout(90_000);
-  const gw = await startTestGateway();
-  t.teardown(() => gw.stop());
-  const browser = await launch();
-  t.teardown(() => browser.close());
-  const page = await browser.newPage({ viewport: PHONE });
+  const { gw, page } = await gatewayPage(t, PHONE);
   await page.goto(`http://127.0.0.1:${gw.gateway.httpPort}/`);
   await claimOnPage(page, setupCodeFrom(gw.lines), PASSWORD);
   await page.waitForSelector('#test-scan-form');
