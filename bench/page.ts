@@ -56,15 +56,17 @@ const ONLY = (process.env.BENCH_PAGE_ONLY ?? (PROBING ? 'idle' : undefined)) as 
 // BENCH_PAGE_CONTROL=blank|mirror: with BENCH_PAGE_ONLY, the closed side's browser (below); mirror
 // unless told.
 const ONLY_CONTROL = (process.env.BENCH_PAGE_CONTROL ?? 'mirror') as Control;
-// BENCH_PAGE_REPEATS=N: N repeats of the bar's figure instead of 5, for a tighter interval.
+// BENCH_PAGE_REPEATS=N: N repeats of the bar's figure instead of 5, for a tighter interval;
+// BENCH_PAGE_BLOCKS / BENCH_PAGE_BLOCK: blocks a repeat (a multiple of 4) and scans a block, to
+// weigh the page's reconnects (one per open block) against its steady cost.
 // 5,000 scans a side for the bar's figure (a p99 on 50 scans: with 3,000 its repeats spread 1.35-2.13
 // on a quiet machine), 2,000 for the browser at normal priority, 960 for the SSE-only figure.
 // Blocks under a second (16 per repeat), so a burst of other work on this shared machine lands on
 // both sides alike; scans 3 ms apart, a fast burst. The whole bench stays under 3 minutes.
 const PAGE_PLAN: AbbaPlan = {
   repeats: Number(process.env.BENCH_PAGE_REPEATS ?? 5),
-  blocks: 16,
-  block: 125,
+  blocks: Number(process.env.BENCH_PAGE_BLOCKS ?? 16),
+  block: Number(process.env.BENCH_PAGE_BLOCK ?? 125),
   warmup: 200,
   gapMs: 3,
   settleMs: 120,
