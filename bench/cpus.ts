@@ -20,13 +20,17 @@ function setAffinity(pid: number, cpus: string): void {
 export const canSplit = last >= 1;
 
 /**
- * This process (and the children it starts from now on) onto CPUs 1…n; returns the undo. A no-op
- * on one CPU.
+ * This process (and the children it starts from now on) onto CPUs 1…n; returns the undo (once is
+ * enough, a second call does nothing). A no-op on one CPU.
  */
 export function benchOffGatewayCpu(): () => void {
   if (!canSplit) return () => {};
   setAffinity(process.pid, `1-${last}`);
-  return () => setAffinity(process.pid, `0-${last}`);
+  let pinned = true;
+  return () => {
+    if (pinned) setAffinity(process.pid, `0-${last}`);
+    pinned = false;
+  };
 }
 
 /** A started gateway (every thread, and those it makes later) onto CPU 0 alone. */
