@@ -6,8 +6,8 @@
 // open. With pages open, one status document is built at most once a second when something changed
 // and every 5 s otherwise, serialised once and written to every stream; a scan is not such a change
 // (the page draws a device's last scan from the scans' frames). Scans are sent after the till's
-// publish, all pending in one frame per 100 ms tick (once a second while frames carry more scans
-// than the page shows), so the scan path only counts, notes the device's time and keeps the newest 20.
+// publish, all pending in one frame per 100 ms tick (250 ms while a frame carries more scans than
+// the page shows), so the scan path only counts, notes the device's time and keeps the newest 20.
 // A frame carries the count (the page's chart), each device's newest scan time and the newest 20
 // scans (as many as the page lists), whatever the flood, so its cost is bounded rather than growing
 // with the scan rate; its views are built a few per turn of the loop, so a scan arriving meanwhile
@@ -64,19 +64,16 @@ export function frame(event: string, data: unknown): string {
  * Scans go out at most once per tick, all pending in one frame: on a busy scanner one write per
  * stream and one serialisation per kind of stream per tick, however many scans it holds.
  */
-export const SCAN_TICK_MS = 100;
+const SCAN_TICK_MS = 100;
 /**
  * The page lists the newest 20 scans (the scans a frame carries, with the technicians' details:
  * text, hex, hint) and redraws at most once a second while more than that arrive between two draws
- * (src/web/assets/app.js BUSY_DRAW_GAP_MS). So the frame after one of more than 20 goes out a
- * second after it, not a tick after the next scan: frames in between would be built and sent for a
- * draw that never shows them. Each such frame cost the loop its views, JSON and writes, and the
- * garbage they leave: with a page open in a scan flood the loop ran ~18 % more scavenges (0.7 ms
- * each, the slowest scans' main cause), with frames every 250 ms. A scan after a quiet second still
- * goes out in one tick.
+ * (src/web/assets/app.js). So after a frame of more than 20, within a second, the next frame waits
+ * longer: each frame wakes the phone's browser (and this loop) once, and a person loses nothing at
+ * a rate no one reads. A scan after a quiet second still goes out in one tick.
  */
 export const PAGE_SCANS = 20;
-export const BUSY_TICK_MS = 1000;
+export const BUSY_TICK_MS = 250;
 /** Views built in one turn of the loop while a frame is made (see flushScans). */
 const VIEWS_PER_TURN = 5;
 
@@ -194,8 +191,7 @@ export function createLiveHub(opts: {
       lastScan[views.device_id] = views.ts;
       recent.push(views);
       if (recent.length > PAGE_SCANS) recent.shift();
-      // After a big frame, the next goes out a second after it (BUSY_TICK_MS), a tick at the least.
-      scanTimer ??= setTimeout(flushScans, Math.max(SCAN_TICK_MS, bigFrameAt + BUSY_TICK_MS - Date.now()));
+      scanTimer ??= setTimeout(flushScans, Date.now() - bigFrameAt < 1000 ? BUSY_TICK_MS : SCAN_TICK_MS);
     },
     clients: () => clients.size,
     close() {
