@@ -4,8 +4,6 @@ import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 
 /** A loopback port nothing listens on: the provider that is down. */
 export function closedPort(): Promise<number> {
@@ -90,12 +88,25 @@ export interface ReadyLineOptions {
 
 const TAIL_LINES = 40;
 
+/** Feeds whole lines of a stream of text to `onLine`; the part after the last newline waits. */
+function lineSplitter(onLine: (line: string) => void) {
+  let rest = '';
+  return {
+    write(text: string) {
+      const lines = (rest + text).split('\n');
+      rest = lines.pop()!;
+      for (const line of lines) onLine(line);
+    },
+    rest: () => rest,
+  };
+}
+
 /**
  * What `pick` makes of the first whole line of the child's output it returns something for (its
  * "ready" line). `pick` runs on each line as soon as it is read, so a time it takes is when the line
  * was seen. Rejects, with the last lines of output (stdout or the file, and a piped stderr), if the
  * child ends or `timeoutMs` passes first; the child is left running then, for the caller to end.
- * Pipes read here go on flowing afterwards (their output is dropped), so the child never blocks.
+ * Pipes go on flowing afterwards (their output is dropped), so the child never blocks on them.
  */
 export function readyLine<T>(
   child: ChildProcess,
@@ -103,93 +114,62 @@ export function readyLine<T>(
   opts: ReadyLineOptions = {},
 ): Promise<T> {
   const { name = 'gateway', file, timeoutMs = 60_000 } = opts;
+  if (file === undefined && !child.stdout)
+    throw new Error(`readyLine: ${name} has neither a stdout pipe nor a file to read`);
+  const tail: string[] = [];
+  const keep = (line: string) => {
+    tail.push(line);
+    if (tail.length > TAIL_LINES) tail.shift();
+  };
+  let found: T | undefined;
+  const out = lineSplitter((line) => {
+    keep(line);
+    found ??= pick(line);
+  });
+  const err = lineSplitter(keep);
+  let offset = 0;
+  /** The file's new bytes up to its last newline (a line half written waits, bytes and all). */
+  const readFile = () => {
+    const data = readFileSync(file!);
+    const end = data.lastIndexOf(10) + 1;
+    if (end > offset) out.write(data.subarray(offset, end).toString('utf8'));
+    offset = Math.max(offset, end);
+  };
   return new Promise<T>((resolve, reject) => {
-    const tail: string[] = [];
-    const keep = (line: string) => {
-      tail.push(line);
-      if (tail.length > TAIL_LINES) tail.shift();
+    const onOut = (text: string) => {
+      out.write(text);
+      if (found !== undefined) finish();
     };
-    let settled = false;
-    const cleanups: (() => void)[] = [];
-    const settle = (then: () => void) => {
-      if (settled) return;
-      settled = true;
-      for (const cleanup of cleanups) cleanup();
-      then();
-    };
-    const fail = (why: string) =>
-      settle(() => {
-        const output = tail.length ? `its last output:\n${tail.join('\n')}` : 'no output';
-        reject(new Error(`${name} ${why}; ${output}`));
-      });
-
-    /** Splits a source's chunks into whole lines; `end` keeps what is left of its last line. */
-    const lines = (onLine: (line: string) => void) => {
-      const decoder = new StringDecoder('utf8');
-      let rest = '';
-      return {
-        write(chunk: Buffer) {
-          rest += decoder.write(chunk);
-          for (let nl = rest.indexOf('\n'); nl >= 0 && !settled; nl = rest.indexOf('\n')) {
-            const line = rest.slice(0, nl);
-            rest = rest.slice(nl + 1);
-            onLine(line);
-          }
-        },
-        end() {
-          rest += decoder.end();
-          if (rest) keep(rest);
-          rest = '';
-        },
-      };
-    };
-    let ended = false;
-    const out = lines((line) => {
-      keep(line);
-      if (ended) return; // read after the child's end: for the tail only
-      const picked = pick(line);
-      if (picked !== undefined) settle(() => resolve(picked));
-    });
-    const sources = [out];
-    const listen = (stream: Readable, source: ReturnType<typeof lines>) => {
-      const onData = (chunk: Buffer) => source.write(chunk);
-      stream.on('data', onData);
-      cleanups.push(() => stream.off('data', onData));
-    };
-
-    let readFile = () => {};
-    if (file !== undefined) {
-      let offset = 0;
-      readFile = () => {
-        const data = readFileSync(file);
-        if (data.length > offset) out.write(data.subarray(offset));
-        offset = data.length;
-      };
-      const poll = setInterval(readFile, 20);
-      cleanups.push(() => clearInterval(poll));
-    } else if (child.stdout) listen(child.stdout, out);
-    else throw new Error(`readyLine: ${name} has neither a stdout pipe nor a file to read`);
-    if (child.stderr) {
-      const err = lines(keep);
-      sources.push(err);
-      listen(child.stderr, err);
-    }
-
+    const onErr = (text: string) => err.write(text);
+    const poll =
+      file === undefined
+        ? undefined
+        : setInterval(() => {
+            readFile();
+            if (found !== undefined) finish();
+          }, 20);
+    if (file === undefined) child.stdout!.setEncoding('utf8').on('data', onOut);
+    child.stderr?.setEncoding('utf8').on('data', onErr);
     // 'close' comes once the pipes are read to their end, so the tail holds the child's last words.
     const onClose = (code: number | null, signal: NodeJS.Signals | null) => {
-      ended = true;
       if (file !== undefined) readFile();
-      for (const source of sources) source.end();
-      fail(`${signal ? `was killed by ${signal}` : `exited with code ${code}`} before its ready line`);
+      for (const rest of [out.rest(), err.rest()]) if (rest) keep(rest);
+      finish(`${signal ? `was killed by ${signal}` : `exited with code ${code}`} before its ready line`);
     };
-    const onError = (err: Error) => fail(`failed before its ready line (${err.message})`);
-    child.once('close', onClose);
-    child.once('error', onError);
-    const timer = setTimeout(() => fail(`gave no ready line in ${timeoutMs / 1000} s`), timeoutMs);
-    cleanups.push(() => {
-      child.off('close', onClose);
-      child.off('error', onError);
+    const onError = (e: Error) => finish(`failed before its ready line (${e.message})`);
+    const timer = setTimeout(() => finish(`gave no ready line in ${timeoutMs / 1000} s`), timeoutMs);
+    child.once('close', onClose).once('error', onError);
+    function finish(why?: string) {
+      clearInterval(poll);
       clearTimeout(timer);
-    });
+      child.off('close', onClose).off('error', onError);
+      child.stdout?.off('data', onOut);
+      child.stderr?.off('data', onErr);
+      if (why === undefined) resolve(found as T);
+      else
+        reject(
+          new Error(`${name} ${why}; ${tail.length ? `its last output:\n${tail.join('\n')}` : 'no output'}`),
+        );
+    }
   });
 }
