@@ -7,6 +7,7 @@
 // each repeat is printed too: their spread says how far one figure can be trusted.
 import { readdirSync, readFileSync } from 'node:fs';
 import { median, type Quad, quadBootstrap } from './page-stats.ts';
+import type { TracedScan } from './page-trace.ts';
 import { mainThreadCpuMs } from './proc.ts';
 import { scanOnce, type Target } from './scan-latency.ts';
 import { percentiles } from './stats.ts';
@@ -37,6 +38,8 @@ export interface AbbaPlan {
   settleMs: number;
   /** Record per scan what each process did meanwhile (bench/page-probe.mjs; slows the bench). */
   probe?: boolean;
+  /** Keep each scan's start on CLOCK_MONOTONIC, for a CPU trace (bench/page-trace.ts). */
+  trace?: boolean;
 }
 
 /** One scan in a probe run: wall-clock start (epoch ms) and, per process, ns during the scan. */
@@ -122,6 +125,8 @@ export async function abbaLive(target: Target, prefix: string, view: LiveView, p
   // Unique codes: the gateway's duplicate window must not drop one.
   const text = () => `${prefix}-${String(n).padStart(7, '0')}`;
   const probes: ProbeSample[] = [];
+  const traced: TracedScan[] = [];
+  const quads: Quad[] = [];
   let browserThreads: string[] = [];
   const browserCpu = () => browserThreads.map((p) => schedstat(p)[0]);
   // A thread that ended between the readings reads 0 after: it counts nothing, not minus its CPU.
@@ -148,6 +153,11 @@ export async function abbaLive(target: Target, prefix: string, view: LiveView, p
           browserCpu: spent(c0, c1),
         });
         into?.push(ms);
+      } else if (plan.trace && side) {
+        const t0 = process.hrtime.bigint(); // CLOCK_MONOTONIC, as the trace's clock
+        const ms = await scanOnce(target, text());
+        traced.push({ side, t0, ms, quad: quads.length - 1 });
+        into?.push(ms);
       } else into?.push(await scanOnce(target, text()));
       await sleep(plan.gapMs);
     }
@@ -161,7 +171,6 @@ export async function abbaLive(target: Target, prefix: string, view: LiveView, p
   };
   const bytes: Record<string, number> = {};
   const repeats: { p50: number; p90: number; p99: number }[] = [];
-  const quads: Quad[] = [];
   for (let rep = 0; rep < plan.repeats; rep++) {
     const mine: Record<Side, number[]> = { closed: [], open: [] };
     for (let b = 0; b < plan.blocks; b++) {
@@ -222,5 +231,6 @@ export async function abbaLive(target: Target, prefix: string, view: LiveView, p
       Object.entries(bytes).map(([k, v]) => [k, Math.round(v / total.open.samples.length)]),
     ),
     ...(plan.probe ? { probes } : {}),
+    ...(plan.trace ? { traced } : {}),
   };
 }

@@ -43,6 +43,7 @@ import { benchOffGatewayCpu, canSplit, gatewayOnOwnCpu } from './cpus.ts';
 import { type AbbaPlan, abbaLive, type LiveView, processTree } from './page-abba.ts';
 import { probeReport } from './page-probe-report.ts';
 import { rss } from './page-rss.ts';
+import { cpuDuringScans, startCpuTrace } from './page-trace.ts';
 import { threadStats } from './proc.ts';
 import { scanOnce, startGateway, stopTarget, type Target } from './scan-latency.ts';
 
@@ -56,6 +57,18 @@ const ONLY = (process.env.BENCH_PAGE_ONLY ?? (PROBING ? 'idle' : undefined)) as 
 // BENCH_PAGE_CONTROL=blank|mirror: with BENCH_PAGE_ONLY, the closed side's browser (below); mirror
 // unless told.
 const ONLY_CONTROL = (process.env.BENCH_PAGE_CONTROL ?? 'mirror') as Control;
+// BENCH_PAGE_TRACE=1: with BENCH_PAGE_ONLY, a scheduler trace of the gateway's CPU during the run,
+// and per scan what that CPU did while the scan was in flight (bench/page-trace.ts).
+const TRACING = process.env.BENCH_PAGE_TRACE === '1';
+
+/** A positive whole number from the environment, or its default; a typo stops the bench. */
+function envCount(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name}=${raw}: a positive whole number, please`);
+  return n;
+}
 // BENCH_PAGE_REPEATS=N: N repeats of the bar's figure instead of 5, for a tighter interval;
 // BENCH_PAGE_BLOCKS / BENCH_PAGE_BLOCK: blocks a repeat (a multiple of 4) and scans a block, to
 // weigh the page's reconnects (one per open block) against its steady cost.
@@ -64,9 +77,9 @@ const ONLY_CONTROL = (process.env.BENCH_PAGE_CONTROL ?? 'mirror') as Control;
 // Blocks under a second (16 per repeat), so a burst of other work on this shared machine lands on
 // both sides alike; scans 3 ms apart, a fast burst. The whole bench stays under 3 minutes.
 const PAGE_PLAN: AbbaPlan = {
-  repeats: Number(process.env.BENCH_PAGE_REPEATS ?? 5),
-  blocks: Number(process.env.BENCH_PAGE_BLOCKS ?? 16),
-  block: Number(process.env.BENCH_PAGE_BLOCK ?? 125),
+  repeats: envCount('BENCH_PAGE_REPEATS', 5),
+  blocks: envCount('BENCH_PAGE_BLOCKS', 16),
+  block: envCount('BENCH_PAGE_BLOCK', 125),
   warmup: 200,
   gapMs: 3,
   settleMs: 120,
@@ -176,6 +189,7 @@ async function latency(dir: string, flags: string[], plan: AbbaPlan, sched: Brow
       : await startGateway(dir, flags, {}, name);
     gatewayOnOwnCpu(gateway.child.pid!);
     const base = `http://127.0.0.1:${gateway.httpPort}`;
+    const trace = TRACING ? await startCpuTrace(dir) : undefined;
     const c = pageClients(sched);
     clients = c;
     await c.ask('browser');
@@ -244,7 +258,12 @@ async function latency(dir: string, flags: string[], plan: AbbaPlan, sched: Brow
         pids: c.browserPids,
       };
     }
-    const { probes, ...result } = await abbaLive(gateway, 'PAGE', view, { ...plan, probe: PROBING });
+    const { probes, traced, ...result } = await abbaLive(gateway, 'PAGE', view, {
+      ...plan,
+      probe: PROBING,
+      trace: TRACING,
+    });
+    const cpu = trace && traced ? cpuDuringScans(await trace.stop(), gateway.child.pid!, traced) : undefined;
     // Stopped here, not in `finally`: the probe writes its file as the gateway exits.
     await c.end();
     clients = undefined;
@@ -258,6 +277,7 @@ async function latency(dir: string, flags: string[], plan: AbbaPlan, sched: Brow
       ...(control === 'mirror' ? { replayed_events_last_closed_block: replayed } : {}),
       browser_threads: threads,
       ...(probes ? { probe: probeReport(probes, probeOut) } : {}),
+      ...(cpu ? { gateway_cpu_during_scans: cpu } : {}),
     };
   } finally {
     await clients?.end();
@@ -305,6 +325,7 @@ export async function benchPage(scale = 1, steadyS = 30): Promise<Record<string,
   const flags = unitNodeFlags();
   const unpin = benchOffGatewayCpu();
   try {
+    if (TRACING && !ONLY) throw new Error('BENCH_PAGE_TRACE=1 goes with BENCH_PAGE_ONLY (one figure traced)');
     if (ONLY) {
       const lat = await latency(dir, flags, scaled(PAGE_PLAN), ONLY, ONLY_CONTROL);
       const bench = `status_page_chromium_${ONLY}_${ONLY_CONTROL}`;
