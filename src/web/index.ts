@@ -56,6 +56,8 @@ export async function startWeb(ctx: WebContext, listen: { host: string; port: nu
   sampler.unref();
   const offScan = ctx.scans.onScan((scan) => {
     history.countScan();
+    // With no page open, a scan allocates nothing here (the views are for streams only).
+    if (hub.clients() === 0) return;
     hub.scan({
       device_id: scan.event.device_id,
       ts: scan.event.ts,
