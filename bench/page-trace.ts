@@ -11,7 +11,7 @@
 // few µs per context switch, on both sides alike.
 //
 // Needs perf (Debian linux-perf), root and tracefs (mounted here if it is not).
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,6 +39,8 @@ const TRACEFS = '/sys/kernel/tracing';
 export interface CpuTrace {
   /** Stops recording; what ran on the CPU, in time order. */
   stop(): Promise<Timeline>;
+  /** Stops recording if it still runs (the bench failed first); nothing is read. */
+  end(): Promise<void>;
 }
 
 /** Starts recording CPU `cpu`'s scheduler and interrupt events into `dir`. */
@@ -54,24 +56,31 @@ export async function startCpuTrace(dir: string, cpu = 0): Promise<CpuTrace> {
   }
   const file = join(dir, 'cpu.perf');
   const events = EVENTS.flatMap((e) => ['-e', e]);
-  let perf: ChildProcess;
   try {
     execFileSync('perf', ['--version'], { stdio: 'ignore' });
   } catch {
     throw new Error('BENCH_PAGE_TRACE needs perf (Debian package linux-perf)');
   }
   // Started from the bench's process, so it runs on the bench's CPUs, not the gateway's.
-  perf = spawn('perf', ['record', '-q', '-k', 'CLOCK_MONOTONIC', '-C', String(cpu), ...events, '-o', file], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const perf = spawn(
+    'perf',
+    ['record', '-q', '-k', 'CLOCK_MONOTONIC', '-C', String(cpu), ...events, '-o', file],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   const exited = once(perf, 'exit');
   // perf has no ready signal; it records within a few ms. Scans start much later (warm-up first).
   const early = await Promise.race([exited.then(() => true), sleep(1000).then(() => false)]);
   if (early) throw new Error(`perf record exited at once (${perf.exitCode}): see its message above`);
+  const end = async () => {
+    if (perf.exitCode === null && perf.signalCode === null) perf.kill('SIGINT');
+    await exited;
+  };
   return {
+    end,
     async stop() {
-      perf.kill('SIGINT');
-      await exited;
+      await end();
       const text = execFileSync('perf', ['script', '-i', file, '--ns', '-F', 'pid,tid,time,event,trace'], {
         encoding: 'utf8',
         maxBuffer: 1 << 30,

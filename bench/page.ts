@@ -43,7 +43,7 @@ import { benchOffGatewayCpu, canSplit, gatewayOnOwnCpu } from './cpus.ts';
 import { type AbbaPlan, abbaLive, type LiveView, processTree } from './page-abba.ts';
 import { probeReport } from './page-probe-report.ts';
 import { rss } from './page-rss.ts';
-import { cpuDuringScans, startCpuTrace } from './page-trace.ts';
+import { type CpuTrace, cpuDuringScans, startCpuTrace } from './page-trace.ts';
 import { threadStats } from './proc.ts';
 import { scanOnce, startGateway, stopTarget, type Target } from './scan-latency.ts';
 
@@ -181,6 +181,7 @@ export type Control = 'blank' | 'mirror';
 async function latency(dir: string, flags: string[], plan: AbbaPlan, sched: BrowserSched, control: Control) {
   let gateway: Target | undefined;
   let clients: ReturnType<typeof pageClients> | undefined;
+  let trace: CpuTrace | undefined;
   const probeOut = join(dir, 'probe-page.json');
   try {
     const name = `gateway-browser-${sched}-${control}`;
@@ -189,7 +190,7 @@ async function latency(dir: string, flags: string[], plan: AbbaPlan, sched: Brow
       : await startGateway(dir, flags, {}, name);
     gatewayOnOwnCpu(gateway.child.pid!);
     const base = `http://127.0.0.1:${gateway.httpPort}`;
-    const trace = TRACING ? await startCpuTrace(dir) : undefined;
+    if (TRACING) trace = await startCpuTrace(dir);
     const c = pageClients(sched);
     clients = c;
     await c.ask('browser');
@@ -280,6 +281,7 @@ async function latency(dir: string, flags: string[], plan: AbbaPlan, sched: Brow
       ...(cpu ? { gateway_cpu_during_scans: cpu } : {}),
     };
   } finally {
+    await trace?.end();
     await clients?.end();
     if (gateway) await stopTarget(gateway);
   }
