@@ -12,6 +12,7 @@ import {
   createLiveHub,
   type LiveHub,
   PAGE_SCANS,
+  QUIET_MS,
   type ScansFrame,
   type ScanViews,
 } from '../../src/web/live.ts';
@@ -142,15 +143,72 @@ test('after a frame of more scans than the page shows, the next frame waits the 
   const server = await serve(hub, t);
   const tech = await stream(server, '/?technician');
   const big = Array.from({ length: PAGE_SCANS + 1 }, (_, i) => counted(`big-${i}`));
+  // Taken before the big frame is made, so the busy tick from that frame is a lower bound here (which
+  // a loaded machine cannot make fail; libuv's loop clock may run up to a ms behind).
+  const t0 = performance.now();
   for (const s of big) hub.scan(s.views);
   await tech.waitFor(`big-${PAGE_SCANS}`);
-  // The next scan right after a big frame: held for the busy tick (a lower bound, which a loaded
-  // machine cannot make fail; libuv's loop clock may run up to a ms behind), then in a frame of its own.
-  const t0 = performance.now();
+  // The next scan right after a big frame: held until the busy tick, then in a frame of its own.
   hub.scan(counted('next').views);
   const seen = await tech.waitFor('"next"');
   t.true(performance.now() - t0 >= BUSY_TICK_MS - 2, `next frame after ${performance.now() - t0} ms`);
   t.is(seen.split('event: scans').length - 1, 2);
+});
+
+test("once the tick has passed, a scan's frame is made right after it, before the loop's next turn", async (t) => {
+  const hub = createLiveHub({ status: () => ({}), logger: silentLogger, tickMs: 60_000 });
+  const server = await serve(hub, t);
+  const tech = await stream(server, '/?technician');
+  const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  const first = counted('first');
+  hub.scan(first.views);
+  // The first scan after the page opened: its views built in the immediate after it, not on a timer.
+  await nextTurn();
+  t.is(first.calls.detail, 1);
+  await tech.waitFor('"first"');
+  // Within the tick: held. Past it (waited for at least the tick, a lower bound): made at once again.
+  const early = counted('early');
+  hub.scan(early.views);
+  await nextTurn();
+  t.is(early.calls.detail, 0);
+  await tech.waitFor('"early"');
+  await new Promise((resolve) => setTimeout(resolve, 120));
+  const late = counted('late');
+  hub.scan(late.views);
+  await nextTurn();
+  t.is(late.calls.detail, 1);
+  const frames = scanFrames(await tech.waitFor('"late"'));
+  t.deepEqual(
+    frames.map((f) => f.scans.map((s) => (s as { id: string }).id)),
+    [['first'], ['early'], ['late']],
+  );
+});
+
+test('a scan within the tick waits until the scanner has been quiet, then goes out with those after it in one frame', async (t) => {
+  const hub = createLiveHub({ status: () => ({}), logger: silentLogger, tickMs: 60_000 });
+  const server = await serve(hub, t);
+  const tech = await stream(server, '/?technician');
+  hub.scan(counted('opener').views);
+  await tech.waitFor('"opener"');
+  // Three scans 20 ms apart, each under the quiet spell after the one before (spun, not slept, so a
+  // loaded machine cannot stretch a gap past it): one frame, made no sooner than the quiet spell
+  // after the last of them, not the first.
+  const ids = ['a', 'b', 'c'];
+  let lastAt = 0;
+  for (const id of ids) {
+    if (lastAt) while (performance.now() - lastAt < 20);
+    hub.scan(counted(id).views);
+    lastAt = performance.now();
+  }
+  const frames = scanFrames(await tech.waitFor('"c"'));
+  t.true(
+    performance.now() - lastAt >= QUIET_MS - 2,
+    `frame ${performance.now() - lastAt} ms after the last scan`,
+  );
+  t.deepEqual(
+    frames.map((f) => f.scans.map((s) => (s as { id: string }).id)),
+    [['opener'], ids],
+  );
 });
 
 test("a frame of more scans than the page lists carries their count, each device's newest time and the newest 20 only, only those views built", async (t) => {
