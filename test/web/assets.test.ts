@@ -1,8 +1,11 @@
 // The page's files from memory (src/web/assets.ts): what @fastify/static gave the page must hold —
 // cache headers, strong ETags with 304 — and nothing outside the fixed set is reachable.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import test from 'ava';
 import Fastify from 'fastify';
 import { registerAssets } from '../../src/web/assets.ts';
+import { PAGE_SCANS } from '../../src/web/live.ts';
 import { ASSETS_DIR } from '../../src/web/server.ts';
 
 async function app() {
@@ -46,4 +49,13 @@ test('only the fixed set is served: unknown names and traversal attempts are 404
     t.is((await a.inject({ url })).statusCode, 404, url);
   }
   await a.close();
+});
+
+test('the page lists as many scans as a live frame carries (app.js SCANS_SHOWN, live.ts PAGE_SCANS)', (t) => {
+  // The page is a plain script that cannot import the server's constant: a list longer than a frame
+  // would show rows no frame refreshes, a shorter one drops scans the box built views for.
+  const js = readFileSync(join(ASSETS_DIR, 'app.js'), 'utf8');
+  const shown = /^const SCANS_SHOWN = (\d+);$/m.exec(js);
+  t.truthy(shown, 'app.js declares SCANS_SHOWN');
+  t.is(Number(shown?.[1]), PAGE_SCANS);
 });
