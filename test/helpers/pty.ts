@@ -12,6 +12,11 @@ export interface PtyPair {
   device: string;
   /** The end the test writes scanner bytes into. */
   scanner: string;
+  /**
+   * A string is one byte a character (Latin-1, as a serial scanner sends bytes, e.g. `\xfc`); a
+   * character above U+00FF has no such byte and throws (Latin-1 encoding would silently send its
+   * low byte: `€` as 0xAC). Pass a Buffer for UTF-8 or any other bytes.
+   */
   write(bytes: string | Buffer): void;
   /** Ends socat: both ttys disappear, as when the scanner is unplugged. */
   stop(): Promise<void>;
@@ -62,6 +67,8 @@ export async function startPtyPair(given?: string, name = 'scanner'): Promise<Pt
     scanner,
     write(bytes) {
       if (fd === undefined) throw new Error('pty pair is stopped');
+      if (typeof bytes === 'string' && /[^\x00-\xff]/.test(bytes))
+        throw new Error(`pty write: ${JSON.stringify(bytes)} has a character above U+00FF; pass a Buffer`);
       writeSync(fd, typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes);
     },
     stop,
