@@ -114,7 +114,7 @@ export function createLiveHub(opts: {
   let scanAt = 0;
   let quiet: NodeJS.Timeout | undefined;
   let flushing: NodeJS.Immediate | undefined;
-  const tickMs = (now: number) => (now - bigFrameAt < 1000 ? BUSY_TICK_MS : SCAN_TICK_MS);
+  const scanTick = (now: number) => (now - bigFrameAt < 1000 ? BUSY_TICK_MS : SCAN_TICK_MS);
 
   const write = (c: LiveClient, text: string) => {
     // A phone that went to sleep stops reading: drop it rather than buffer for it without end.
@@ -193,7 +193,7 @@ export function createLiveHub(opts: {
     quiet = undefined;
     if (count === 0 || flushing) return;
     const now = performance.now();
-    const wait = Math.max(scanAt + QUIET_MS, frameAt + tickMs(now)) - now;
+    const wait = Math.max(scanAt + QUIET_MS, frameAt + scanTick(now)) - now;
     // libuv's timers run on a millisecond clock: up to a ms early is on time.
     if (wait > 1) quiet = setTimeout(onQuiet, wait);
     else flushScans();
@@ -225,7 +225,7 @@ export function createLiveHub(opts: {
       if (recent.length > PAGE_SCANS) recent.shift();
       scanAt = performance.now();
       if (flushing) return;
-      if (scanAt - frameAt >= tickMs(scanAt)) flushing = setImmediate(flushScans);
+      if (scanAt - frameAt >= scanTick(scanAt)) flushing = setImmediate(flushScans);
       else quiet ??= setTimeout(onQuiet, QUIET_MS);
     },
     clients: () => clients.size,
